@@ -19,7 +19,8 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
-      externalizeDeps: true,
+      // A sandboxed preload can only require electron: bundle everything else (zod).
+      externalizeDeps: false,
       rollupOptions: {
         input: { index: resolve(__dirname, 'src/preload/index.ts') },
         // A sandboxed preload cannot require() chunks: emit one CommonJS file.

@@ -36,8 +36,7 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
     namespace: conn.namespace,
     // node-vault's own debug hook prints request bodies (secrets); never let it.
     debug: () => undefined,
-    rpDefaults: { timeout: conn.timeoutMs },
-    requestOptions: { httpAgent, httpsAgent },
+    requestOptions: { httpAgent, httpsAgent, timeout: conn.timeoutMs },
   });
 
   const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -51,13 +50,14 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
         headers: { ...extraHeaders },
         httpAgent,
         httpsAgent,
+        timeout: client.connection.timeoutMs,
       })) as T;
     } catch (err) {
       throw mapVaultError(err, `${method} ${cleanPath.split('?')[0]}`);
     }
   };
 
-  return {
+  const client: VaultClient = {
     connection: conn,
     raw,
     request,
@@ -72,6 +72,7 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
       httpsAgent.destroy();
     },
   };
+  return client;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'EPIPE']);
