@@ -1,0 +1,49 @@
+// Numbered schema migrations. Each runs once, in a transaction, and moves
+// PRAGMA user_version to its number. Never edit a shipped migration: add one.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'settings',
+    up(db) {
+      db.exec(`
+        CREATE TABLE settings (
+          key        TEXT PRIMARY KEY,
+          value      TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+];
+
+export function currentVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version);
+  sorted.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`migration numbers must be 1..n without gaps (found ${m.version} at ${i + 1})`);
+  });
+  const from = currentVersion(db);
+  const newest = sorted.at(-1)?.version ?? 0;
+  if (from > newest) {
+    throw new Error(`the local database is from a newer Vault Console (schema ${from}, this build knows ${newest})`);
+  }
+  for (const m of sorted) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      m.up(db);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return currentVersion(db);
+}
