@@ -1,48 +1,23 @@
 // The one IPC contract: channel -> { input, output } zod schemas, and the events
-// main pushes to the renderer. Main, preload, renderer and the browser harness all
-// derive their types from this file; test/unit/shared/contract.test.ts snapshots it.
-import { z } from 'zod';
+// main pushes to the renderer. Each feature declares its part in
+// src/shared/contracts/<feature>.ts; this file merges them. Main, preload, renderer
+// and the browser harness derive their types from here, and
+// test/unit/shared/contract.test.ts snapshots the whole surface.
+import type { z } from 'zod';
+import { appChannels, appEvents } from './contracts/app';
+import { vaultChannels, vaultEvents } from './contracts/vault';
 
-const NoInput = z.object({}).strict();
-
-export const VaultStatusSchema = z.object({
-  address: z.string(),
-  reachable: z.boolean(),
-  initialized: z.boolean(),
-  sealed: z.boolean(),
-  standby: z.boolean(),
-  version: z.string(),
-  clusterName: z.string(),
-  clusterId: z.string(),
-  /** Unseal progress, shown during break-glass. */
-  unseal: z.object({ threshold: z.number().int(), shares: z.number().int(), progress: z.number().int() }),
-  checkedAt: z.string(),
-  /** Present when reachable is false: why. */
-  error: z.string().optional(),
-});
-export type VaultStatus = z.infer<typeof VaultStatusSchema>;
-
-export const AppInfoSchema = z.object({
-  name: z.string(),
-  version: z.string(),
-  platform: z.string(),
-  /** "electron" in the app, "harness" in the browser test harness. */
-  shell: z.enum(['electron', 'harness']),
-  vaultAddress: z.string(),
-});
-export type AppInfo = z.infer<typeof AppInfoSchema>;
+export * from './contracts/app';
+export * from './contracts/vault';
 
 export const channels = {
-  'app:info': { input: NoInput, output: AppInfoSchema },
-  'vault:status': { input: NoInput, output: VaultStatusSchema },
-  'shell:open-external': {
-    input: z.object({ url: z.string().max(2048) }).strict(),
-    output: z.object({ opened: z.boolean() }),
-  },
+  ...appChannels,
+  ...vaultChannels,
 } as const;
 
 export const events = {
-  'vault:status-changed': VaultStatusSchema,
+  ...appEvents,
+  ...vaultEvents,
 } as const;
 
 export type Channels = typeof channels;

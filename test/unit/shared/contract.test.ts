@@ -7,9 +7,9 @@ describe('IPC contract', () => {
   it('matches the reviewed channel list', () => {
     const surface = {
       channels: Object.fromEntries(
-        Object.entries(channels).map(([name, def]) => [name, { input: z.toJSONSchema(def.input), output: z.toJSONSchema(def.output) }]),
+        Object.entries(channels).sort(([a], [b]) => a.localeCompare(b)).map(([name, def]) => [name, { input: z.toJSONSchema(def.input), output: z.toJSONSchema(def.output) }]),
       ),
-      events: Object.fromEntries(Object.entries(events).map(([name, schema]) => [name, z.toJSONSchema(schema)])),
+      events: Object.fromEntries(Object.entries(events).sort(([a], [b]) => a.localeCompare(b)).map(([name, schema]) => [name, z.toJSONSchema(schema)])),
     };
     expect(Object.keys(surface.channels)).toMatchSnapshot('channel names');
     expect(Object.keys(surface.events)).toMatchSnapshot('event names');
