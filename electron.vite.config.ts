@@ -1,6 +1,23 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import react from '@vitejs/plugin-react';
+import type { Plugin } from 'vite';
+
+/**
+ * `electron-vite dev` only: React's fast refresh needs an inline preamble and a
+ * websocket to the dev server. A production build keeps the strict CSP as written.
+ */
+function devOnlyCsp(): Plugin {
+  return {
+    name: 'vault-console-dev-csp',
+    apply: 'serve',
+    transformIndexHtml(html) {
+      return html
+        .replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+        .replace("connect-src 'self'", "connect-src 'self' ws://localhost:* ws://127.0.0.1:*");
+    },
+  };
+}
 
 export default defineConfig({
   main: {
@@ -34,6 +51,6 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    plugins: [react()],
+    plugins: [react(), devOnlyCsp()],
   },
 });

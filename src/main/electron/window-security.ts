@@ -34,8 +34,19 @@ export function secureWebPreferences(preloadPath: string): BrowserWindowConstruc
   };
 }
 
+/** In `electron-vite dev` only, React refresh needs inline script and the dev server's websocket. */
+export function devServerCsp(devServerUrl: string): string {
+  const ws = new URL(devServerUrl);
+  ws.protocol = ws.protocol === 'https:' ? 'wss:' : 'ws:';
+  return CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+    "connect-src 'self'",
+    `connect-src 'self' ${ws.origin}`,
+  );
+}
+
 /** Session-wide rules: deny every permission, send our CSP on every response. */
-export function hardenDefaultSession(): void {
+export function hardenDefaultSession(devServerUrl?: string): void {
+  const csp = devServerUrl ? devServerCsp(devServerUrl) : CONTENT_SECURITY_POLICY;
   const ses = session.defaultSession;
   ses.setPermissionRequestHandler((_wc, permission, callback) => {
     log.warn(`refused permission request: ${permission}`);
@@ -46,7 +57,7 @@ export function hardenDefaultSession(): void {
     callback({
       responseHeaders: {
         ...details.responseHeaders,
-        'Content-Security-Policy': [CONTENT_SECURITY_POLICY],
+        'Content-Security-Policy': [csp],
         'X-Content-Type-Options': ['nosniff'],
       },
     });

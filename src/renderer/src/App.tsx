@@ -1,0 +1,73 @@
+import { useEffect, useState, type ComponentType } from 'react';
+import type { AppInfo } from '../../shared/contract';
+import { call, errorMessage } from './lib/ipc-client';
+import { DEFAULT_REFRESH_MS } from './features/health/store';
+import { HealthView } from './features/health/components/HealthView';
+
+interface ViewProps {
+  refreshMs: number;
+}
+
+// Only views that exist get a nav entry; add one here when a feature lands.
+const VIEWS: { id: string; label: string; component: ComponentType<ViewProps> }[] = [
+  { id: 'health', label: 'Health', component: HealthView },
+];
+
+/** The harness may shorten polling for tests (?refreshMs=); the Electron app never does. */
+function refreshInterval(info: AppInfo | null): number {
+  if (info?.shell !== 'harness') return DEFAULT_REFRESH_MS;
+  const raw = Number(new URLSearchParams(window.location.search).get('refreshMs'));
+  return Number.isFinite(raw) && raw >= 250 ? raw : DEFAULT_REFRESH_MS;
+}
+
+export function App() {
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [infoError, setInfoError] = useState<string | null>(null);
+  const [active, setActive] = useState(VIEWS[0]!.id);
+
+  useEffect(() => {
+    call('app:info').then(setInfo, (err: unknown) => setInfoError(errorMessage(err)));
+  }, []);
+
+  const view = VIEWS.find((v) => v.id === active) ?? VIEWS[0]!;
+  const View = view.component;
+
+  return (
+    <div className="shell">
+      <header className="app-header">
+        <span className="product" data-testid="product-name">
+          Vault Console
+        </span>
+        <span className="vault-address" data-testid="vault-address" title="Vault address">
+          {info ? info.vaultAddress : infoError ? 'Address unavailable' : '…'}
+        </span>
+        {info && (
+          <span className="muted app-version" data-testid="app-version">
+            v{info.version}
+          </span>
+        )}
+      </header>
+      <nav className="app-nav" aria-label="Views">
+        <ul>
+          {VIEWS.map((v) => (
+            <li key={v.id}>
+              <button
+                type="button"
+                className={v.id === active ? 'nav-item active' : 'nav-item'}
+                aria-current={v.id === active ? 'page' : undefined}
+                onClick={() => setActive(v.id)}
+                data-testid={`nav-${v.id}`}
+              >
+                {v.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="app-main">
+        {/* Wait for app:info so the polling interval is decided once. */}
+        {info || infoError ? <View refreshMs={refreshInterval(info)} /> : null}
+      </main>
+    </div>
+  );
+}

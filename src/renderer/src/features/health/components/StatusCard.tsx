@@ -1,0 +1,34 @@
+import type { ReactNode } from 'react';
+import type { Tone } from '../store';
+
+interface Props {
+  title: string;
+  value: ReactNode;
+  tone: Tone;
+  detail?: ReactNode;
+  testId: string;
+}
+
+// The tone is also spelled out for screen readers: colour is never the only signal.
+const TONE_WORDS: Record<Tone, string> = { green: 'OK', amber: 'warning', red: 'critical', neutral: 'information' };
+
+export function StatusCard({ title, value, tone, detail, testId }: Props) {
+  const headingId = `${testId}-title`;
+  return (
+    <section className={`card tone-${tone}`} data-testid={testId} data-tone={tone} aria-labelledby={headingId}>
+      <h2 id={headingId} className="card-title">
+        {title}
+      </h2>
+      <p className="card-value" data-testid={`${testId}-value`}>
+        <span className="light" aria-hidden="true" />
+        <span>{value}</span>
+        <span className="visually-hidden"> ({TONE_WORDS[tone]})</span>
+      </p>
+      {detail !== undefined && (
+        <p className="card-detail" data-testid={`${testId}-detail`}>
+          {detail}
+        </p>
+      )}
+    </section>
+  );
+}
