@@ -1,0 +1,98 @@
+# vault-console-admin: the console operator. __KV_MOUNT__ is replaced by the KV v2 mount
+# name when the test server is configured (the mount name is configurable).
+
+# Tenant secrets: values, metadata (rotation state lives in custom_metadata) and history.
+path "__KV_MOUNT__/data/*" {
+  capabilities = ["create", "read", "update", "patch", "delete", "list"]
+}
+path "__KV_MOUNT__/metadata" {
+  capabilities = ["list"]
+}
+path "__KV_MOUNT__/metadata/*" {
+  capabilities = ["create", "read", "update", "patch", "delete", "list"]
+}
+path "__KV_MOUNT__/subkeys/*" {
+  capabilities = ["read"]
+}
+path "__KV_MOUNT__/delete/*" {
+  capabilities = ["update"]
+}
+path "__KV_MOUNT__/undelete/*" {
+  capabilities = ["update"]
+}
+path "__KV_MOUNT__/destroy/*" {
+  capabilities = ["update"]
+}
+path "__KV_MOUNT__/config" {
+  capabilities = ["read"]
+}
+
+# Health dashboard and seal management.
+path "sys/health" {
+  capabilities = ["read", "sudo"]
+}
+path "sys/metrics" {
+  capabilities = ["read"]
+}
+path "sys/seal-status" {
+  capabilities = ["read"]
+}
+path "sys/seal" {
+  capabilities = ["update", "sudo"]
+}
+path "sys/unseal" {
+  capabilities = ["update", "sudo"]
+}
+path "sys/leader" {
+  capabilities = ["read"]
+}
+path "sys/storage/raft/configuration" {
+  capabilities = ["read"]
+}
+path "sys/storage/raft/snapshot" {
+  capabilities = ["read"]
+}
+path "sys/mounts" {
+  capabilities = ["read"]
+}
+path "sys/audit" {
+  capabilities = ["read", "sudo"]
+}
+path "sys/capabilities-self" {
+  capabilities = ["update"]
+}
+
+# TOTP re-authentication before a reveal, and backup encryption.
+path "totp/*" {
+  capabilities = ["create", "read", "update", "delete", "list"]
+}
+path "transit/keys/vault-console-backup" {
+  capabilities = ["read"]
+}
+path "transit/encrypt/vault-console-backup" {
+  capabilities = ["update"]
+}
+path "transit/decrypt/vault-console-backup" {
+  capabilities = ["update"]
+}
+path "transit/rewrap/vault-console-backup" {
+  capabilities = ["update"]
+}
+path "transit/datakey/*" {
+  capabilities = ["update"]
+}
+
+# The session's own token.
+path "auth/token/lookup-self" {
+  capabilities = ["read"]
+}
+path "auth/token/renew-self" {
+  capabilities = ["update"]
+}
+path "auth/token/revoke-self" {
+  capabilities = ["update"]
+}
+path "auth/token/create" {
+  # Short-lived child tokens for the reveal window; they inherit at most this policy set.
+  capabilities = ["update"]
+}
