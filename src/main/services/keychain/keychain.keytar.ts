@@ -3,7 +3,9 @@
 import { AppError, oneLine } from '../../../shared/errors';
 import { assertAccount, assertSecretValue, KEYCHAIN_SERVICE, type SecretStore } from './secret-store';
 
-type Keytar = typeof import('keytar');
+import type * as KeytarModule from 'keytar';
+
+type Keytar = typeof KeytarModule;
 
 /** libsecret can block on an unlock prompt nobody will answer; give up instead. */
 const CALL_TIMEOUT_MS = 10_000;
