@@ -3,6 +3,7 @@
 import { openExternal, runElectronApp } from './electron/app-lifecycle';
 import { connectionFromEnv } from './services/config/app-config';
 import { createServices } from './services/container';
+import { KeytarSecretStore } from './services/keychain/keychain.keytar';
 
 runElectronApp((shell) =>
   createServices({
@@ -10,6 +11,9 @@ runElectronApp((shell) =>
     shell: 'electron',
     appVersion: shell.appVersion,
     platform: process.platform,
+    dataDir: shell.userDataDir,
+    // The OS keychain holds the Vault token; without one, sign-in is refused.
+    secretStore: new KeytarSecretStore(),
     openExternal,
     events: shell.events,
   }),

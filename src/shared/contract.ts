@@ -5,18 +5,22 @@
 // test/unit/shared/contract.test.ts snapshots the whole surface.
 import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
+import { sessionChannels, sessionEvents } from './contracts/session';
 import { vaultChannels, vaultEvents } from './contracts/vault';
 
 export * from './contracts/app';
+export * from './contracts/session';
 export * from './contracts/vault';
 
 export const channels = {
   ...appChannels,
+  ...sessionChannels,
   ...vaultChannels,
 } as const;
 
 export const events = {
   ...appEvents,
+  ...sessionEvents,
   ...vaultEvents,
 } as const;
 

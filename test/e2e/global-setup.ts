@@ -27,6 +27,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       rootToken: bao.rootToken,
       unsealKeys: bao.unsealKeys,
       threshold: bao.threshold,
+      users: { admin: bao.users.admin, auditor: bao.users.auditor },
     },
   };
   await writeFile(statePath, JSON.stringify(state), { mode: 0o600 });

@@ -3,13 +3,15 @@
 // Test-only: it lives under test/ and is never part of the packaged app.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connectionFromEnv } from '../../src/main/services/config/app-config';
 import { createServices, type Services } from '../../src/main/services/container';
 import { createHandlers } from '../../src/main/handlers';
+import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.keytar';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
 import { BRIDGE_PATH } from './protocol';
@@ -32,6 +34,12 @@ export interface HarnessOptions {
    * out/renderer under the first); 'always' forces a build.
    */
   build?: 'if-stale' | 'always' | 'never';
+  /** Local state (SQLite); a fresh temp dir, removed on close, when absent. */
+  dataDir?: string;
+  /** Keychain service name; tests may isolate their entries. */
+  keychainService?: string;
+  /** Environment the keychain adapter judges D-Bus from; {} simulates a machine without a keychain. */
+  keychainEnv?: NodeJS.ProcessEnv;
 }
 
 export interface Harness {
@@ -63,9 +71,16 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
 
   // Events are routed once the socket server exists; services need the sink up front.
   let sink: EventSink = { emit: () => undefined };
+  const tempDataDir = opts.dataDir ? null : await mkdtemp(join(tmpdir(), 'vault-console-harness-'));
   const services = createServices({
     connection: connectionFromEnv(opts.env ?? process.env),
     shell: 'harness',
+    dataDir: opts.dataDir ?? tempDataDir!,
+    // The real OS keychain (gnome-keyring under with-keyring.sh in tests): no fallback.
+    secretStore: new KeytarSecretStore({
+      ...(opts.keychainService ? { service: opts.keychainService } : {}),
+      ...(opts.keychainEnv ? { env: opts.keychainEnv } : {}),
+    }),
     appVersion: appVersion(),
     platform: process.platform,
     openExternal: async (url) => {
@@ -118,6 +133,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       httpServer.closeAllConnections();
       await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.dispose();
+      if (tempDataDir) await rm(tempDataDir, { recursive: true, force: true });
     },
   };
 }

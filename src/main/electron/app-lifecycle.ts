@@ -16,6 +16,8 @@ const log = createLogger('app');
 
 export interface ElectronShell {
   appVersion: string;
+  /** The per-user app data folder (SQLite lives here; never a secret). */
+  userDataDir: string;
   /** Pushes contract events to every open console window. */
   events: EventSink;
 }
@@ -39,6 +41,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     hardenDefaultSession(devServerUrl);
     const services = build({
       appVersion: app.getVersion(),
+      userDataDir: app.getPath('userData'),
       events: createWindowEventSink(() => [...windows].map((w) => w.webContents)),
     });
     registerIpc(ipcMain, createHandlers(services), location.trusted, (id) =>

@@ -32,7 +32,9 @@ export async function dispatch(handlers: Handlers, channel: unknown, input: unkn
     // service can never leak a token or a key to the renderer by accident.
     const out = def.output.safeParse(value);
     if (!out.success) {
-      log.error(`handler ${channel} returned a value outside its contract`);
+      // Name the field and the rule, never the value: outputs can hold secrets.
+      const where = out.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.code}`).join('; ');
+      log.error(`handler ${channel} returned a value outside its contract (${where})`);
       return { ok: false, error: { code: 'INTERNAL', message: `The ${channel} handler returned an invalid result.` } };
     }
     return { ok: true, value: out.data };

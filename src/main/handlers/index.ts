@@ -3,12 +3,14 @@
 // below makes a channel without a handler a compile error.
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
+import { sessionHandlers } from './session-handlers';
 import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
 
 export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
+    ...sessionHandlers(services),
     ...vaultHandlers(services),
   };
 }

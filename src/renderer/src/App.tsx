@@ -3,14 +3,19 @@ import type { AppInfo } from '../../shared/contract';
 import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS } from './features/health/store';
 import { HealthView } from './features/health/components/HealthView';
+import { ExpiryBanner } from './features/session/components/ExpiryBanner';
+import { SessionBadge } from './features/session/components/SessionBadge';
+import { SignInForm } from './features/session/components/SignInForm';
+import { useSessionStore } from './features/session/store';
 
 interface ViewProps {
   refreshMs: number;
 }
 
 // Only views that exist get a nav entry; add one here when a feature lands.
-const VIEWS: { id: string; label: string; component: ComponentType<ViewProps> }[] = [
-  { id: 'health', label: 'Health', component: HealthView },
+// Health works signed out (seal status and break-glass unseal need no token).
+const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; needsSession: boolean }[] = [
+  { id: 'health', label: 'Health', component: HealthView, needsSession: false },
 ];
 
 /** The harness may shorten polling for tests (?refreshMs=); the Electron app never does. */
@@ -24,13 +29,25 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
   const [active, setActive] = useState(VIEWS[0]!.id);
+  const [signInOpen, setSignInOpen] = useState(false);
+  const session = useSessionStore((s) => s.info);
+  const resume = useSessionStore((s) => s.resume);
+  const listen = useSessionStore((s) => s.listen);
 
   useEffect(() => {
     call('app:info').then(setInfo, (err: unknown) => setInfoError(errorMessage(err)));
-  }, []);
+    void resume();
+    return listen();
+  }, [resume, listen]);
+
+  const signedIn = session?.signedIn ?? false;
+  useEffect(() => {
+    if (signedIn) setSignInOpen(false);
+  }, [signedIn]);
 
   const view = VIEWS.find((v) => v.id === active) ?? VIEWS[0]!;
   const View = view.component;
+  const showSignIn = session !== null && !signedIn && (signInOpen || view.needsSession);
 
   return (
     <div className="shell">
@@ -46,6 +63,7 @@ export function App() {
             v{info.version}
           </span>
         )}
+        <SessionBadge onSignIn={() => setSignInOpen(true)} />
       </header>
       <nav className="app-nav" aria-label="Views">
         <ul>
@@ -65,8 +83,10 @@ export function App() {
         </ul>
       </nav>
       <main className="app-main">
+        <ExpiryBanner />
+        {showSignIn && <SignInForm />}
         {/* Wait for app:info so the polling interval is decided once. */}
-        {info || infoError ? <View refreshMs={refreshInterval(info)} /> : null}
+        {(info || infoError) && !(showSignIn && view.needsSession) && <View refreshMs={refreshInterval(info)} />}
       </main>
     </div>
   );

@@ -6,7 +6,14 @@ export const E2E_STATE_ENV = 'VAULT_CONSOLE_E2E_STATE';
 
 export interface E2eState {
   harness: { url: string; origin: string; token: string };
-  openbao: { addr: string; version: string; rootToken: string; unsealKeys: string[]; threshold: number };
+  openbao: {
+    addr: string;
+    version: string;
+    rootToken: string;
+    unsealKeys: string[];
+    threshold: number;
+    users: { admin: { username: string; password: string }; auditor: { username: string; password: string } };
+  };
 }
 
 export function readE2eState(): E2eState {

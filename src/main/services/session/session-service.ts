@@ -15,14 +15,15 @@ export const EXPIRY_WARNING_MS = 5 * 60_000;
 const RETRY_RENEW_MS = 30_000;
 const USERNAME_RE = /^[A-Za-z0-9._@-]{1,128}$/;
 
+// Fields Vault may omit (OpenBao leaves out renewable for the init root token).
 interface LookupSelf {
   data: {
-    ttl: number;
+    ttl?: number;
     creation_ttl?: number;
-    expire_time: string | null;
-    renewable: boolean;
-    policies: string[];
-    display_name: string;
+    expire_time?: string | null;
+    renewable?: boolean;
+    policies?: string[];
+    display_name?: string;
     entity_id?: string;
     meta?: Record<string, string> | null;
   };
@@ -134,7 +135,7 @@ export class SessionService implements Session {
 
   async loginToken(token: string): Promise<SessionInfo> {
     const trimmed = token.trim();
-    if (!/^[A-Za-z0-9._-]{8,512}$/.test(trimmed)) throw new AppError('BAD_INPUT', 'That does not look like a Vault token.');
+    if (!/^[A-Za-z0-9._-]{1,512}$/.test(trimmed)) throw new AppError('BAD_INPUT', 'That does not look like a Vault token.');
     await this.deps.store.check();
     return this.establish({ v: 1, token: trimmed, method: 'token', address: this.connection.address, username: null });
   }
@@ -217,7 +218,9 @@ export class SessionService implements Session {
 
   private fromLookup(self: LookupSelf, stored: StoredSession): SessionInfo {
     const d = self.data;
-    const expiresAt = d.ttl > 0 ? new Date(this.deps.clock.now() + d.ttl * 1000).toISOString() : null;
+    const ttl = d.ttl ?? 0;
+    const renewable = d.renewable === true;
+    const expiresAt = ttl > 0 ? new Date(this.deps.clock.now() + ttl * 1000).toISOString() : null;
     return {
       signedIn: true,
       profileId: this.profileId,
@@ -226,22 +229,24 @@ export class SessionService implements Session {
       displayName: d.display_name || stored.username || 'token',
       username: stored.username,
       entityId: d.entity_id || null,
-      policies: [...d.policies].sort(),
+      policies: [...(d.policies ?? [])].sort(),
       expiresAt,
-      renewable: d.renewable,
-      expiringSoon: expiresAt !== null && !d.renewable && d.ttl * 1000 <= EXPIRY_WARNING_MS,
+      renewable,
+      expiringSoon: expiresAt !== null && !renewable && ttl * 1000 <= EXPIRY_WARNING_MS,
       problem: null,
     };
   }
 
   private schedule(d: LookupSelf['data']): void {
     this.clearTimers();
-    if (d.ttl <= 0) return; // never expires
-    const ttlMs = d.ttl * 1000;
-    if (d.renewable) {
-      this.renewTimer = this.deps.clock.setTimeout(() => void this.renew(d.creation_ttl || d.ttl), Math.max(1000, (ttlMs * 2) / 3));
+    const ttl = d.ttl ?? 0;
+    if (ttl <= 0) return; // never expires
+    const ttlMs = ttl * 1000;
+    const renewable = d.renewable === true;
+    if (renewable) {
+      this.renewTimer = this.deps.clock.setTimeout(() => void this.renew(d.creation_ttl || ttl), Math.max(1000, (ttlMs * 2) / 3));
     }
-    this.scheduleExpiry(ttlMs, d.renewable);
+    this.scheduleExpiry(ttlMs, renewable);
   }
 
   private scheduleExpiry(ttlMs: number, renewable: boolean): void {
