@@ -5,21 +5,25 @@
 // test/unit/shared/contract.test.ts snapshots the whole surface.
 import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
+import { profilesChannels, profilesEvents } from './contracts/profiles';
 import { sessionChannels, sessionEvents } from './contracts/session';
 import { vaultChannels, vaultEvents } from './contracts/vault';
 
 export * from './contracts/app';
+export * from './contracts/profiles';
 export * from './contracts/session';
 export * from './contracts/vault';
 
 export const channels = {
   ...appChannels,
+  ...profilesChannels,
   ...sessionChannels,
   ...vaultChannels,
 } as const;
 
 export const events = {
   ...appEvents,
+  ...profilesEvents,
   ...sessionEvents,
   ...vaultEvents,
 } as const;

@@ -55,7 +55,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
       await location.load(win);
     };
     await open();
-    log.info(`started, Vault at ${services.deps.connection.address}`);
+    log.info(`started, Vault at ${services.connection().address}`);
 
     app.on('second-instance', () => {
       const [first] = windows;

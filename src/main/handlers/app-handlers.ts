@@ -10,7 +10,7 @@ export function appHandlers(services: Services): Pick<Handlers, 'app:info' | 'sh
       version: deps.appVersion,
       platform: deps.platform,
       shell: deps.shell,
-      vaultAddress: deps.connection.address,
+      vaultAddress: services.connection().address,
     }),
     'shell:open-external': async ({ url }) => {
       // Only a validated https URL ever reaches the OS opener.

@@ -1,9 +1,15 @@
 import type { Services } from '../services/container';
 import type { Handlers } from './types';
 
-type SessionChannels = 'session:info' | 'session:resume' | 'session:login-userpass' | 'session:login-token' | 'session:logout';
+type SessionChannels =
+  | 'session:info'
+  | 'session:resume'
+  | 'session:login-userpass'
+  | 'session:login-token'
+  | 'session:logout'
+  | 'session:capabilities';
 
-export function sessionHandlers({ session }: Services): Pick<Handlers, SessionChannels> {
+export function sessionHandlers({ session, capabilities }: Services): Pick<Handlers, SessionChannels> {
   return {
     'session:info': async () => session.info(),
     'session:resume': async () => session.resume(),
@@ -11,5 +17,6 @@ export function sessionHandlers({ session }: Services): Pick<Handlers, SessionCh
     'session:login-userpass': async ({ username, password }) => session.loginUserpass(username, password),
     'session:login-token': async ({ token }) => session.loginToken(token),
     'session:logout': async () => session.logout(),
+    'session:capabilities': async () => capabilities.current(),
   };
 }

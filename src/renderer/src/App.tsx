@@ -1,8 +1,11 @@
 import { useEffect, useState, type ComponentType } from 'react';
 import type { AppInfo } from '../../shared/contract';
 import { call, errorMessage } from './lib/ipc-client';
-import { DEFAULT_REFRESH_MS } from './features/health/store';
+import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { HealthView } from './features/health/components/HealthView';
+import { ProfilesView } from './features/profiles/components/ProfilesView';
+import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
+import { activeProfile, useProfilesStore } from './features/profiles/store';
 import { ExpiryBanner } from './features/session/components/ExpiryBanner';
 import { SessionBadge } from './features/session/components/SessionBadge';
 import { SignInForm } from './features/session/components/SignInForm';
@@ -16,6 +19,7 @@ interface ViewProps {
 // Health works signed out (seal status and break-glass unseal need no token).
 const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; needsSession: boolean }[] = [
   { id: 'health', label: 'Health', component: HealthView, needsSession: false },
+  { id: 'connections', label: 'Connections', component: ProfilesView, needsSession: false },
 ];
 
 /** The harness may shorten polling for tests (?refreshMs=); the Electron app never does. */
@@ -40,6 +44,13 @@ export function App() {
     return listen();
   }, [resume, listen]);
 
+  // Every view follows the active profile: the header address, and a fresh health check on a switch.
+  const activeId = useProfilesStore((s) => s.activeId);
+  const activeAddress = useProfilesStore((s) => activeProfile(s)?.address);
+  useEffect(() => {
+    if (activeId) void useHealthStore.getState().refresh();
+  }, [activeId]);
+
   const signedIn = session?.signedIn ?? false;
   useEffect(() => {
     if (signedIn) setSignInOpen(false);
@@ -56,13 +67,14 @@ export function App() {
           Vault Console
         </span>
         <span className="vault-address" data-testid="vault-address" title="Vault address">
-          {info ? info.vaultAddress : infoError ? 'Address unavailable' : '…'}
+          {activeAddress ?? (info ? info.vaultAddress : infoError ? 'Address unavailable' : '…')}
         </span>
         {info && (
           <span className="muted app-version" data-testid="app-version">
             v{info.version}
           </span>
         )}
+        <ProfileSwitcher />
         <SessionBadge onSignIn={() => setSignInOpen(true)} />
       </header>
       <nav className="app-nav" aria-label="Views">

@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import { ACTION_IDS, type ActionId } from '../capabilities';
 import { NoInput } from './common';
+
+const PermissionSchema = z.object({ allowed: z.boolean(), reason: z.string().nullable() });
+export const CapabilitiesSchema = z.object(
+  Object.fromEntries(ACTION_IDS.map((id) => [id, PermissionSchema])) as Record<ActionId, typeof PermissionSchema>,
+);
 
 export const SessionInfoSchema = z.object({
   signedIn: z.boolean(),
@@ -30,6 +36,8 @@ export const sessionChannels = {
     output: SessionInfoSchema,
   },
   'session:logout': { input: NoInput, output: SessionInfoSchema },
+  /** Per console action: allowed, or the reason it is not. */
+  'session:capabilities': { input: NoInput, output: CapabilitiesSchema },
 } as const;
 
 export const sessionEvents = {

@@ -1,6 +1,7 @@
 // Numbered schema migrations. Each runs once, in a transaction, and moves
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
+import { createProfilesSchema } from './schema/profiles';
 
 export interface Migration {
   version: number;
@@ -22,6 +23,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  { version: 2, name: 'connection profiles', up: createProfilesSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -2,10 +2,16 @@
 // reaches this process; main keeps it in the OS keychain.
 import { create } from 'zustand';
 import type { SessionInfoView } from '../../../../shared/contract';
+import type { ActionId, ActionPermission } from '../../../../shared/capabilities';
 import { call, errorMessage, on } from '../../lib/ipc-client';
+
+type Permissions = Record<ActionId, ActionPermission>;
 
 interface SessionState {
   info: SessionInfoView | null;
+  /** What the signed-in identity may do; null until known. */
+  permissions: Permissions | null;
+  refreshPermissions(): Promise<void>;
   busy: boolean;
   error: string | null;
   resume(): Promise<void>;
@@ -16,12 +22,13 @@ interface SessionState {
   listen(): () => void;
 }
 
-export const useSessionStore = create<SessionState>()((set) => {
+export const useSessionStore = create<SessionState>()((set, get) => {
   const attempt = async (fn: () => Promise<SessionInfoView>): Promise<boolean> => {
     set({ busy: true, error: null });
     try {
       const info = await fn();
       set({ info, busy: false });
+      void get().refreshPermissions();
       return info.signedIn;
     } catch (err) {
       set({ busy: false, error: errorMessage(err) });
@@ -30,8 +37,17 @@ export const useSessionStore = create<SessionState>()((set) => {
   };
   return {
     info: null,
+    permissions: null,
     busy: false,
     error: null,
+    async refreshPermissions() {
+      try {
+        set({ permissions: await call('session:capabilities') });
+      } catch {
+        // Unknown permissions keep actions disabled (null), never enabled.
+        set({ permissions: null });
+      }
+    },
     async resume() {
       await attempt(() => call('session:resume'));
     },
@@ -42,7 +58,10 @@ export const useSessionStore = create<SessionState>()((set) => {
     },
     listen() {
       try {
-        return on('session:changed', (info) => set({ info }));
+        return on('session:changed', (info) => {
+          set({ info });
+          void get().refreshPermissions();
+        });
       } catch {
         return () => undefined;
       }
@@ -54,4 +73,10 @@ export const useSessionStore = create<SessionState>()((set) => {
 export function countdown(expiresAt: string, now: number): string {
   const s = Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Whether the signed-in identity may take an action, and why not. Unknown counts as not allowed. */
+export function useCan(action: ActionId): ActionPermission {
+  const p = useSessionStore((s) => s.permissions?.[action]);
+  return p ?? { allowed: false, reason: 'Checking your permissions…' };
 }

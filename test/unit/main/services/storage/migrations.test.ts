@@ -21,6 +21,17 @@ describe('migrations', () => {
     expect(repo.get('health.refreshSeconds')).toBe('15');
   });
 
+  it('migration 2 (connection profiles) creates the profiles table with its constraints', () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, 2) });
+    expect(currentVersion(db)).toBe(2);
+    const insert = db.prepare(
+      "INSERT INTO connection_profiles (id, name, address, min_tls, kv_mount, created_at, updated_at) VALUES (?, ?, 'https://v', ?, 'tenants', 't', 't')",
+    );
+    insert.run('a', 'Prod', 'TLSv1.3');
+    expect(() => insert.run('b', 'prod', 'TLSv1.3')).toThrow(/UNIQUE/);
+    expect(() => insert.run('c', 'Other', 'SSLv3')).toThrow(/CHECK/);
+  });
+
   it('brings a fresh database to the newest version and is idempotent', () => {
     const db = openDatabase(':memory:');
     const newest = MIGRATIONS.at(-1)!.version;

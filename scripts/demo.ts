@@ -1,0 +1,87 @@
+// The README's first command (after setup): a local OpenBao seeded with demo
+// tenants, and the console pointed at it: an Electron window where an Electron
+// binary exists, otherwise the browser harness (its URL is printed).
+// The OpenBao data persists in .vault-console-dev/demo, so a second run is quick.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { startOpenBao } from '../test/services/openbao/openbao';
+import { startHarness } from '../test/harness/harness';
+import { connectionFromEnv } from '../src/main/services/config/app-config';
+import { seedTenants } from '../src/main/services/seed/seeder';
+import { createVaultClient } from '../src/main/services/vault/vault-client';
+
+const ROOT = resolve(__dirname, '..');
+const DEMO_DIR = join(ROOT, '.vault-console-dev', 'demo');
+
+function argValue(name: string, fallback: number): number {
+  const i = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  const raw = process.argv[i]!.includes('=') ? process.argv[i]!.split('=')[1] : process.argv[i + 1];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} needs a whole number`);
+  return n;
+}
+
+function electronBinary(): string | null {
+  try {
+    const path = createRequire(__filename)('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const tenants = argValue('tenants', 300);
+  await mkdir(DEMO_DIR, { recursive: true, mode: 0o700 });
+  process.stderr.write('[demo] starting OpenBao…\n');
+  const bao = await startOpenBao({ dataDir: join(DEMO_DIR, 'openbao') });
+
+  const client = createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken);
+  try {
+    process.stderr.write(`[demo] seeding ${tenants} demo tenants (existing ones are kept)…\n`);
+    const r = await seedTenants({ client, mount: bao.kvMount, count: tenants, concurrency: 16 });
+    process.stderr.write(`[demo] tenants: ${r.written} written, ${r.skipped} already there\n`);
+  } finally {
+    client.close();
+  }
+
+  const env = { VAULT_ADDR: bao.addr };
+  let stopUi: () => Promise<void>;
+  const electron = electronBinary();
+  if (electron) {
+    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    stopUi = async () => {
+      child.kill('SIGTERM');
+    };
+    child.on('exit', () => void shutdown());
+  } else {
+    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app') });
+    stopUi = () => harness.close();
+    process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${harness.url}\n`);
+  }
+  // A throwaway local server: its demo credentials are printed for the person at the keyboard.
+  process.stdout.write(
+    `\nVault (OpenBao ${bao.version}) at ${bao.addr}\nSign in as ${bao.users.admin.username} / ${bao.users.admin.password}` +
+      ` (or ${bao.users.auditor.username} / ${bao.users.auditor.password} for read-only)\nCtrl-C stops everything.\n`,
+  );
+
+  let stopping = false;
+  async function shutdown(): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    await stopUi().catch(() => undefined);
+    await bao.stop();
+    process.exit(0);
+  }
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`[demo] ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,103 @@
+// Profiles and capabilities against the real OpenBao and gnome-keyring: switching
+// profile switches the session and the status; the UI's permissions come from Vault.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectionFromEnv } from '../../../src/main/services/config/app-config';
+import { createServices, type Services } from '../../../src/main/services/container';
+import { createHandlers } from '../../../src/main/handlers';
+import { dispatch } from '../../../src/main/handlers/dispatch';
+import { KeytarSecretStore } from '../../../src/main/services/keychain/keychain.keytar';
+import { setLogSink } from '../../../src/main/services/log/logger';
+import { loadTestServices, type ServicesState } from '../helpers/services';
+
+let s: ServicesState;
+const open: Array<{ services: Services; dir: string }> = [];
+const store = new KeytarSecretStore({ service: 'vault-console-test-profiles' });
+
+function build(dir = mkdtempSync(join(tmpdir(), 'vc-profiles-'))) {
+  const services = createServices({
+    connection: connectionFromEnv({ VAULT_ADDR: s.openbao.addr }),
+    shell: 'harness',
+    appVersion: 'test',
+    platform: 'linux',
+    dataDir: dir,
+    secretStore: store,
+    openExternal: async () => undefined,
+    events: { emit: () => undefined },
+  });
+  open.push({ services, dir });
+  return { services, handlers: createHandlers(services), dir };
+}
+
+beforeAll(async () => {
+  s = await loadTestServices();
+  setLogSink(() => undefined);
+});
+
+afterEach(async () => {
+  for (const o of open.splice(0)) {
+    await o.services.session.logout().catch(() => undefined);
+    await o.services.dispose();
+    rmSync(o.dir, { recursive: true, force: true });
+  }
+});
+
+describe('connection profiles (real OpenBao)', () => {
+  it('switching profile switches the status and the session; switching back resumes from the keychain', async () => {
+    const { services, handlers } = build();
+    await services.session.loginUserpass(s.openbao.users.admin.username, s.openbao.users.admin.password);
+
+    const other = await dispatch(handlers, 'profiles:save', { name: 'Nowhere', address: 'https://127.0.0.1:1', minTls: 'TLSv1.3', kvMount: 'tenants' });
+    expect(other.ok).toBe(true);
+    const otherId = (other as { value: { id: string } }).value.id;
+
+    const switched = await dispatch(handlers, 'profiles:activate', { id: otherId });
+    expect(switched).toMatchObject({ ok: true, value: { activeId: otherId, session: { signedIn: false } } });
+    const status = await dispatch(handlers, 'vault:status', {});
+    expect(status).toMatchObject({ ok: true, value: { reachable: false, address: 'https://127.0.0.1:1' } });
+    expect(await dispatch(handlers, 'app:info', {})).toMatchObject({ value: { vaultAddress: 'https://127.0.0.1:1' } });
+
+    const back = await dispatch(handlers, 'profiles:activate', { id: 'default' });
+    expect(back).toMatchObject({ ok: true, value: { session: { signedIn: true, username: 'admin' } } });
+    expect(await dispatch(handlers, 'vault:status', {})).toMatchObject({ value: { reachable: true, sealed: false } });
+  });
+
+  it('the active profile survives a restart', async () => {
+    const first = build();
+    const saved = first.services.profiles.save({ name: 'Second', address: s.openbao.addr, minTls: 'TLSv1.3', kvMount: 'tenants' });
+    await first.services.switchProfile(saved.id);
+    await first.services.dispose();
+    open.splice(0, 1);
+    const again = build(first.dir);
+    expect(again.services.profiles.active().id).toBe(saved.id);
+    expect(again.services.connection().address).toBe(s.openbao.addr);
+  });
+});
+
+describe('capabilities (real policies)', () => {
+  it('an admin may rotate and seal; an auditor may list tenants but not reveal, rotate or seal, with the reason', async () => {
+    const admin = build();
+    await admin.services.session.loginUserpass(s.openbao.users.admin.username, s.openbao.users.admin.password);
+    const a = await dispatch(admin.handlers, 'session:capabilities', {});
+    expect(a).toMatchObject({ ok: true, value: { 'secrets.rotate': { allowed: true }, 'vault.seal': { allowed: true }, 'tenants.list': { allowed: true } } });
+
+    const auditor = build();
+    await auditor.services.session.loginUserpass(s.openbao.users.auditor.username, s.openbao.users.auditor.password);
+    const r = await dispatch(auditor.handlers, 'session:capabilities', {});
+    expect(r.ok).toBe(true);
+    const v = (r as { value: Record<string, { allowed: boolean; reason: string | null }> }).value;
+    expect(v['tenants.list']!.allowed).toBe(true);
+    expect(v['tenants.read-metadata']!.allowed).toBe(true);
+    expect(v['secrets.read']).toEqual({ allowed: false, reason: expect.stringMatching(/vault-console-auditor.*do not grant read on tenants\/data\/<tenant>/) });
+    expect(v['secrets.rotate']!.allowed).toBe(false);
+    expect(v['vault.seal']).toEqual({ allowed: false, reason: expect.stringMatching(/do not grant update \+ sudo on sys\/seal/) });
+  });
+
+  it('signed out, every action is unavailable with "Sign in" as the reason', async () => {
+    const { handlers } = build();
+    const r = await dispatch(handlers, 'session:capabilities', {});
+    expect(r).toMatchObject({ ok: true, value: { 'tenants.list': { allowed: false, reason: 'Sign in to Vault first.' } } });
+  });
+});
