@@ -6,8 +6,13 @@
 import { startOpenBao, type OpenBaoInstance } from '../test/services/openbao/openbao';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
 import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
+import { benchAudit } from './audit-ingest';
+import { benchBackup } from './backup-throughput';
 import { benchDkimKeygen } from './dkim-keygen';
+import { benchHealthRefresh } from './health-refresh';
+import { benchInventory } from './inventory-run';
 import { benchKvLatency } from './kv-latency';
+import { benchRotation } from './rotation-throughput';
 import { benchSeed } from './seed-throughput';
 import { environment, writeResult } from './lib/results';
 import { renderTable, type Cell } from './lib/table';
@@ -65,6 +70,16 @@ async function main(): Promise<void> {
     rows.push(['dkim keygen (sync)', dk.sync.count, dk.sync.p50Ms, dk.sync.p95Ms, dk.sync.p99Ms, dk.sync.opsPerSecond, '']);
     rows.push(['dkim keygen (pool x4)', dk.parallel.keys, Number.NaN, Number.NaN, Number.NaN, dk.parallel.keysPerSecond, `unique keys for 10k tenants ≈ ${dk.uniqueKeysFor10kTenantsSeconds.toFixed(0)} s`]);
 
+    const healthN = sizes('BENCH_HEALTH_REFRESHES', [300])[0]!;
+    log(`health dashboard: ${healthN} full refreshes signed in, ${healthN} signed out`);
+    t = performance.now();
+    const anonClient = createVaultClient(connectionFromEnv({ VAULT_ADDR: addr }));
+    anonClient.setToken(undefined);
+    const hr = await benchHealthRefresh(anonClient, client, healthN).finally(() => anonClient.close());
+    await writeResult({ name: 'health-refresh', description: 'Full health dashboard refresh (every card) via HealthService.snapshot, loopback', startedAt: new Date().toISOString(), durationMs: performance.now() - t, environment: env, metrics: { ...hr } });
+    rows.push(['health refresh (signed in)', hr.signedIn.count, hr.signedIn.p50Ms, hr.signedIn.p95Ms, hr.signedIn.p99Ms, hr.signedIn.opsPerSecond, `every card; storage via ${hr.storageMethod}; target p95 <= ${hr.targetP95Ms} ms`]);
+    rows.push(['health refresh (signed out)', hr.signedOut.count, hr.signedOut.p50Ms, hr.signedOut.p95Ms, hr.signedOut.p99Ms, hr.signedOut.opsPerSecond, 'unauthenticated cards only']);
+
     const kvMount = `bench-kv-${Date.now()}`;
     await mountKv(client, kvMount);
     log(`KV latency: ${kvOps} sequential writes, reads, metadata reads`);
@@ -75,8 +90,10 @@ async function main(): Promise<void> {
       rows.push([op, s.count, s.p50Ms, s.p95Ms, s.p99Ms, s.opsPerSecond, '']);
     }
 
+    let inventoryMount = '';
     for (const n of seedSizes) {
       const mount = `bench-seed-${n}-${Date.now()}`;
+      if (n === Math.max(...seedSizes)) inventoryMount = mount;
       await mountKv(client, mount);
       log(`seeding ${n} tenants into ${mount} (concurrency ${concurrency}, DKIM pool ${dkimPool})`);
       t = performance.now();
@@ -92,6 +109,19 @@ async function main(): Promise<void> {
       await writeResult({ name: `seed-${n}`, description: `seedTenants throughput, ${n} tenants, fresh mount`, startedAt: new Date().toISOString(), durationMs: performance.now() - t, environment: env, metrics: { ...r } });
       rows.push([`seed ${n} tenants`, n, Number.NaN, Number.NaN, Number.NaN, r.tenantsPerSecond, `${(r.durationMs / 1000).toFixed(1)} s, ${r.secretsPerSecond.toFixed(0)} secrets/s, re-run (all skipped) ${(r.rerunMs / 1000).toFixed(2)} s`]);
     }
+
+    // Inventory: reuses the largest seeded mount (10,000 tenants by default).
+    if (inventoryMount) rows.push(...(await benchInventory(client, inventoryMount, { vaultAddr: addr, token, env })));
+
+    log('rotation throughput (console job vs plain script vs raw ceiling), full-tenant rotation, event-loop lag');
+    rows.push(...(await benchRotation({ addr, token, tenants: sizes('BENCH_ROTATION_TENANTS', [1000])[0]!, env })));
+
+    log('backup and restore throughput (raft snapshot and logical)');
+    rows.push(...(await benchBackup({ addr, token, tenants: sizes('BENCH_BACKUP_TENANTS', [10_000])[0]!, env })));
+
+    // Audit ingest + filtered queries (generated from captured OpenBao output; no Vault calls).
+    log('audit ingest and query');
+    rows.push(...(await benchAudit({ ingestEvents: sizes('BENCH_AUDIT_INGEST_EVENTS', [300_000])[0]!, queryEvents: sizes('BENCH_AUDIT_QUERY_EVENTS', [10_000_000])[0]! })));
   } finally {
     client.close();
     await bao?.stop({ removeData: true });

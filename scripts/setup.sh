@@ -35,6 +35,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 # 3. OpenBao (the real Vault server for tests and the demo), built once and cached.
+#    Go lives in /usr/local/go on these machines; a CI shell may not have it on PATH.
+if ! command -v go >/dev/null && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
 bash test/services/openbao/build.sh >/dev/null
 
 # 4. The S3-protocol server for backup tests, built once and cached.

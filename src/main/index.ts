@@ -1,6 +1,7 @@
 // Composition root of the desktop app: build the Electron-free services with the
 // Electron adapters. Everything that touches electron lives in ./electron.
 import { openExternal, runElectronApp } from './electron/app-lifecycle';
+import { electronSavePathPicker } from './electron/save-dialog.electron';
 import { connectionFromEnv } from './services/config/app-config';
 import { createServices } from './services/container';
 import { KeytarSecretStore } from './services/keychain/keychain.keytar';
@@ -15,6 +16,10 @@ runElectronApp((shell) =>
     // The OS keychain holds the Vault token; without one, sign-in is refused.
     secretStore: new KeytarSecretStore(),
     openExternal,
+    // Tenant key downloads go where the user picks in a native save dialog.
+    savePath: electronSavePathPicker,
     events: shell.events,
+    clipboard: shell.clipboard,
+    contentProtection: shell.contentProtection,
   }),
 );

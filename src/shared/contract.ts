@@ -5,25 +5,49 @@
 // test/unit/shared/contract.test.ts snapshots the whole surface.
 import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
+import { auditChannels, auditEvents } from './contracts/audit';
+import { backupChannels, backupEvents } from './contracts/backup';
+import { healthChannels, healthEvents } from './contracts/health';
+import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
+import { revealChannels, revealEvents } from './contracts/reveal';
+import { rotationChannels, rotationEvents } from './contracts/rotation';
 import { sessionChannels, sessionEvents } from './contracts/session';
 import { vaultChannels, vaultEvents } from './contracts/vault';
 
 export * from './contracts/app';
+export * from './contracts/audit';
+export * from './contracts/backup';
+export * from './contracts/health';
+export * from './contracts/inventory';
 export * from './contracts/profiles';
+export * from './contracts/reveal';
+export * from './contracts/rotation';
 export * from './contracts/session';
 export * from './contracts/vault';
 
 export const channels = {
   ...appChannels,
+  ...auditChannels,
+  ...backupChannels,
+  ...healthChannels,
+  ...inventoryChannels,
   ...profilesChannels,
+  ...revealChannels,
+  ...rotationChannels,
   ...sessionChannels,
   ...vaultChannels,
 } as const;
 
 export const events = {
   ...appEvents,
+  ...auditEvents,
+  ...backupEvents,
+  ...healthEvents,
+  ...inventoryEvents,
   ...profilesEvents,
+  ...revealEvents,
+  ...rotationEvents,
   ...sessionEvents,
   ...vaultEvents,
 } as const;

@@ -12,6 +12,10 @@ export const ERROR_CODES = [
   'VAULT_UNINITIALIZED',
   'VAULT_ERROR',
   'TLS_ERROR',
+  /** S3 (backup storage) could not be reached. */
+  'STORAGE_UNREACHABLE',
+  /** A checksum or authentication tag did not match: the data was altered or truncated. */
+  'INTEGRITY_FAILED',
   'KEYCHAIN_UNAVAILABLE',
   'NOT_FOUND',
   'CONFLICT',

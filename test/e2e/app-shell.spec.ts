@@ -31,8 +31,8 @@ test('the shell shows the Vault address, its version and "Unsealed" in green', a
 
   await expect(page.getByTestId('product-name')).toHaveText('Vault Console');
   await expect(page.getByTestId('vault-address')).toHaveText(state.openbao.addr);
-  // Only built views get a nav entry.
-  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button')).toHaveText(['Health']);
+  // Health is the first view, and it works signed out.
+  await expect(page.getByRole('navigation', { name: 'Views' }).getByRole('button').first()).toHaveText('Health');
 
   await expect(page.getByTestId('card-version-value')).toContainText(reported.version);
   const seal = sealValue(page);

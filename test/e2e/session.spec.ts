@@ -2,12 +2,15 @@
 // keychain (the whole Playwright run is inside with-keyring.sh).
 import { expect, test, type Page } from '@playwright/test';
 import { startHarness } from '../harness/harness';
+import { baoRequest } from '../services/openbao/openbao-api';
 import { readE2eState } from './support/e2e-state';
+import { ensureSignedOut } from './support/session';
 
 const state = readE2eState();
 
 async function openSignIn(page: Page) {
   await page.goto(state.harness.url);
+  await ensureSignedOut(page);
   await page.getByTestId('session-sign-in').click();
   await expect(page.getByTestId('sign-in')).toBeVisible();
 }
@@ -55,15 +58,20 @@ test('signs in with userpass, survives a reload (resumed from the keychain), and
 });
 
 test('signs in with a token', async ({ page }) => {
+  // A throwaway admin token: signing out revokes it, and other specs still need the root token.
+  const created = await baoRequest<{ auth: { client_token: string } }>(state.openbao.addr, 'POST', 'auth/token/create', {
+    token: state.openbao.rootToken,
+    body: { policies: ['vault-console-admin'], display_name: 'e2e-token', ttl: '1h' },
+  });
   await openSignIn(page);
   await page.getByTestId('method-token').click();
-  await page.getByTestId('sign-in-token').fill(state.openbao.rootToken);
+  await page.getByTestId('sign-in-token').fill(created.auth.client_token);
   await page.getByTestId('sign-in-submit').click();
-  await expect(page.getByTestId('session-user')).toHaveText('root');
+  await expect(page.getByTestId('session-user')).toHaveText('token-e2e-token');
   // The login call itself succeeded (not only the session event): no error shown.
   await expect(page.getByTestId('sign-in-error')).toHaveCount(0);
   const info = await page.evaluate("window.vaultConsole.invoke('session:info', {})");
-  expect(info).toMatchObject({ ok: true, value: { signedIn: true, displayName: 'root', renewable: false, expiresAt: null } });
+  expect(info).toMatchObject({ ok: true, value: { signedIn: true, method: 'token', displayName: 'token-e2e-token', renewable: true } });
 });
 
 test('with no keychain, sign-in is refused with the reason', async ({ page }) => {

@@ -12,7 +12,9 @@ import { connectionFromEnv } from '../../src/main/services/config/app-config';
 import { createServices, type Services } from '../../src/main/services/container';
 import { createHandlers } from '../../src/main/handlers';
 import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.keytar';
+import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
+import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
 import { BRIDGE_PATH } from './protocol';
 import { rewriteIndexHtml, sendText, serveStatic } from './static-server';
@@ -40,6 +42,10 @@ export interface HarnessOptions {
   keychainService?: string;
   /** Environment the keychain adapter judges D-Bus from; {} simulates a machine without a keychain. */
   keychainEnv?: NodeJS.ProcessEnv;
+  /** Stands in for the save dialog (tenant SSH key download): the test chooses the path; absent = cancelled. */
+  savePath?: SavePathPicker;
+  /** A shorter reveal window (ms) for tests of the countdown and auto-close. */
+  revealWindowMs?: number;
 }
 
 export interface Harness {
@@ -49,6 +55,8 @@ export interface Harness {
   token: string;
   /** URLs handed to shell:open-external; recorded, never opened. */
   openedUrls: string[];
+  /** The harness's clipboard (no OS clipboard here): what a reveal copied, and whether a close cleared it. */
+  clipboard: MemoryClipboard;
   services: Services;
   close(): Promise<void>;
 }
@@ -68,6 +76,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // Unguessable per run; reaches the page only in the URL fragment.
   const token = randomBytes(32).toString('base64url');
   const openedUrls: string[] = [];
+  const clipboard = new MemoryClipboard();
 
   // Events are routed once the socket server exists; services need the sink up front.
   let sink: EventSink = { emit: () => undefined };
@@ -87,6 +96,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       openedUrls.push(url);
     },
     events: { emit: (event, payload) => sink.emit(event, payload) },
+    savePath: opts.savePath ?? { pick: async () => null },
+    clipboard,
+    ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
   });
   const handlers: Handlers = createHandlers(services);
 
@@ -127,6 +139,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     origin,
     token,
     openedUrls,
+    clipboard,
     services,
     async close() {
       await wsServer.close();

@@ -1,12 +1,14 @@
 // The Electron application's lifecycle: single instance, windows, IPC
 // registration. index.ts hands in the services it built.
 import { join } from 'node:path';
-import { app, ipcMain, type BrowserWindow } from 'electron';
+import { app, ipcMain, powerMonitor, type BrowserWindow } from 'electron';
 import { createHandlers } from '../handlers';
 import type { EventSink } from '../handlers/types';
 import type { Services } from '../services/container';
 import { createLogger } from '../services/log/logger';
 import { createWindowEventSink, registerIpc } from './ipc-registry';
+import { ElectronClipboard } from './clipboard.electron';
+import { windowContentProtection } from './content-protection.electron';
 import { createMainWindow, rendererLocation } from './main-window';
 import { hardenAllWebContents, hardenDefaultSession } from './window-security';
 
@@ -20,6 +22,9 @@ export interface ElectronShell {
   userDataDir: string;
   /** Pushes contract events to every open console window. */
   events: EventSink;
+  /** Reveal adapters: the OS clipboard and screen-capture protection of the console windows. */
+  clipboard: ElectronClipboard;
+  contentProtection: ReturnType<typeof windowContentProtection>;
 }
 
 /**
@@ -37,13 +42,18 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
   hardenAllWebContents(location.trusted);
 
   const windows = new Set<BrowserWindow>();
+  const contentProtection = windowContentProtection(() => windows);
   void app.whenReady().then(async () => {
     hardenDefaultSession(devServerUrl);
     const services = build({
       appVersion: app.getVersion(),
       userDataDir: app.getPath('userData'),
       events: createWindowEventSink(() => [...windows].map((w) => w.webContents)),
+      clipboard: new ElectronClipboard(),
+      contentProtection,
     });
+    // A locked screen hides every revealed credential (where the OS reports it).
+    powerMonitor.on('lock-screen', () => void services.reveal.closeAll('lock-screen'));
     registerIpc(ipcMain, createHandlers(services), location.trusted, (id) =>
       [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id),
     );
@@ -51,7 +61,12 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     const open = async () => {
       const win = createMainWindow(outDir);
       windows.add(win);
-      win.on('closed', () => windows.delete(win));
+      contentProtection.applyTo(win);
+      win.on('closed', () => {
+        windows.delete(win);
+        // The credential's window is gone: wipe, revoke, clear the clipboard.
+        if (windows.size === 0) void services.reveal.closeAll('window-closed');
+      });
       await location.load(win);
     };
     await open();
@@ -67,7 +82,15 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     app.on('activate', () => {
       if (windows.size === 0) void open();
     });
-    app.on('before-quit', () => {
+    let revealsClosed = false;
+    app.on('before-quit', (event) => {
+      if (!revealsClosed && services.reveal.activeCount > 0) {
+        // Revoke re-auth tokens and clear the clipboard before the process goes away.
+        event.preventDefault();
+        revealsClosed = true;
+        void services.reveal.closeAll('quit').finally(() => app.quit());
+        return;
+      }
       void services.dispose();
     });
   });

@@ -3,7 +3,13 @@
 // below makes a channel without a handler a compile error.
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
+import { auditHandlers } from './audit-handlers';
+import { backupHandlers } from './backup-handlers';
+import { healthHandlers } from './health-handlers';
+import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
+import { revealHandlers } from './reveal-handlers';
+import { rotationHandlers } from './rotation-handlers';
 import { sessionHandlers } from './session-handlers';
 import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
@@ -11,7 +17,13 @@ import { vaultHandlers } from './vault-handlers';
 export function createHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
+    ...auditHandlers(services),
+    ...backupHandlers(services),
+    ...healthHandlers(services),
+    ...inventoryHandlers(services),
     ...profilesHandlers(services),
+    ...revealHandlers(services),
+    ...rotationHandlers(services),
     ...sessionHandlers(services),
     ...vaultHandlers(services),
   };

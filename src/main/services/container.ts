@@ -1,16 +1,36 @@
 // Builds the Electron-free services. The Electron composition root (index.ts),
 // the CLI and the browser harness all call this with their own adapters.
 import { join } from 'node:path';
+import { AuditService } from './audit/audit-service';
+import { BackupService } from './backup/backup-service';
+import { BackupSettingsStore } from './backup/backup-settings-store';
+import { CatalogBackupStatusSource } from './backup/backup-status-source';
+import { BackupRepo } from './storage/backup-repo';
 import type { VaultConnection } from './config/app-config';
+import type { BackupStatusSource } from './health/backup-status';
+import { BreakGlass } from './health/break-glass';
+import { HealthService } from './health/health-service';
+import { recorderInventoryAudit } from './inventory/inventory-audit';
+import { InventoryService, type InventoryAuditHook, type SavePathPicker } from './inventory/inventory-service';
 import type { SecretStore } from './keychain/secret-store';
+import { MetricsSampler } from './metrics/metrics-sampler';
 import { ProfilesService, toConnection } from './profiles/profiles-service';
+import { MemoryClipboard, type ContentProtection, type SecretClipboard } from './reveal/clipboard';
+import { recorderRevealAudit } from './reveal/reveal-audit';
+import { RevealService } from './reveal/reveal-service';
+import { recorderRotationAudit } from './rotation/rotation-audit';
+import { RotationService } from './rotation/rotation-service';
+import { RotationRepo } from './storage/rotation-repo';
+import { RevealRepo } from './storage/reveal-repo';
 import type { ProfileRow } from './storage/profiles-repo';
 import { CapabilitiesService } from './session/capabilities';
 import { SessionService } from './session/session-service';
 import type { SessionInfo } from './session/session-types';
 import { openDatabase, type SqlDatabase } from './storage/database';
+import { InventoryRepo } from './storage/inventory-repo';
 import { ProfilesRepo } from './storage/profiles-repo';
 import { SettingsRepo } from './storage/settings-repo';
+import { createLogger } from './log/logger';
 import { systemClock, type Clock } from './time/clock';
 import { createVaultClient, type VaultClient } from './vault/vault-client';
 import type { EventSink } from '../handlers/types';
@@ -31,6 +51,18 @@ export interface ServiceDeps {
   openExternal: ExternalOpener;
   events: EventSink;
   clock?: Clock;
+  /** The backup catalog's view for the dashboard; absent: nothing recorded (red). */
+  backupStatus?: BackupStatusSource;
+  /** Where a downloaded tenant SSH key is saved: a save dialog in Electron, chosen by the test in the harness. */
+  savePath?: SavePathPicker;
+  /** The console's audit trail for inventory actions; absent: one-line [audit] log events. */
+  inventoryAudit?: InventoryAuditHook;
+  /** The clipboard reveals copy to (Electron: marked secret); absent: an in-process one (harness, CLI). */
+  clipboard?: SecretClipboard;
+  /** Screen-capture protection while a credential shows (Electron: setContentProtection). */
+  contentProtection?: ContentProtection;
+  /** Policy: a shorter reveal window in ms (never longer than 15 minutes). */
+  revealWindowMs?: number;
 }
 
 export interface Services {
@@ -51,6 +83,24 @@ export interface Services {
   capabilities: CapabilitiesService;
   /** Make another profile active: new client, that profile's session, every view told. */
   switchProfile(id: string): Promise<SessionInfo>;
+  /** The health dashboard (every card in one snapshot). */
+  health: HealthService;
+  /** Unseal with key shares, reset progress, seal after confirmation. */
+  breakGlass: BreakGlass;
+  /** Request rate and latency from sys/metrics, sampled into a 15-minute ring buffer. */
+  metrics: MetricsSampler;
+  /** Tenant secrets inventory: metadata index, sync, search, details, download, revoke. */
+  inventory: InventoryService;
+  /** Audit review: live tail, imports, alerts, exports, the console's own records, deletion approvals. */
+  audit: AuditService;
+  /** Backups: Force Backup Now, history, restore, retention, drill (catalog in SQLite + S3 manifests). */
+  backup: BackupService;
+  backupRepo: BackupRepo;
+  backupSettings: BackupSettingsStore;
+  /** View Credentials: re-auth, time-limited reveal, wipe on every close. */
+  reveal: RevealService;
+  /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
+  rotation: RotationService;
   dispose(): Promise<void>;
 }
 
@@ -69,6 +119,65 @@ export function createServices(deps: ServiceDeps): Services {
   const session = new SessionService({ store: deps.secretStore, clock }, connection, active.id);
   session.onChange((info) => deps.events.emit('session:changed', info));
   const capabilities = new CapabilitiesService(session, () => connection.kvMount);
+  const backupRepo = new BackupRepo(db);
+  const backupSettings = new BackupSettingsStore(settings, deps.secretStore, () => connection.kvMount);
+  const backup = new BackupService({
+    repo: backupRepo,
+    clock,
+    config: () => backupSettings.config(),
+    client: () => session.requireClient(),
+    actor: () => session.info().username ?? session.info().displayName ?? 'unknown',
+    onProgress: (p) => deps.events.emit('backup:progress', p),
+  });
+  const health = new HealthService({ vault: () => vault, session, backup: deps.backupStatus ?? new CatalogBackupStatusSource(backup, clock), clock });
+  const breakGlass = new BreakGlass({ vault: () => vault, session, clock });
+  const metrics = new MetricsSampler({ session, clock });
+  metrics.start();
+  const audit = new AuditService({
+    db,
+    settings,
+    clock,
+    log: createLogger('audit'),
+    dataDir: deps.dataDir,
+    session,
+    kvMount: () => connection.kvMount,
+    onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
+  });
+  const inventory = new InventoryService({
+    repo: new InventoryRepo(db),
+    clock,
+    client: () => session.requireClient(),
+    mount: () => connection.kvMount,
+    events: deps.events,
+    savePath: deps.savePath,
+    audit: deps.inventoryAudit ?? recorderInventoryAudit(audit.recorder),
+    actor: () => session.info().displayName ?? null,
+  });
+  const reveal = new RevealService({
+    session,
+    connection: () => connection,
+    kvMount: () => connection.kvMount,
+    clock,
+    repo: new RevealRepo(db),
+    clipboard: deps.clipboard ?? new MemoryClipboard(),
+    ...(deps.contentProtection ? { protection: deps.contentProtection } : {}),
+    audit: recorderRevealAudit(audit.recorder, createLogger('reveal')),
+    onClosed: (e) => deps.events.emit('reveal:closed', e),
+    ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
+  });
+
+  const inventoryIndex = new InventoryRepo(db);
+  const rotation = new RotationService({
+    repo: new RotationRepo(db),
+    clock,
+    client: () => session.requireClient(),
+    mount: () => connection.kvMount,
+    actor: () => session.info().username ?? session.info().displayName ?? 'unknown',
+    events: deps.events,
+    audit: recorderRotationAudit(audit.recorder),
+    index: { repo: inventoryIndex, usable: (m) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined },
+    onRotated: (tenantId) => void inventory.refreshTenant(tenantId).catch(() => undefined),
+  });
 
   return {
     deps,
@@ -82,6 +191,16 @@ export function createServices(deps: ServiceDeps): Services {
     },
     session,
     capabilities,
+    health,
+    breakGlass,
+    metrics,
+    inventory,
+    audit,
+    backup,
+    backupRepo,
+    backupSettings,
+    reveal,
+    rotation,
     async switchProfile(id) {
       const row = profiles.setActive(id);
       active = row;
@@ -94,6 +213,13 @@ export function createServices(deps: ServiceDeps): Services {
       return info;
     },
     async dispose() {
+      // First, while Vault is reachable: wipe reveals and revoke their tokens.
+      await reveal.dispose();
+      await rotation.dispose();
+      inventory.cancel();
+      backup.cancel();
+      await audit.dispose();
+      metrics.stop();
       session.dispose();
       vault.close();
       db.close();

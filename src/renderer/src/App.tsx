@@ -2,14 +2,18 @@ import { useEffect, useState, type ComponentType } from 'react';
 import type { AppInfo } from '../../shared/contract';
 import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
+import { AuditView } from './features/audit/components/AuditView';
+import { BackupsView } from './features/backups/components/BackupsView';
 import { HealthView } from './features/health/components/HealthView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
+import { RotationView } from './features/rotation/components/RotationView';
 import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
 import { activeProfile, useProfilesStore } from './features/profiles/store';
 import { ExpiryBanner } from './features/session/components/ExpiryBanner';
 import { SessionBadge } from './features/session/components/SessionBadge';
 import { SignInForm } from './features/session/components/SignInForm';
 import { useSessionStore } from './features/session/store';
+import { TenantsView } from './features/tenants/components/TenantsView';
 
 interface ViewProps {
   refreshMs: number;
@@ -20,6 +24,12 @@ interface ViewProps {
 const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; needsSession: boolean }[] = [
   { id: 'health', label: 'Health', component: HealthView, needsSession: false },
   { id: 'connections', label: 'Connections', component: ProfilesView, needsSession: false },
+  { id: 'tenants', label: 'Tenants', component: TenantsView, needsSession: true },
+  // Offline review of stored and imported events works signed out; the live stream needs a session.
+  { id: 'audit', label: 'Audit', component: AuditView, needsSession: false },
+  { id: 'backups', label: 'Backups', component: BackupsView, needsSession: true },
+  { id: 'rotation', label: 'Rotation', component: RotationView, needsSession: true },
+  // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];
 
 /** The harness may shorten polling for tests (?refreshMs=); the Electron app never does. */

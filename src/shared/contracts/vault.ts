@@ -20,6 +20,17 @@ export type VaultStatus = z.infer<typeof VaultStatusSchema>;
 
 export const vaultChannels = {
   'vault:status': { input: NoInput, output: VaultStatusSchema },
+  // Break-glass. The key share goes to Vault and nowhere else: never stored, logged or echoed.
+  'vault:unseal': {
+    input: z.object({ key: z.string().min(1).max(256) }).strict(),
+    output: VaultStatusSchema,
+  },
+  'vault:unseal-reset': { input: NoInput, output: VaultStatusSchema },
+  /** Seal during an incident; `confirm` must be the cluster name, typed by the user. */
+  'vault:seal': {
+    input: z.object({ confirm: z.string().min(1).max(256) }).strict(),
+    output: VaultStatusSchema,
+  },
 } as const;
 
 export const vaultEvents = {

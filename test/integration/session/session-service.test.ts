@@ -71,6 +71,15 @@ describe('session (real OpenBao + gnome-keyring)', () => {
     expect(session.info().signedIn).toBe(false);
   });
 
+  it("accepts the init root token, whose lookup omits fields other tokens have", async () => {
+    const session = newSession();
+    const info = await session.loginToken(s.openbao.rootToken);
+    expect(info).toMatchObject({ signedIn: true, method: 'token', renewable: false, expiresAt: null, policies: ['root'] });
+    // dispose, not logout: logout would revoke the shared root token.
+    session.dispose();
+    await store.delete('session:it-session');
+  });
+
   it('a bad token is refused and stores nothing', async () => {
     const session = newSession();
     await expect(session.loginToken('s.notarealtoken12345678901234')).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

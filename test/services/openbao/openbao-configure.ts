@@ -49,11 +49,15 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     [kvMount, { type: 'kv', options: { version: '2' }, description: 'tenant secrets' }],
     ['totp', { type: 'totp', description: 'TOTP re-authentication' }],
     ['transit', { type: 'transit', description: 'backup encryption' }],
+    // Second-admin approvals for deleting tenant secrets (docs/audit-mapping.md).
+    [`${kvMount}-approvals`, { type: 'kv', options: { version: '2' }, description: 'deletion approvals' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);
   }
   await call('POST', `transit/keys/${BACKUP_TRANSIT_KEY}`, { type: 'aes256-gcm96' });
+  // Vault logs the console's action header (names an action and ids, never a value) in clear.
+  await call('POST', 'sys/config/auditing/request-headers/x-vault-console-action', { hmac: false });
 
   const auths = await call<{ data: Record<string, { accessor: string }> }>('GET', 'sys/auth');
   if (!('userpass/' in auths.data)) await call('POST', 'sys/auth/userpass', { type: 'userpass' });

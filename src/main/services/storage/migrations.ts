@@ -2,6 +2,11 @@
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
+import { createInventorySchema } from './schema/inventory';
+import { createAuditSchema } from './schema/audit';
+import { createBackupSchema } from './schema/backup';
+import { createRevealSchema } from './schema/reveal';
+import { createRotationSchema } from './schema/rotation';
 
 export interface Migration {
   version: number;
@@ -24,6 +29,11 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 2, name: 'connection profiles', up: createProfilesSchema },
+  { version: 3, name: 'inventory index', up: createInventorySchema },
+  { version: 4, name: 'audit events', up: createAuditSchema },
+  { version: 5, name: 'backup catalog', up: createBackupSchema },
+  { version: 6, name: 'reveal lockouts', up: createRevealSchema },
+  { version: 7, name: 'rotation jobs', up: createRotationSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -46,6 +46,13 @@ path "sys/unseal" {
 path "sys/leader" {
   capabilities = ["read"]
 }
+# Health dashboard: the HA nodes and raft autopilot health (read-only).
+path "sys/ha-status" {
+  capabilities = ["read"]
+}
+path "sys/storage/raft/autopilot/state" {
+  capabilities = ["read"]
+}
 path "sys/storage/raft/configuration" {
   capabilities = ["read"]
 }
@@ -65,6 +72,10 @@ path "sys/capabilities-self" {
 # TOTP re-authentication before a reveal, and backup encryption.
 path "totp/*" {
   capabilities = ["create", "read", "update", "delete", "list"]
+}
+# 2FA codes are validated by Vault, never read: GET totp/code/<key> would mint a valid code.
+path "totp/code/*" {
+  capabilities = ["update"]
 }
 path "transit/keys/vault-console-backup" {
   capabilities = ["read"]
@@ -95,4 +106,18 @@ path "auth/token/revoke-self" {
 path "auth/token/create" {
   # Short-lived child tokens for the reveal window; they inherit at most this policy set.
   capabilities = ["update"]
+}
+
+# Second-admin approval of tenant secret deletions (requests and approvals, check-and-set).
+path "__KV_MOUNT__-approvals/data/requests/*" {
+  capabilities = ["create", "read", "update"]
+}
+path "__KV_MOUNT__-approvals/metadata/requests" {
+  capabilities = ["list"]
+}
+
+# Inventory sync: OpenBao's detailed-metadata scan returns a tenant's metadata (never
+# data) in one request, instead of a LIST plus one read per secret.
+path "__KV_MOUNT__/detailed-metadata/*" {
+  capabilities = ["list", "scan"]
 }

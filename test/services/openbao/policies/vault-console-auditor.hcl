@@ -28,6 +28,13 @@ path "sys/seal-status" {
 path "sys/leader" {
   capabilities = ["read"]
 }
+# Health dashboard: the HA nodes and raft autopilot health (read-only).
+path "sys/ha-status" {
+  capabilities = ["read"]
+}
+path "sys/storage/raft/autopilot/state" {
+  capabilities = ["read"]
+}
 # Listing audit devices needs sudo in Vault/OpenBao; it is still read-only.
 path "sys/audit" {
   capabilities = ["read", "sudo"]
@@ -44,4 +51,10 @@ path "auth/token/renew-self" {
 }
 path "auth/token/revoke-self" {
   capabilities = ["update"]
+}
+
+# Inventory sync: OpenBao's detailed-metadata scan returns a tenant's metadata (never
+# data) in one request, instead of a LIST plus one read per secret.
+path "__KV_MOUNT__/detailed-metadata/*" {
+  capabilities = ["list", "scan"]
 }

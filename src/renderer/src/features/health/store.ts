@@ -1,7 +1,9 @@
-// Health dashboard state: polls vault:status and listens for vault:status-changed.
-// A failed poll replaces the last status, so a dead Vault never keeps a stale green.
+// Health dashboard state: polls health:snapshot (every card in one call) and the
+// metrics series, listens for vault:status-changed, and runs break-glass actions.
+// A failed poll replaces the last snapshot, so a dead Vault never keeps a stale green.
+// Unseal key shares pass straight from the form to main; nothing here keeps them.
 import { create } from 'zustand';
-import type { VaultStatus } from '../../../../shared/contract';
+import type { HealthSnapshot, MetricsSeries, VaultStatus } from '../../../../shared/contract';
 import { call, errorMessage, on } from '../../lib/ipc-client';
 
 export const DEFAULT_REFRESH_MS = 10_000;
@@ -9,14 +11,24 @@ export const DEFAULT_REFRESH_MS = 10_000;
 export type Tone = 'green' | 'amber' | 'red' | 'neutral';
 
 interface HealthState {
+  snapshot: HealthSnapshot | null;
+  /** The seal part of the snapshot (or the latest vault:status-changed / unseal answer). */
   status: VaultStatus | null;
-  /** Set when the status call itself failed (not when Vault answered "sealed"). */
+  /** Set when the snapshot call itself failed (not when Vault answered "sealed"). */
   error: string | null;
   loading: boolean;
   lastUpdated: Date | null;
+  metrics: MetricsSeries | null;
+  unsealBusy: boolean;
+  unsealError: string | null;
+  sealBusy: boolean;
+  sealError: string | null;
   refresh(): Promise<void>;
   /** Starts polling and event listening; returns the stop function. */
   start(intervalMs?: number): () => void;
+  unseal(key: string): Promise<boolean>;
+  resetUnseal(): Promise<void>;
+  seal(confirm: string): Promise<boolean>;
 }
 
 // Each refresh gets a number; a slow answer that arrives after a newer one is dropped.
@@ -24,25 +36,36 @@ let seq = 0;
 let applied = 0;
 
 export const useHealthStore = create<HealthState>()((set, get) => ({
+  snapshot: null,
   status: null,
   error: null,
   loading: false,
   lastUpdated: null,
+  metrics: null,
+  unsealBusy: false,
+  unsealError: null,
+  sealBusy: false,
+  sealError: null,
 
   async refresh() {
     const mine = ++seq;
     set({ loading: true });
+    const metrics = call('health:metrics').then(
+      (m) => set({ metrics: m }),
+      () => undefined,
+    );
     try {
-      const status = await call('vault:status');
+      const snapshot = await call('health:snapshot');
       if (mine < applied) return;
       applied = mine;
-      set({ status, error: null, lastUpdated: new Date() });
+      set({ snapshot, status: snapshot.status, error: null, lastUpdated: new Date() });
     } catch (err) {
       if (mine < applied) return;
       applied = mine;
-      set({ status: null, error: errorMessage(err), lastUpdated: new Date() });
+      set({ snapshot: null, status: null, error: errorMessage(err), lastUpdated: new Date() });
     } finally {
       if (mine === seq) set({ loading: false });
+      await metrics;
     }
   },
 
@@ -52,7 +75,6 @@ export const useHealthStore = create<HealthState>()((set, get) => ({
     let unsubscribe: () => void = () => undefined;
     try {
       unsubscribe = on('vault:status-changed', (status) => {
-        applied = ++seq;
         set({ status, error: null, lastUpdated: new Date() });
       });
     } catch {
@@ -62,6 +84,44 @@ export const useHealthStore = create<HealthState>()((set, get) => ({
       window.clearInterval(timer);
       unsubscribe();
     };
+  },
+
+  async unseal(key) {
+    set({ unsealBusy: true, unsealError: null });
+    try {
+      const status = await call('vault:unseal', { key });
+      set({ status, unsealBusy: false });
+      void get().refresh();
+      return true;
+    } catch (err) {
+      set({ unsealBusy: false, unsealError: errorMessage(err) });
+      void get().refresh();
+      return false;
+    }
+  },
+
+  async resetUnseal() {
+    set({ unsealBusy: true, unsealError: null });
+    try {
+      const status = await call('vault:unseal-reset');
+      set({ status, unsealBusy: false });
+    } catch (err) {
+      set({ unsealBusy: false, unsealError: errorMessage(err) });
+    }
+    void get().refresh();
+  },
+
+  async seal(confirm) {
+    set({ sealBusy: true, sealError: null });
+    try {
+      const status = await call('vault:seal', { confirm });
+      set({ status, sealBusy: false });
+      void get().refresh();
+      return true;
+    } catch (err) {
+      set({ sealBusy: false, sealError: errorMessage(err) });
+      return false;
+    }
   },
 }));
 

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { formatClock, sealView, useHealthStore } from '../store';
+import { BreakGlassPanel } from './BreakGlassPanel';
+import { MetricsChart } from './MetricsChart';
 import { StatusCard } from './StatusCard';
 
 interface Props {
@@ -7,15 +9,20 @@ interface Props {
 }
 
 export function HealthView({ refreshMs }: Props) {
-  const { status, error, loading, lastUpdated, refresh, start } = useHealthStore();
+  const { snapshot, status, error, loading, lastUpdated, refresh, start } = useHealthStore();
 
   useEffect(() => start(refreshMs), [start, refreshMs]);
 
   const seal = sealView(status, error);
   const live = status?.reachable && !error ? status : null;
   const showUnseal = live !== null && live.initialized && live.sealed;
-  // A sealed node serves nothing, so its active/standby role is not shown as healthy.
-  const serving = live !== null && !live.sealed ? live : null;
+  // Cards other than the seal come from the last snapshot; a failed poll empties it.
+  const snap = error ? null : snapshot;
+  const node = snap?.node;
+  const storage = snap?.storage;
+  const backup = snap?.backup;
+  const audit = snap?.audit;
+  const signedOut = snap !== null && snap !== undefined && !snap.signedIn;
 
   return (
     <div className="view" data-testid="health-view">
@@ -30,6 +37,11 @@ export function HealthView({ refreshMs }: Props) {
           </button>
         </div>
       </div>
+      {signedOut && live && (
+        <p className="notice" data-testid="health-sign-in-for-more">
+          Signed out: showing what Vault answers without a token (seal, leader, storage type). Sign in for more.
+        </p>
+      )}
 
       <div className="cards">
         <StatusCard title="Vault Seal Status" testId="card-seal" tone={seal.tone} value={seal.label} detail={seal.detail} />
@@ -43,11 +55,55 @@ export function HealthView({ refreshMs }: Props) {
           />
         )}
         <StatusCard
-          title="Version"
-          testId="card-version"
-          tone="neutral"
-          value={live ? live.version : '—'}
+          title="Active Node"
+          testId="card-node"
+          tone={node ? node.tone : error ? 'red' : 'neutral'}
+          value={node && live && !showUnseal ? node.label : '—'}
+          detail={node?.detail ?? status?.address}
+          unavailable={node?.unavailable}
+        >
+          {node && node.nodes.length > 0 && (
+            <ul className="ha-nodes" data-testid="ha-nodes">
+              {node.nodes.map((n) => (
+                <li key={n.apiAddress || n.hostname} data-testid="ha-node" data-active={n.active ? 'true' : 'false'}>
+                  <code>{n.apiAddress || n.hostname}</code> <span className={n.active ? 'role active' : 'role'}>{n.active ? 'active' : 'standby'}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </StatusCard>
+        <StatusCard
+          title="Storage Backend"
+          testId="card-storage"
+          tone={storage ? storage.tone : error ? 'red' : 'neutral'}
+          value={storage ? storage.label : error ? 'Unreachable' : '—'}
+          detail={storage?.detail ?? undefined}
+          unavailable={storage?.unavailable}
         />
+        <StatusCard
+          title="Last Backup"
+          testId="card-last-backup"
+          tone={backup ? backup.lastBackup.tone : 'neutral'}
+          value={backup ? backup.lastBackup.label : '—'}
+          detail={backup?.lastBackup.detail ?? undefined}
+        />
+        <StatusCard
+          title="Backup Health"
+          testId="card-backup-health"
+          tone={backup ? backup.health.tone : 'neutral'}
+          value={backup ? backup.health.label : '—'}
+          detail={backup?.health.detail ?? undefined}
+          unavailable={backup?.health.unavailable}
+        />
+        <StatusCard
+          title="Audit Devices"
+          testId="card-audit"
+          tone={audit ? audit.tone : 'neutral'}
+          value={audit ? audit.label : '—'}
+          detail={audit?.detail ?? undefined}
+          unavailable={audit?.unavailable}
+        />
+        <StatusCard title="Version" testId="card-version" tone="neutral" value={live ? live.version : '—'} />
         <StatusCard
           title="Cluster"
           testId="card-cluster"
@@ -55,14 +111,10 @@ export function HealthView({ refreshMs }: Props) {
           value={live?.clusterName || '—'}
           detail={live?.clusterId ? <code>{live.clusterId}</code> : undefined}
         />
-        <StatusCard
-          title="Node"
-          testId="card-node"
-          tone={serving && !serving.standby ? 'green' : 'neutral'}
-          value={serving ? (serving.standby ? 'Standby' : 'Active') : '—'}
-          detail={status?.address}
-        />
       </div>
+
+      {live && live.initialized && <BreakGlassPanel status={live} signedIn={snap?.signedIn ?? false} />}
+      <MetricsChart />
     </div>
   );
 }

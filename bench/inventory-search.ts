@@ -1,0 +1,97 @@
+// Search and filter latency: in the service (SQLite, 10,000+ tenants) and from a
+// keystroke in the harness page to the rendered rows in Chromium.
+import { chromium } from '@playwright/test';
+import { TenantSearchInputSchema, type TenantSearchInput } from '../src/shared/contracts/inventory';
+import type { InventoryService } from '../src/main/services/inventory/inventory-service';
+import { startHarness } from '../test/harness/harness';
+import { summarize, type LatencyStats } from './lib/stats';
+
+const TYPES = ['all', 'ssh', 'smtp', 'api', 'dkim'] as const;
+const STATUSES = [undefined, 'active', 'expired', 'revoked'] as const;
+const DUES = [undefined, '7d', '30d', 'overdue'] as const;
+const SORTS = ['tenantId', 'name', 'vpsIp', 'ssh', 'smtp', 'apiCount', 'dkimCount', 'lastRotation', 'actions'] as const;
+
+/** A deterministic mix: name substrings, id fragments, IP prefixes, every filter combination, every sort, deep pages. */
+export function searchCases(service: InventoryService): TenantSearchInput[] {
+  const all = service.search(TenantSearchInputSchema.parse({ limit: 1000 })).rows;
+  const cases: TenantSearchInput[] = [];
+  for (let i = 0; i < 60; i++) {
+    const r = all[(i * 97) % all.length]!;
+    const word = r.name.split(/\s+/)[0] ?? r.name;
+    cases.push({ query: i % 2 ? word.slice(0, 4).toUpperCase() : word.slice(1, 5) });
+    if (i % 3 === 0) cases.push({ query: r.tenantId.slice(2, 7) });
+    if (i % 3 === 1) cases.push({ query: r.vpsIp.split('.').slice(0, 3).join('.') });
+  }
+  for (const type of TYPES) for (const status of STATUSES) for (const due of DUES) cases.push({ type, ...(status ? { status } : {}), ...(due ? { due } : {}) });
+  for (const sort of SORTS) for (const dir of ['asc', 'desc'] as const) cases.push({ sort, dir }, { sort, dir, offset: 5000 });
+  cases.push({ query: '10.', due: 'overdue', sort: 'ssh' }, { query: 'gmbh', type: 'api', status: 'revoked' }, { query: '%_' });
+  return cases;
+}
+
+export function benchServiceSearch(service: InventoryService, rounds = 5): { stats: LatencyStats; queries: number } {
+  const cases = searchCases(service).map((c) => TenantSearchInputSchema.parse(c));
+  for (const c of cases) service.search(c); // warm the statement cache
+  const samples: number[] = [];
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) {
+      const t = performance.now();
+      service.search(c);
+      samples.push(performance.now() - t);
+    }
+  }
+  return { stats: summarize(samples, performance.now() - start), queries: cases.length };
+}
+
+const IN_PAGE = `async (queries) => {
+  const input = document.querySelector('[data-testid="tenant-search"]');
+  const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+  const out = [];
+  for (const q of queries) {
+    const t0 = performance.now();
+    setter.call(input, q);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    // Resolve as soon as React commits the rows for this query (MutationObserver), then wait
+    // for the next frame: the rows are painted.
+    await new Promise((resolve) => {
+      const table = () => document.querySelector('[data-testid="tenant-table"]');
+      const done = () => {
+        const t = table();
+        return t && t.getAttribute('data-query') === q &&
+          (document.querySelector('[data-testid="tenant-row"]') !== null || document.querySelector('[data-testid="result-count"]').textContent === '0 tenants');
+      };
+      if (done()) return resolve();
+      const obs = new MutationObserver(() => { if (done()) { obs.disconnect(); resolve(); } });
+      obs.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    out.push(performance.now() - t0);
+  }
+  return out;
+}`;
+
+/** Types words key by key into the search box and times each keystroke until its rows are on screen. */
+export async function benchKeystrokes(opts: { vaultAddr: string; token: string; mount: string; dataDir: string; words: string[] }): Promise<{ stats: LatencyStats; keystrokes: number }> {
+  const harness = await startHarness({ env: { VAULT_ADDR: opts.vaultAddr, VAULT_CONSOLE_KV_MOUNT: opts.mount }, dataDir: opts.dataDir, keychainService: `vault-console-bench-${Date.now()}` });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(harness.url);
+    await page.getByTestId('nav-tenants').click();
+    await page.getByTestId('method-token').click();
+    await page.getByTestId('sign-in-token').fill(opts.token);
+    await page.getByTestId('sign-in-submit').click();
+    await page.getByTestId('tenant-row').first().waitFor();
+    const keystrokes: string[] = [];
+    for (const w of opts.words) {
+      for (let i = 1; i <= w.length; i++) keystrokes.push(w.slice(0, i));
+      keystrokes.push('');
+    }
+    // Runs in the page (a string: this file is type-checked without the DOM library).
+    const samples = (await page.evaluate(`(${IN_PAGE})(${JSON.stringify(keystrokes)})`)) as number[];
+    return { stats: summarize(samples), keystrokes: samples.length };
+  } finally {
+    await browser.close();
+    await harness.close();
+  }
+}

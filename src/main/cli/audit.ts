@@ -1,0 +1,163 @@
+// `vault-console audit import|query|alerts|export`: offline audit review on the
+// local SQLite store (the app's, or any file given with -db). Needs no Vault.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AuditFilter } from '../../shared/contracts/audit';
+import { AppError } from '../../shared/errors';
+import { AuditService, COUNT_CAP } from '../services/audit/audit-service';
+import { csvHeader, csvRow, toExported } from '../services/audit/export-format';
+import { DATABASE_FILE } from '../services/container';
+import { createLogger } from '../services/log/logger';
+import { toView } from '../services/storage/audit-repo';
+import { openDatabase } from '../services/storage/database';
+import { SettingsRepo } from '../services/storage/settings-repo';
+import { systemClock } from '../services/time/clock';
+import type { FlagSpecs, FlagValues } from './args';
+import type { Command } from './command';
+import { EXIT, printJson, type CliIo } from './io';
+
+const SUBCOMMANDS = ['import', 'query', 'alerts', 'export'] as const;
+
+const FLAGS: FlagSpecs = {
+  db: { type: 'string', description: 'SQLite file (default <data-dir>/vault-console.db).' },
+  'data-dir': { type: 'string', description: 'Folder of the local store (default VAULT_CONSOLE_DATA_DIR or ~/.local/share/vault-console).' },
+  format: { type: 'string', description: 'query/alerts/import: table, json or csv (query); export: csv, json or ndjson.', choices: ['table', 'json', 'csv', 'ndjson'] },
+  out: { type: 'string', description: 'export: the file to write (its SHA-256 goes to <file>.sha256).' },
+  tenant: { type: 'string', description: 'Filter: tenant id (t-000042).' },
+  'secret-type': { type: 'string', description: 'Filter: secret type.', choices: AUDIT_SECRET_TYPES },
+  action: { type: 'string', description: 'Filter: action.', choices: AUDIT_ACTIONS },
+  user: { type: 'string', description: 'Filter: admin user.' },
+  from: { type: 'string', description: 'Filter: from (ISO date or time, inclusive).' },
+  to: { type: 'string', description: 'Filter: to (ISO date or time, inclusive).' },
+  text: { type: 'string', description: 'Filter: free text in path, user, tenant, IP, error.' },
+  limit: { type: 'int', min: 1, max: 1_000_000, description: 'query: at most this many events, newest first (default 100).' },
+};
+
+function dbPath(io: CliIo, flags: FlagValues): string {
+  if (typeof flags.db === 'string' && flags.db !== '') return resolve(flags.db);
+  const dir =
+    typeof flags['data-dir'] === 'string' && flags['data-dir'] !== ''
+      ? flags['data-dir']
+      : io.env.VAULT_CONSOLE_DATA_DIR || join(io.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vault-console');
+  return join(dir, DATABASE_FILE);
+}
+
+function filterOf(flags: FlagValues): AuditFilter {
+  const f: AuditFilter = {};
+  const s = (k: string) => (typeof flags[k] === 'string' && flags[k] !== '' ? (flags[k] as string) : undefined);
+  if (s('tenant')) f.tenant = s('tenant');
+  if (s('secret-type')) f.secretType = s('secret-type') as AuditFilter['secretType'];
+  if (s('action')) f.action = s('action') as AuditFilter['action'];
+  if (s('user')) f.user = s('user');
+  if (s('from')) f.from = s('from');
+  if (s('to')) f.to = s('to');
+  if (s('text')) f.text = s('text');
+  return f;
+}
+
+function openService(io: CliIo, flags: FlagValues): { audit: AuditService; close: () => void } {
+  const path = dbPath(io, flags);
+  const db = openDatabase(path);
+  const settings = new SettingsRepo(db);
+  const audit = new AuditService({
+    db,
+    settings,
+    clock: systemClock,
+    log: createLogger('audit'),
+    dataDir: join(path, '..'),
+    // Offline review: there is no Vault session in this command.
+    session: {
+      info: () => ({ signedIn: false, profileId: 'cli', address: '', method: null, displayName: 'cli', username: null, entityId: null, policies: [], expiresAt: null, renewable: false, expiringSoon: false, problem: null }),
+      requireClient: () => {
+        throw new AppError('UNAUTHENTICATED', 'audit: this command works offline and has no Vault session');
+      },
+    },
+    kvMount: () => io.env.VAULT_CONSOLE_KV_MOUNT || 'tenants',
+  });
+  return { audit, close: () => db.close() };
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+  return rows.map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - [...c].length))).join('  ').trimEnd()).join('\n') + '\n';
+}
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: 'Offline audit review: import, query, alerts (exit 2 on a red alert), export; no Vault needed.',
+  usage: [
+    'vault-console audit import <file...> [-db=PATH] [-format=table|json]',
+    'vault-console audit query [-tenant=T] [-secret-type=S] [-action=A] [-user=U] [-from=D] [-to=D] [-text=X] [-limit=N] [-format=table|json|csv]',
+    'vault-console audit alerts [-from=D] [-to=D] [-user=U] [-format=table|json]',
+    'vault-console audit export -format=csv|json|ndjson -out=FILE [filters]',
+  ].join('\n       '),
+  flags: FLAGS,
+  async run({ flags, positionals }, io) {
+    const [sub, ...rest] = positionals;
+    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+      throw new AppError('BAD_INPUT', `audit: expected one of ${SUBCOMMANDS.join(', ')} (see "vault-console help audit")`);
+    }
+    if (sub !== 'import' && rest.length > 0) throw new AppError('BAD_INPUT', `audit ${sub}: unexpected argument ${JSON.stringify(rest[0]!.slice(0, 40))}`);
+    const { audit, close } = openService(io, flags);
+    try {
+      switch (sub) {
+        case 'import': {
+          if (rest.length === 0) throw new AppError('BAD_INPUT', 'audit import: name at least one file');
+          const reports = await audit.importFiles(rest.map((p) => resolve(p)));
+          if (flags.format === 'json') printJson(io, { reports });
+          else for (const r of reports) io.stdout.write(`${r.outcome.toUpperCase().padEnd(8)} ${r.message}\n`);
+          // Exit 1 when a file failed or stopped early: scripts must not miss it.
+          return reports.some((r) => r.outcome === 'failed' || r.outcome === 'partial') ? EXIT.error : EXIT.ok;
+        }
+        case 'query': {
+          const limit = (flags.limit as number | undefined) ?? 100;
+          const filter = filterOf(flags);
+          const events = [];
+          let cursor = null;
+          while (events.length < limit) {
+            const page = audit.repo.page(filter, cursor, Math.min(5000, limit - events.length));
+            events.push(...page.events);
+            if (!page.nextCursor) break;
+            cursor = page.nextCursor;
+          }
+          if (flags.format === 'json') printJson(io, { events: events.map(toView) });
+          else if (flags.format === 'csv') {
+            io.stdout.write(csvHeader());
+            for (const e of events) io.stdout.write(csvRow(toExported(e)));
+          } else {
+            const rows = [['TIMESTAMP', 'ACTION', 'TENANT', 'USER', 'TYPE', 'IP', 'STATUS', 'PATH']];
+            for (const e of events.map(toView)) rows.push([e.ts, e.action, e.tenant ?? '-', e.user || '-', e.secretType, e.ip || '-', e.status, e.path]);
+            io.stdout.write(pad(rows));
+            const c = audit.repo.counts(filter, COUNT_CAP);
+            io.stderr.write(`${events.length} shown of ${c.total}${c.capped ? '+' : ''} matching\n`);
+          }
+          return EXIT.ok;
+        }
+        case 'alerts': {
+          const alerts = audit.alerts(filterOf(flags));
+          if (flags.format === 'json') printJson(io, { alerts });
+          else if (alerts.length === 0) io.stdout.write('No suspicious activity found.\n');
+          else {
+            const rows = [['SEVERITY', 'KIND', 'FROM', 'TO', 'EVENTS', 'TITLE']];
+            for (const a of alerts) rows.push([a.severity.toUpperCase(), a.kind, a.from, a.to, String(a.eventCount), a.title]);
+            io.stdout.write(pad(rows));
+          }
+          return alerts.some((a) => a.severity === 'red') ? 2 : EXIT.ok;
+        }
+        case 'export': {
+          const format = flags.format;
+          if (format !== 'csv' && format !== 'json' && format !== 'ndjson') throw new AppError('BAD_INPUT', 'audit export: -format must be csv, json or ndjson');
+          if (typeof flags.out !== 'string' || flags.out === '') throw new AppError('BAD_INPUT', 'audit export: -out=FILE is required');
+          const r = await audit.exportTo(filterOf(flags), format, resolve(flags.out));
+          io.stdout.write(`${r.sha256}  ${r.path}\n`);
+          io.stderr.write(`${r.count} events, ${r.bytes} bytes; checksum in ${r.checksumPath}\n`);
+          return EXIT.ok;
+        }
+      }
+      return EXIT.error;
+    } finally {
+      await audit.dispose();
+      close();
+    }
+  },
+};

@@ -1,0 +1,29 @@
+// What a command may touch: its output streams and environment. Tests pass
+// their own; the real entry passes process.stdout/stderr/env.
+
+export interface CliWriter {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIo {
+  stdout: CliWriter;
+  stderr: CliWriter;
+  env: NodeJS.ProcessEnv;
+}
+
+export type OutputFormat = 'table' | 'json';
+
+/** Exit codes follow the Vault CLI: 0 ok, 1 error, 2 "it worked, the answer is no" (e.g. sealed). */
+export const EXIT = { ok: 0, error: 1, sealed: 2 } as const;
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Two-column key/value table like `vault status`. */
+export function printKeyValue(io: CliIo, rows: Array<[string, string]>): void {
+  const width = Math.max(3, ...rows.map(([k]) => k.length));
+  io.stdout.write(`${'Key'.padEnd(width)}    Value\n${'---'.padEnd(width)}    -----\n`);
+  for (const [k, v] of rows) io.stdout.write(`${k.padEnd(width)}    ${v}\n`);
+}

@@ -1,0 +1,19 @@
+// Every subcommand, in the order `help` lists them. Add new commands here.
+import { auditCommand } from './audit';
+import { backupCommand } from './backup';
+import type { Command } from './command';
+import { emergencyResetCommand } from './emergency-reset';
+import { helpCommand } from './help';
+import { loginCommand } from './login';
+import { logoutCommand } from './logout';
+import { rotateCommand } from './rotate';
+import { seedCommand } from './seed';
+import { statusCommand } from './status';
+import { tenantsCommand } from './tenants';
+import { unsealCommand } from './unseal';
+
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, helpCommand(() => commands)];
+
+export function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name);
+}

@@ -1,0 +1,54 @@
+import type { Services } from '../services/container';
+import { COUNT_CAP } from '../services/audit/audit-service';
+import { toView } from '../services/storage/audit-repo';
+import type { Handlers } from './types';
+
+type AuditChannels =
+  | 'audit:query'
+  | 'audit:counts'
+  | 'audit:facets'
+  | 'audit:events-by-id'
+  | 'audit:alerts'
+  | 'audit:alert-settings'
+  | 'audit:set-alert-settings'
+  | 'audit:stream-status'
+  | 'audit:stream-start'
+  | 'audit:stream-stop'
+  | 'audit:import'
+  | 'audit:export'
+  | 'audit:approvals'
+  | 'audit:request-delete'
+  | 'audit:approve-delete'
+  | 'audit:delete-secret';
+
+export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels> {
+  return {
+    'audit:query': async ({ filter, cursor, limit }) => {
+      const page = audit.repo.page(filter, cursor, limit ?? 200);
+      return { events: page.events.map(toView), nextCursor: page.nextCursor };
+    },
+    'audit:counts': async ({ filter }) => {
+      const c = audit.repo.counts(filter, COUNT_CAP);
+      const alerts = audit.alerts(filter);
+      return {
+        ...c,
+        alertsRed: alerts.filter((a) => a.severity === 'red').length,
+        alertsYellow: alerts.filter((a) => a.severity === 'yellow').length,
+      };
+    },
+    'audit:facets': async () => audit.repo.facets(),
+    'audit:events-by-id': async ({ ids }) => ({ events: audit.repo.byIds(ids).map(toView) }),
+    'audit:alerts': async ({ filter }) => ({ alerts: audit.alerts(filter) }),
+    'audit:alert-settings': async () => audit.alertSettings(),
+    'audit:set-alert-settings': async (s) => audit.setAlertSettings(s),
+    'audit:stream-status': async () => audit.streamStatus(),
+    'audit:stream-start': async ({ path }) => audit.startStream(path),
+    'audit:stream-stop': async () => audit.stopStream(),
+    'audit:import': async ({ paths }) => ({ reports: await audit.importFiles(paths) }),
+    'audit:export': async ({ filter, format, fileName }) => audit.exportNamed(filter, format, fileName),
+    'audit:approvals': async () => ({ approvals: await audit.approvals.list() }),
+    'audit:request-delete': async ({ path, reason }) => audit.approvals.request(path, reason),
+    'audit:approve-delete': async ({ id }) => audit.approvals.approve(id),
+    'audit:delete-secret': async ({ id }) => audit.approvals.deleteSecret(id),
+  };
+}

@@ -1,0 +1,102 @@
+// The console's own action events (rotate, reveal, download, revoke, emergency
+// reset, delete, approvals). Other features call:
+//
+//   const tag = recorder.begin('rotate', { path: 't-000042/ssh/admin' });
+//   await taggedRequest(client, tag, 'POST', 'tenants/data/t-000042/ssh/admin', body);
+//   recorder.finish(tag, 'ok');            // or recorder.finish(tag, 'error', err.message)
+//
+// begin() gives a request id and the audited header, so Vault's own log names the
+// action too (joined by req=<id>). Records are paths and ids, never a value.
+import { randomBytes } from 'node:crypto';
+import type { AuditStatus } from '../../../shared/contracts/audit';
+import { AppError } from '../../../shared/errors';
+import type { AuditRepo } from '../storage/audit-repo';
+import type { Clock } from '../time/clock';
+import { mapVaultError, type VaultClient } from '../vault/vault-client';
+import type { AuditRecord } from './audit-record';
+import { CONSOLE_ACTION_HEADER, formatConsoleTag, type ConsoleAction } from './console-header';
+import { secretTypeOf, tenantOf } from './path-info';
+
+export interface ActionTag {
+  action: ConsoleAction;
+  requestId: string;
+  path: string;
+  approvalId: string | null;
+  startedAt: number;
+  /** Set with VaultClient.setHeaders or pass to taggedRequest. */
+  headers: Record<string, string>;
+}
+
+export interface Actor {
+  user: string;
+}
+
+export class AuditRecorder {
+  constructor(
+    private readonly repo: AuditRepo,
+    private readonly clock: Clock,
+    private readonly actor: () => Actor,
+  ) {}
+
+  begin(action: ConsoleAction, opts: { path: string; approvalId?: string }): ActionTag {
+    const requestId = `vc-${randomBytes(8).toString('hex')}`;
+    const header = formatConsoleTag({ action, req: requestId, ...(opts.approvalId ? { approval: opts.approvalId } : {}) });
+    return {
+      action,
+      requestId,
+      path: opts.path,
+      approvalId: opts.approvalId ?? null,
+      startedAt: this.clock.now(),
+      headers: { [CONSOLE_ACTION_HEADER]: header },
+    };
+  }
+
+  /** Stores the console's record of the action; returns its row id. */
+  finish(tag: ActionTag, status: AuditStatus, error?: string): void {
+    this.record({ action: tag.action, path: tag.path, status, requestId: tag.requestId, approvalId: tag.approvalId, error: error ?? null, ts: tag.startedAt });
+  }
+
+  /** Direct record for actions that make no Vault request of their own. */
+  record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; error?: string | null; ts?: number }): AuditRecord {
+    const requestId = e.requestId ?? `vc-${randomBytes(8).toString('hex')}`;
+    const rec: AuditRecord = {
+      key: `c:${requestId}:${e.action}`,
+      ts: e.ts ?? this.clock.now(),
+      action: e.action,
+      tenant: tenantOf(e.path),
+      user: this.actor().user,
+      secretType: secretTypeOf(e.path),
+      // The console's own records come from this machine; Vault's entry has the IP it saw.
+      ip: 'console',
+      status: e.status,
+      path: e.path,
+      source: 'console',
+      requestId,
+      approvalId: e.approvalId ?? null,
+      error: e.error ? e.error.slice(0, 300) : null,
+    };
+    // Fail closed: if the record cannot be written, the caller's action reports failure.
+    try {
+      this.repo.insertMany([rec]);
+    } catch (err) {
+      throw new AppError('INTERNAL', 'The audit record could not be written; the action is reported as failed.', { cause: err });
+    }
+    return rec;
+  }
+}
+
+/** One Vault request carrying the console's audited header (VaultClient has no per-request headers). */
+export async function taggedRequest<T = unknown>(client: VaultClient, tag: Pick<ActionTag, 'headers'>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const clean = path.replace(/^\/+/, '');
+  try {
+    return (await client.raw.request({
+      path: `/${clean}`,
+      method,
+      ...(body !== undefined ? { json: body } : {}),
+      headers: { ...tag.headers },
+      timeout: client.connection.timeoutMs,
+    })) as T;
+  } catch (err) {
+    throw mapVaultError(err, `${method} ${clean.split('?')[0]}`);
+  }
+}

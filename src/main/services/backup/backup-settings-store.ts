@@ -1,0 +1,110 @@
+// The app's backup configuration: non-secret settings in the settings table, the
+// S3 key pair in the OS keychain (never in SQLite, never sent to the renderer).
+import { AppError } from '../../../shared/errors';
+import type { SecretStore } from '../keychain/secret-store';
+import type { SettingsRepo } from '../storage/settings-repo';
+import { KEYCHAIN_ACCOUNT, parseSettings, SETTINGS_KEY, type BackupConfig, type BackupSettings } from './backup-config';
+
+export interface BackupSettingsInput {
+  bucket: string;
+  prefix?: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  sse?: 'AES256' | 'aws:kms' | 'none';
+  transitKey?: string;
+  retentionDays?: number;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+export interface BackupSettingsSummary {
+  configured: boolean;
+  bucket: string;
+  prefix: string;
+  region: string;
+  endpoint: string | null;
+  forcePathStyle: boolean;
+  sse: 'AES256' | 'aws:kms' | 'none';
+  transitKey: string;
+  retentionDays: number;
+  hasCredentials: boolean;
+}
+
+export class BackupSettingsStore {
+  constructor(
+    private readonly settings: SettingsRepo,
+    private readonly secrets: SecretStore,
+    private readonly kvMount: () => string,
+  ) {}
+
+  private read(): BackupSettings | null {
+    const raw = this.settings.get(SETTINGS_KEY);
+    if (!raw) return null;
+    try {
+      return parseSettings(JSON.parse(raw));
+    } catch {
+      return null;
+    }
+  }
+
+  private async credentials(): Promise<BackupConfig['credentials']> {
+    const raw = await this.secrets.get(KEYCHAIN_ACCOUNT).catch(() => null);
+    if (!raw) return undefined;
+    try {
+      const c = JSON.parse(raw) as { accessKeyId?: string; secretAccessKey?: string };
+      return c.accessKeyId && c.secretAccessKey ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The full configuration for BackupService; BAD_INPUT until a bucket is set. */
+  async config(): Promise<BackupConfig> {
+    const s = this.read();
+    if (!s) throw new AppError('BAD_INPUT', 'Backups are not configured yet: set the S3 bucket in Backups → Settings.');
+    const credentials = await this.credentials();
+    return { ...s, kvMount: this.kvMount(), ...(credentials ? { credentials } : {}) };
+  }
+
+  async summary(): Promise<BackupSettingsSummary> {
+    const s = this.read();
+    const hasCredentials = (await this.credentials()) !== undefined;
+    return {
+      configured: s !== null,
+      bucket: s?.bucket ?? '',
+      prefix: s?.prefix ?? '',
+      region: s?.region ?? '',
+      endpoint: s?.endpoint ?? null,
+      forcePathStyle: s?.forcePathStyle ?? false,
+      sse: s?.sse ?? 'AES256',
+      transitKey: s?.transitKey ?? '',
+      retentionDays: s?.retentionDays ?? 30,
+      hasCredentials,
+    };
+  }
+
+  async save(input: BackupSettingsInput): Promise<BackupSettingsSummary> {
+    const prev = this.read();
+    const next = parseSettings({
+      ...(prev ?? {}),
+      bucket: input.bucket,
+      ...(input.prefix !== undefined ? { prefix: input.prefix } : {}),
+      ...(input.region ? { region: input.region } : {}),
+      endpoint: input.endpoint === undefined ? prev?.endpoint : input.endpoint || undefined,
+      ...(input.forcePathStyle !== undefined ? { forcePathStyle: input.forcePathStyle } : {}),
+      ...(input.sse ? { sse: input.sse } : {}),
+      ...(input.transitKey ? { transitKey: input.transitKey } : {}),
+      ...(input.retentionDays !== undefined ? { retentionDays: input.retentionDays } : {}),
+    });
+    if ((input.accessKeyId && !input.secretAccessKey) || (!input.accessKeyId && input.secretAccessKey)) {
+      throw new AppError('BAD_INPUT', 'Give both the S3 access key id and the secret access key, or neither.');
+    }
+    if (input.accessKeyId && input.secretAccessKey) {
+      // The key pair goes to the keychain only; the settings table holds no secret.
+      await this.secrets.set(KEYCHAIN_ACCOUNT, JSON.stringify({ accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey }));
+    }
+    this.settings.set(SETTINGS_KEY, JSON.stringify(next));
+    return this.summary();
+  }
+}

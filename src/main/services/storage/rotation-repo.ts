@@ -1,0 +1,126 @@
+// SQL for bulk rotation jobs (schema/rotation.ts). Every state change of an item is one
+// synchronous statement, committed before the next Vault request, so a crash loses at
+// most the item in flight, and that one is reconciled from Vault on resume.
+import type { SqlDatabase } from './database';
+
+export type ItemState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type JobRowStatus = 'running' | 'paused' | 'interrupted' | 'cancelled' | 'completed';
+
+export interface JobRow {
+  id: string;
+  kind: 'all' | 'overdue' | 'reschedule';
+  label: string;
+  selection_json: string;
+  mount: string;
+  status: JobRowStatus;
+  pause_reason: string | null;
+  actor: string;
+  reason: string;
+  concurrency: number;
+  fail_threshold: number;
+  total: number;
+  created_at: string;
+  finished_at: string | null;
+}
+
+export interface ItemRow {
+  job_id: string;
+  seq: number;
+  tenant_id: string;
+  path: string;
+  base_version: number;
+  state: ItemState;
+  attempts: number;
+  new_version: number | null;
+  error_code: string | null;
+  error: string | null;
+  finished_at: string | null;
+}
+
+export interface NewItem {
+  tenantId: string;
+  path: string;
+  baseVersion: number;
+}
+
+export interface JobCounts {
+  pending: number;
+  running: number;
+  done: number;
+  failed: number;
+  skipped: number;
+}
+
+export class RotationRepo {
+  constructor(private readonly db: SqlDatabase) {}
+
+  createJob(job: Omit<JobRow, 'finished_at' | 'pause_reason' | 'total'>, items: readonly NewItem[]): void {
+    const insertJob = this.db.prepare(
+      `INSERT INTO rotation_jobs (id, kind, label, selection_json, mount, status, actor, reason, concurrency, fail_threshold, total, created_at)
+       VALUES (@id, @kind, @label, @selection_json, @mount, @status, @actor, @reason, @concurrency, @fail_threshold, @total, @created_at)`,
+    );
+    const insertItem = this.db.prepare(
+      `INSERT INTO rotation_job_items (job_id, seq, tenant_id, path, base_version, state) VALUES (?, ?, ?, ?, ?, 'pending')`,
+    );
+    this.db.transaction(() => {
+      insertJob.run({ ...job, total: items.length });
+      items.forEach((it, i) => insertItem.run(job.id, i + 1, it.tenantId, it.path, it.baseVersion));
+    })();
+  }
+
+  job(id: string): JobRow | null {
+    return (this.db.prepare('SELECT * FROM rotation_jobs WHERE id = ?').get(id) as JobRow | undefined) ?? null;
+  }
+
+  jobs(limit = 20): JobRow[] {
+    return this.db.prepare('SELECT * FROM rotation_jobs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit) as JobRow[];
+  }
+
+  setStatus(id: string, status: JobRowStatus, pauseReason: string | null, finishedAt: string | null = null): void {
+    this.db.prepare('UPDATE rotation_jobs SET status = ?, pause_reason = ?, finished_at = ? WHERE id = ?').run(status, pauseReason, finishedAt, id);
+  }
+
+  /** Jobs left "running" by a process that ended without finishing them. */
+  markInterrupted(): string[] {
+    const ids = (this.db.prepare("SELECT id FROM rotation_jobs WHERE status = 'running'").all() as { id: string }[]).map((r) => r.id);
+    if (ids.length > 0) this.db.prepare("UPDATE rotation_jobs SET status = 'interrupted', pause_reason = 'The console stopped during the job.' WHERE status = 'running'").run();
+    return ids;
+  }
+
+  /** Items still to do, those that were in flight (state running) first. */
+  openItems(jobId: string): ItemRow[] {
+    return this.db
+      .prepare("SELECT * FROM rotation_job_items WHERE job_id = ? AND state IN ('running', 'pending') ORDER BY CASE state WHEN 'running' THEN 0 ELSE 1 END, seq")
+      .all(jobId) as ItemRow[];
+  }
+
+  markRunning(jobId: string, seq: number): void {
+    this.db.prepare("UPDATE rotation_job_items SET state = 'running', attempts = attempts + 1 WHERE job_id = ? AND seq = ?").run(jobId, seq);
+  }
+
+  markPending(jobId: string, seq: number): void {
+    this.db.prepare("UPDATE rotation_job_items SET state = 'pending' WHERE job_id = ? AND seq = ?").run(jobId, seq);
+  }
+
+  finishItem(jobId: string, seq: number, state: 'done' | 'failed' | 'skipped', at: string, r: { newVersion?: number | null; code?: string | null; error?: string | null }): void {
+    this.db
+      .prepare('UPDATE rotation_job_items SET state = ?, new_version = ?, error_code = ?, error = ?, finished_at = ? WHERE job_id = ? AND seq = ?')
+      .run(state, r.newVersion ?? null, r.code ?? null, r.error ?? null, at, jobId, seq);
+  }
+
+  /** Failed items go back to pending when the user retries them with a resume. */
+  requeueFailed(jobId: string): number {
+    return this.db.prepare("UPDATE rotation_job_items SET state = 'pending', error_code = NULL, error = NULL WHERE job_id = ? AND state = 'failed'").run(jobId).changes;
+  }
+
+  counts(jobId: string): JobCounts {
+    const rows = this.db.prepare('SELECT state, count(*) AS n FROM rotation_job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: ItemState; n: number }[];
+    const c: JobCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0 };
+    for (const r of rows) c[r.state] = r.n;
+    return c;
+  }
+
+  items(jobId: string, state: ItemState, limit = 1000): ItemRow[] {
+    return this.db.prepare('SELECT * FROM rotation_job_items WHERE job_id = ? AND state = ? ORDER BY seq LIMIT ?').all(jobId, state, limit) as ItemRow[];
+  }
+}

@@ -1,0 +1,116 @@
+import { useEffect } from 'react';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { AuditTable } from './AuditTable';
+
+interface Props {
+  refreshMs: number;
+}
+
+const TYPE_LABEL: Record<string, string> = { ssh: 'SSH', smtp: 'SMTP', api: 'API Keys', dkim: 'DKIM', profile: 'Profile', none: 'None' };
+
+export function AuditView({ refreshMs }: Props) {
+  const s = useAuditStore();
+  const { start } = s;
+  // The spec's stream refreshes every 5 s; the harness may shorten it for tests.
+  useEffect(() => start(Math.min(refreshMs, 5_000)), [start, refreshMs]);
+  const f = s.filter;
+
+  return (
+    <div className="view" data-testid="audit-view">
+      <div className="view-header">
+        <h1>Audit Log</h1>
+        <div className="view-actions">
+          <span className="muted" data-testid="audit-stream-state" aria-live="polite">
+            {s.paused ? 'Paused' : s.stream?.running ? 'Live' : 'Not streaming'}
+            {s.lastRefresh ? ` · updated ${s.lastRefresh.toLocaleTimeString()}` : ''}
+          </span>
+          <button type="button" data-testid="audit-pause" onClick={() => s.setPaused(!s.paused)}>
+            {s.paused ? 'Resume' : 'Pause'}
+          </button>
+          <button type="button" data-testid="audit-export-csv" onClick={() => void s.exportAs('csv')}>
+            Export CSV
+          </button>
+          <button type="button" data-testid="audit-export-json" onClick={() => void s.exportAs('json')}>
+            Export JSON
+          </button>
+        </div>
+      </div>
+
+      <div className="audit-filters" data-testid="audit-filters">
+        <select aria-label="Tenant" data-testid="audit-filter-tenant" value={f.tenant ?? ''} onChange={(e) => s.setFilter({ tenant: e.target.value })}>
+          <option value="">All tenants</option>
+          {s.facets.tenants.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Secret type" data-testid="audit-filter-type" value={f.secretType ?? ''} onChange={(e) => s.setFilter({ secretType: (e.target.value || undefined) as typeof f.secretType })}>
+          <option value="">All secret types</option>
+          {AUDIT_SECRET_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {TYPE_LABEL[t]}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Action" data-testid="audit-filter-action" value={f.action ?? ''} onChange={(e) => s.setFilter({ action: (e.target.value || undefined) as typeof f.action })}>
+          <option value="">All actions</option>
+          {AUDIT_ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {a}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Admin user" data-testid="audit-filter-user" value={f.user ?? ''} onChange={(e) => s.setFilter({ user: e.target.value })}>
+          <option value="">All users</option>
+          {s.facets.users.map((u) => (
+            <option key={u} value={u}>
+              {u}
+            </option>
+          ))}
+        </select>
+        <label>
+          From <input type="date" data-testid="audit-filter-from" value={f.from ?? ''} onChange={(e) => s.setFilter({ from: e.target.value })} />
+        </label>
+        <label>
+          To <input type="date" data-testid="audit-filter-to" value={f.to ?? ''} onChange={(e) => s.setFilter({ to: e.target.value })} />
+        </label>
+        <input type="search" placeholder="Search path, user, IP…" data-testid="audit-filter-text" defaultValue={f.text ?? ''} onKeyDown={(e) => e.key === 'Enter' && s.setFilter({ text: e.currentTarget.value })} />
+      </div>
+
+      {s.error && (
+        <p className="error" role="alert" data-testid="audit-error">
+          {s.error}
+        </p>
+      )}
+      {s.exportResult && (
+        <p className="muted" data-testid="audit-export-result">
+          Exported {s.exportResult.count} events to <code>{s.exportResult.path}</code> · SHA-256 <code data-testid="audit-export-sha256">{s.exportResult.sha256}</code>
+        </p>
+      )}
+
+      <div className="audit-alerts" data-testid="audit-alerts">
+        {s.alerts.map((a) => (
+          <button type="button" key={a.id} className={`audit-alert tone-${a.severity}`} data-testid={`audit-alert-${a.kind}`} onClick={() => void s.openAlert(a)}>
+            <strong>{a.severity === 'red' ? '● ' : '▲ '}</strong>
+            {a.title} <span className="muted">({a.eventCount} events)</span>
+          </button>
+        ))}
+      </div>
+      {s.alertEvents && (
+        <div className="audit-alert-events" data-testid="audit-alert-events">
+          <button type="button" onClick={s.closeAlert} data-testid="audit-alert-close">
+            Close
+          </button>
+          <AuditTable events={s.alertEvents.events} testId="audit-alert-table" />
+        </div>
+      )}
+
+      <p className="muted" data-testid="audit-count">
+        {s.total.toLocaleString()}
+        {s.capped ? '+' : ''} events · {s.events.length.toLocaleString()} loaded
+      </p>
+      <AuditTable events={s.events} onEnd={() => void s.loadMore()} testId="audit-table" />
+    </div>
+  );
+}

@@ -1,0 +1,110 @@
+import { useState, type FormEvent } from 'react';
+import type { VaultStatus } from '../../../../../shared/contract';
+import { useHealthStore } from '../store';
+
+interface Props {
+  status: VaultStatus;
+  signedIn: boolean;
+}
+
+/**
+ * Break-glass: unseal with key shares while sealed, or seal during an incident.
+ * A share is typed into a password field, sent once, and the field is emptied
+ * right away; it is never kept in the store, in storage or in the DOM.
+ */
+export function BreakGlassPanel({ status, signedIn }: Props) {
+  const { unsealBusy, unsealError, sealBusy, sealError, unseal, resetUnseal, seal } = useHealthStore();
+  const [share, setShare] = useState('');
+  const [confirming, setConfirming] = useState(false);
+  const [confirmText, setConfirmText] = useState('');
+  const expected = status.clusterName || 'seal';
+
+  const submitShare = async (e: FormEvent) => {
+    e.preventDefault();
+    const key = share;
+    setShare('');
+    await unseal(key);
+  };
+
+  const submitSeal = async (e: FormEvent) => {
+    e.preventDefault();
+    if (await seal(confirmText)) {
+      setConfirming(false);
+      setConfirmText('');
+    }
+  };
+
+  if (status.sealed) {
+    return (
+      <section className="card break-glass" aria-labelledby="unseal-title" data-testid="unseal-panel">
+        <h2 id="unseal-title">Unseal Vault</h2>
+        <p className="muted" data-testid="unseal-progress">
+          {status.unseal.progress} of {status.unseal.threshold} key shares entered ({status.unseal.shares} exist).
+        </p>
+        <form onSubmit={(e) => void submitShare(e)}>
+          <label>
+            Unseal key share
+            <input
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              value={share}
+              onChange={(e) => setShare(e.target.value)}
+              data-testid="unseal-key"
+              required
+            />
+          </label>
+          {unsealError && (
+            <p className="error" role="alert" data-testid="unseal-error">
+              {unsealError}
+            </p>
+          )}
+          <div className="row">
+            <button type="submit" className="primary" disabled={unsealBusy || share.length === 0} data-testid="unseal-submit">
+              {unsealBusy ? 'Sending…' : 'Enter share'}
+            </button>
+            <button type="button" onClick={() => void resetUnseal()} disabled={unsealBusy || status.unseal.progress === 0} data-testid="unseal-reset">
+              Reset progress
+            </button>
+          </div>
+        </form>
+        <p className="muted small">Each key holder enters their own share. Shares are sent to Vault only, never stored or logged.</p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="card break-glass" aria-labelledby="seal-title" data-testid="seal-panel">
+      <h2 id="seal-title">Seal Vault (incident response)</h2>
+      {!signedIn && <p className="muted small">Sign in with a token that may seal Vault (sys/seal) to seal it.</p>}
+      {!confirming ? (
+        <button type="button" className="break-glass-danger" disabled={!signedIn} onClick={() => setConfirming(true)} data-testid="seal-open">
+          Seal Vault…
+        </button>
+      ) : (
+        <form onSubmit={(e) => void submitSeal(e)}>
+          <p>
+            Sealing stops every application from reading secrets until key holders unseal it. Type <code data-testid="seal-expected">{expected}</code> to confirm.
+          </p>
+          <label>
+            Cluster name
+            <input value={confirmText} onChange={(e) => setConfirmText(e.target.value)} autoComplete="off" spellCheck={false} data-testid="seal-confirm" />
+          </label>
+          {sealError && (
+            <p className="error" role="alert" data-testid="seal-error">
+              {sealError}
+            </p>
+          )}
+          <div className="row">
+            <button type="submit" className="break-glass-danger" disabled={sealBusy || confirmText.trim() !== expected} data-testid="seal-submit">
+              {sealBusy ? 'Sealing…' : 'Seal Vault now'}
+            </button>
+            <button type="button" onClick={() => { setConfirming(false); setConfirmText(''); }} data-testid="seal-cancel">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,46 @@
+import { useEffect } from 'react';
+import { useRevealStore } from '../store';
+import { CredentialsPanel } from './CredentialsPanel';
+import { EnrollTotp } from './EnrollTotp';
+import { ReauthForm } from './ReauthForm';
+
+const CLOSED_TEXT: Record<string, string> = {
+  timer: 'The credentials expired and were hidden.',
+  'sign-out': 'You signed out; the credentials were hidden.',
+  'lock-screen': 'The screen locked; the credentials were hidden.',
+  'window-closed': 'The window closed; the credentials were hidden.',
+  replaced: 'Another credential was opened; these were hidden.',
+  quit: 'The console is quitting; the credentials were hidden.',
+  user: 'The credentials were hidden.',
+};
+
+/** Re-authenticate, then show the credential for the reveal window. */
+export function RevealModal() {
+  const { target, status, view, enrollment, closedReason, close, listen } = useRevealStore();
+  useEffect(() => listen(), [listen]);
+  if (!target) return null;
+  const needsEnrollment = !view && status?.available && status.enrolled === false;
+
+  return (
+    <div className="reveal-backdrop">
+      <div className="reveal-modal card" role="dialog" aria-modal="true" aria-labelledby="reveal-title" data-testid="reveal-modal">
+        <h2 id="reveal-title" data-testid="reveal-title">
+          SMTP Admin Credentials - Tenant: {view?.tenantName ?? target.tenantName}
+        </h2>
+        {closedReason && !view && (
+          <p className="notice" role="status" data-testid="reveal-closed">
+            {CLOSED_TEXT[closedReason] ?? CLOSED_TEXT.user}
+          </p>
+        )}
+        {view ? <CredentialsPanel /> : enrollment || needsEnrollment ? <EnrollTotp /> : <ReauthForm />}
+        {!view && (
+          <div className="reveal-actions">
+            <button type="button" onClick={() => void close()} data-testid="reveal-cancel">
+              Cancel
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,71 @@
+import { useEffect, useState } from 'react';
+import { checkSchedules, DAYS_RANGE, GRACE_RANGE, RuleError, type RotationSchedules } from '../../../../../shared/rotation/rules';
+import { useRotationStore } from '../store';
+
+/** The shared schedules (stored in Vault, the same for every admin); saving moves existing due dates. */
+export function SchedulesForm() {
+  const { schedules, schedulesError, schedulesSaved, loadSchedules, saveSchedules } = useRotationStore();
+  const [draft, setDraft] = useState<RotationSchedules | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  useEffect(() => {
+    void loadSchedules();
+  }, [loadSchedules]);
+  useEffect(() => {
+    if (schedules) setDraft(schedules.schedules);
+  }, [schedules]);
+  if (!draft) return <section className="card">{schedulesError ?? 'Loading schedules…'}</section>;
+
+  const days = (t: keyof RotationSchedules['days'], label: string) => (
+    <label>
+      {label} (days, {DAYS_RANGE[t][0]}–{DAYS_RANGE[t][1]})
+      <input type="number" value={draft.days[t]} onChange={(e) => setDraft({ ...draft, days: { ...draft.days, [t]: Number(e.target.value) } })} data-testid={`schedule-${t}`} />
+    </label>
+  );
+  const grace = (t: 'ssh' | 'dkim', label: string) => (
+    <label>
+      {label} grace (hours, {GRACE_RANGE[t][0]}–{GRACE_RANGE[t][1]})
+      <input type="number" value={draft.graceHours[t]} onChange={(e) => setDraft({ ...draft, graceHours: { ...draft.graceHours, [t]: Number(e.target.value) } })} data-testid={`grace-${t}`} />
+    </label>
+  );
+  return (
+    <form
+      className="card rotation-schedules"
+      data-testid="rotation-schedules"
+      onSubmit={(e) => {
+        e.preventDefault();
+        try {
+          checkSchedules(draft);
+        } catch (err) {
+          setProblem(err instanceof RuleError ? err.message : 'Invalid schedules.');
+          return;
+        }
+        setProblem(null);
+        void saveSchedules(draft);
+      }}
+    >
+      <h2>Rotation schedules</h2>
+      <div className="rotation-grid">
+        {days('ssh', 'SSH keys')}
+        {days('smtp', 'SMTP credentials')}
+        {days('dkim', 'DKIM keys')}
+        {days('api', 'API keys')}
+        {grace('ssh', 'SSH')}
+        {grace('dkim', 'DKIM')}
+      </div>
+      <p className="muted">
+        Stored in Vault for every admin{schedules?.updatedBy ? `; last changed by ${schedules.updatedBy} at ${schedules.updatedAt ?? '?'}` : ' (defaults)'}.
+      </p>
+      {(problem ?? schedulesError) && (
+        <p className="error" role="alert" data-testid="schedules-error">
+          {problem ?? schedulesError}
+        </p>
+      )}
+      {schedulesSaved && !schedulesError && (
+        <p data-testid="schedules-saved">Saved{schedules?.rescheduleJobId ? `; due dates are being updated (job ${schedules.rescheduleJobId})` : ''}.</p>
+      )}
+      <button type="submit" className="primary" data-testid="schedules-save">
+        Save schedules
+      </button>
+    </form>
+  );
+}

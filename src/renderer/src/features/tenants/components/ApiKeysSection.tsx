@@ -1,0 +1,134 @@
+import { useState } from 'react';
+import { useCan } from '../../session/store';
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { ApiKeyInfo } from '../../../../../shared/contract';
+import { call, errorMessage } from '../../../lib/ipc-client';
+import { dateTime } from '../store';
+import { HealthBadge } from './HealthBadge';
+
+interface Props {
+  tenantId: string;
+  keys: ApiKeyInfo[];
+  onChanged(): Promise<void>;
+  onHistory(path: string): void;
+}
+
+export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) {
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const canRevoke = useCan('apikeys.revoke');
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [chart, setChart] = useState(false);
+
+  const revoke = async (keyId: string) => {
+    setBusy(true);
+    try {
+      await call('tenants:revoke-api-key', { tenantId, keyId, confirm: typed });
+      setConfirming(null);
+      setTyped('');
+      setError(null);
+      await onChanged();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div data-testid="api-keys">
+      <table className="data" data-testid="api-table">
+        <thead>
+          <tr>
+            <th>Key ID</th>
+            <th>Permissions</th>
+            <th className="num">Rate Limit</th>
+            <th>Created</th>
+            <th>Last Used</th>
+            <th className="num">Request Count</th>
+            <th>Status</th>
+            <th>Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr key={k.keyId} data-testid="api-row" data-key-id={k.keyId}>
+              <td>
+                <code>{k.keyId}</code>
+                {k.prefix && <div className="muted small">{k.prefix}…</div>}
+              </td>
+              <td>{k.permissions.join(', ') || '—'}</td>
+              <td className="num">{k.rateLimit !== null ? `${k.rateLimit}/min` : '—'}</td>
+              <td>{dateTime(k.created)}</td>
+              <td>{k.lastUsed ? dateTime(k.lastUsed) : 'Never'}</td>
+              <td className="num">{k.requestCount?.toLocaleString() ?? '—'}</td>
+              <td>
+                <HealthBadge health={k.health} reason={k.problem} testId="api-status" />
+              </td>
+              <td>
+                {k.status !== 'revoked' && (
+                  <button
+                    type="button"
+                    className="small danger"
+                    disabled={!canRevoke.allowed}
+                    title={canRevoke.reason ?? undefined}
+                    onClick={() => {
+                      setConfirming(k.keyId);
+                      setTyped('');
+                      setError(null);
+                    }}
+                    data-testid="api-revoke"
+                  >
+                    Revoke Key
+                  </button>
+                )}{' '}
+                <button type="button" className="small" onClick={() => onHistory(k.path)}>
+                  History
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {confirming && (
+        <div className="card confirm" role="alertdialog" aria-label="Confirm revocation" data-testid="revoke-confirm">
+          <p>
+            Revoke <code>{confirming}</code>? Every client using this key stops working. The key stays listed as revoked for the audit trail.
+          </p>
+          <label>
+            Type the key id to confirm{' '}
+            <input value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="revoke-confirm-input" autoComplete="off" />
+          </label>{' '}
+          <button type="button" className="danger" disabled={busy || typed !== confirming} onClick={() => void revoke(confirming)} data-testid="revoke-confirm-button">
+            Revoke
+          </button>{' '}
+          <button type="button" onClick={() => setConfirming(null)} data-testid="revoke-cancel">
+            Cancel
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="revoke-error">
+          {error}
+        </p>
+      )}
+      <button type="button" className="small" onClick={() => setChart(!chart)} data-testid="api-usage-toggle">
+        {chart ? 'Hide Usage Analytics' : 'View Usage Analytics'}
+      </button>
+      {chart && (
+        <div className="api-usage-chart" data-testid="api-usage-chart">
+          <ResponsiveContainer width="100%" height={220}>
+            <BarChart data={keys.map((k) => ({ key: k.keyId, requests: k.requestCount ?? 0 }))} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="key" />
+              <YAxis allowDecimals={false} width={64} />
+              <Tooltip />
+              <Bar dataKey="requests" name="requests" fill="#1f4e8c" isAnimationActive={false} />
+            </BarChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </div>
+  );
+}

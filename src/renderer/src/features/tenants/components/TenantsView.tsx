@@ -1,0 +1,143 @@
+import { useEffect, useState } from 'react';
+import { age, useTenantsStore, type Filters } from '../store';
+import { TenantDetailsPanel } from './TenantDetailsPanel';
+import { TenantTable } from './TenantTable';
+
+const TYPES: Array<[Filters['type'], string]> = [
+  ['all', 'All'],
+  ['ssh', 'SSH Keys'],
+  ['smtp', 'SMTP Credentials'],
+  ['api', 'API Keys'],
+  ['dkim', 'DKIM Keys'],
+];
+const STATUSES: Array<[Filters['status'], string]> = [
+  ['', 'Any status'],
+  ['active', 'Active'],
+  ['expired', 'Expired'],
+  ['revoked', 'Revoked'],
+];
+const DUES: Array<[Filters['due'], string]> = [
+  ['', 'Any time'],
+  ['7d', 'Next 7 days'],
+  ['30d', 'Next 30 days'],
+  ['overdue', 'Overdue'],
+];
+
+export function TenantsView() {
+  const { filters, total, loading, error, index, progress, syncing, syncError, selected, setFilters, refresh, sync, cancelSync, listen } = useTenantsStore();
+  const [now, setNow] = useState(Date.now());
+
+  useEffect(() => {
+    void refresh();
+    const off = listen();
+    // The index age label stays current without refetching.
+    const t = setInterval(() => setNow(Date.now()), 15_000);
+    return () => {
+      off();
+      clearInterval(t);
+    };
+  }, [refresh, listen]);
+
+  const pct = progress && progress.total > 0 ? Math.floor((progress.done * 100) / progress.total) : 0;
+
+  return (
+    <div className="view tenants-view" data-testid="tenants-view">
+      <div className="view-header">
+        <h1>Tenant Secrets</h1>
+        <div className="view-actions">
+          <span className="muted" data-testid="index-age" title={index?.lastSyncAt ?? undefined}>
+            {index ? `Index: ${index.tenants.toLocaleString()} tenants, synced ${age(index.lastSyncAt, now)}` : 'Index: …'}
+            {index?.lastOutcome && index.lastOutcome !== 'done' && index.lastOutcome !== 'running' ? ` (last sync ${index.lastOutcome})` : ''}
+          </span>
+          {syncing ? (
+            <button type="button" onClick={() => void cancelSync()} data-testid="sync-cancel">
+              Cancel sync
+            </button>
+          ) : (
+            <>
+              <button type="button" onClick={() => void sync('incremental')} data-testid="sync">
+                Sync
+              </button>
+              <button type="button" onClick={() => void sync('full')} data-testid="sync-full" title="Rescan every tenant">
+                Full sync
+              </button>
+            </>
+          )}
+        </div>
+      </div>
+      {syncing && (
+        <div className="sync-progress" data-testid="sync-progress" role="status">
+          <progress max={100} value={pct} />
+          <span>
+            {progress ? `${progress.phase === 'listing' ? 'Listing tenants…' : `${progress.done.toLocaleString()} of ${progress.total.toLocaleString()} tenants`} (${progress.scanned} rescanned, ${progress.unchanged} unchanged)` : 'Starting…'}
+          </span>
+        </div>
+      )}
+      {syncError && (
+        <p className="error" role="alert" data-testid="sync-error">
+          {syncError}
+        </p>
+      )}
+
+      <form className="tenant-filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          <span className="visually-hidden">Search</span>
+          <input
+            type="search"
+            placeholder="Search by tenant ID, name or VPS IP"
+            value={filters.query}
+            maxLength={512}
+            onChange={(e) => setFilters({ query: e.target.value })}
+            data-testid="tenant-search"
+            autoComplete="off"
+          />
+        </label>
+        <label>
+          Secret Type{' '}
+          <select value={filters.type} onChange={(e) => setFilters({ type: e.target.value as Filters['type'] })} data-testid="filter-type">
+            {TYPES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status{' '}
+          <select value={filters.status} onChange={(e) => setFilters({ status: e.target.value as Filters['status'] })} data-testid="filter-status">
+            {STATUSES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Rotation Due{' '}
+          <select value={filters.due} onChange={(e) => setFilters({ due: e.target.value as Filters['due'] })} data-testid="filter-due">
+            {DUES.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className="result-count" data-testid="result-count" aria-live="polite">
+          {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
+        </span>
+      </form>
+      {error && (
+        <p className="error" role="alert" data-testid="tenants-error">
+          {error}
+        </p>
+      )}
+      {index && index.tenants === 0 && !syncing && (
+        <p className="notice" data-testid="tenants-empty-index">
+          The local index is empty. Sync it from Vault to list tenants.
+        </p>
+      )}
+      <TenantTable />
+      {selected && <TenantDetailsPanel tenantId={selected} />}
+    </div>
+  );
+}

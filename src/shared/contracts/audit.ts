@@ -1,0 +1,233 @@
+// Audit review: the live stream from Vault's file audit device, imports for
+// offline review, filters, suspicious-activity alerts, exports, and the
+// second-admin approval that a tenant secret deletion needs. The mapping from
+// Vault's audit format to these fields is docs/audit-mapping.md.
+import { z } from 'zod';
+import { NoInput } from './common';
+
+export const AUDIT_ACTIONS = [
+  'read',
+  'read-metadata',
+  'list',
+  'write',
+  'write-metadata',
+  'delete',
+  'rotate',
+  'download',
+  'reveal',
+  'copy',
+  'close',
+  'lockout',
+  'revoke',
+  'emergency-reset',
+  'request-approval',
+  'approve',
+  'login',
+  'failed-login',
+  'other',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_SECRET_TYPES = ['ssh', 'smtp', 'api', 'dkim', 'profile', 'none'] as const;
+export type AuditSecretType = (typeof AUDIT_SECRET_TYPES)[number];
+
+export const AUDIT_STATUSES = ['ok', 'denied', 'error', 'not-found', 'pending'] as const;
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
+export const AUDIT_SOURCES = ['vault', 'console', 'import'] as const;
+export type AuditSource = (typeof AUDIT_SOURCES)[number];
+
+export const AuditEventSchema = z.object({
+  id: z.number().int(),
+  /** ISO-8601 UTC. */
+  ts: z.string(),
+  action: z.enum(AUDIT_ACTIONS),
+  tenant: z.string().nullable(),
+  user: z.string(),
+  secretType: z.enum(AUDIT_SECRET_TYPES),
+  ip: z.string(),
+  status: z.enum(AUDIT_STATUSES),
+  /** Vault path as logged (never a value; Vault HMACs values before they reach the log). */
+  path: z.string(),
+  source: z.enum(AUDIT_SOURCES),
+  requestId: z.string(),
+  approvalId: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type AuditEventView = z.infer<typeof AuditEventSchema>;
+
+const text = (max: number) => z.string().trim().max(max);
+
+export const AuditFilterSchema = z
+  .object({
+    tenant: text(128).optional(),
+    secretType: z.enum(AUDIT_SECRET_TYPES).optional(),
+    action: z.enum(AUDIT_ACTIONS).optional(),
+    user: text(256).optional(),
+    /** Inclusive bounds, ISO-8601. */
+    from: text(40).optional(),
+    to: text(40).optional(),
+    /** Free text: matched in path, user, tenant, IP and error. */
+    text: text(200).optional(),
+  })
+  .strict();
+export type AuditFilter = z.infer<typeof AuditFilterSchema>;
+
+export const AuditCursorSchema = z.object({ ts: z.number().int(), id: z.number().int() }).strict();
+export type AuditCursor = z.infer<typeof AuditCursorSchema>;
+
+export const AuditPageSchema = z.object({
+  events: z.array(AuditEventSchema),
+  /** Pass back to get the next (older) page; null at the end. */
+  nextCursor: AuditCursorSchema.nullable(),
+});
+
+export const AuditCountsSchema = z.object({
+  total: z.number().int(),
+  /** True when total stopped at the cap (the UI shows "100,000+"). */
+  capped: z.boolean(),
+  byAction: z.record(z.string(), z.number().int()),
+  alertsRed: z.number().int(),
+  alertsYellow: z.number().int(),
+});
+
+export const ALERT_KINDS = ['failed-auth-user', 'failed-auth-ip', 'off-hours', 'bulk-reads', 'delete-without-approval'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export const AuditAlertSchema = z.object({
+  id: z.string(),
+  kind: z.enum(ALERT_KINDS),
+  severity: z.enum(['red', 'yellow']),
+  title: z.string(),
+  detail: z.string(),
+  /** The user or IP the alert is about. */
+  subject: z.string(),
+  from: z.string(),
+  to: z.string(),
+  eventCount: z.number().int(),
+  /** The events behind the alert (capped at 500). */
+  eventIds: z.array(z.number().int()),
+});
+export type AuditAlertView = z.infer<typeof AuditAlertSchema>;
+
+export const AlertSettingsSchema = z
+  .object({
+    failedAuthThreshold: z.number().int().min(1).max(10_000),
+    failedAuthWindowMinutes: z.number().int().min(1).max(1440),
+    offHoursStart: z.number().int().min(0).max(23),
+    offHoursEnd: z.number().int().min(0).max(24),
+    /** IANA time zone, e.g. "Europe/Berlin". */
+    timeZone: z.string().min(1).max(64),
+    bulkReadThreshold: z.number().int().min(1).max(1_000_000),
+    bulkReadWindowSeconds: z.number().int().min(1).max(3600),
+  })
+  .strict();
+export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
+
+export const StreamStatusSchema = z.object({
+  running: z.boolean(),
+  path: z.string().nullable(),
+  /** How the path was found: configured, or Vault's sys/audit. */
+  origin: z.enum(['configured', 'sys-audit', 'none']),
+  pollMs: z.number().int(),
+  lastPollAt: z.string().nullable(),
+  ingested: z.number().int(),
+  /** Lines the parser could not use since the stream started. */
+  skipped: z.number().int(),
+  rotations: z.number().int(),
+  lastError: z.string().nullable(),
+});
+export type StreamStatus = z.infer<typeof StreamStatusSchema>;
+
+export const ImportReportSchema = z.object({
+  file: z.string(),
+  format: z.enum(['vault', 'console-csv', 'console-json', 'console-ndjson', 'unknown']),
+  /** imported: everything usable went in; partial: stopped early (see message), re-import completes it; failed: nothing went in. */
+  outcome: z.enum(['imported', 'partial', 'failed', 'empty']),
+  lines: z.number().int(),
+  events: z.number().int(),
+  inserted: z.number().int(),
+  duplicates: z.number().int(),
+  skipped: z.object({
+    truncated: z.number().int(),
+    notJson: z.number().int(),
+    oversized: z.number().int(),
+    badEncoding: z.number().int(),
+    notAudit: z.number().int(),
+  }),
+  grewWhileReading: z.boolean(),
+  sha256: z.string().nullable(),
+  message: z.string(),
+});
+export type ImportReport = z.infer<typeof ImportReportSchema>;
+
+export const ExportResultSchema = z.object({
+  path: z.string(),
+  checksumPath: z.string(),
+  sha256: z.string(),
+  count: z.number().int(),
+  bytes: z.number().int(),
+});
+
+export const ApprovalSchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  tenant: z.string().nullable(),
+  reason: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  status: z.enum(['pending', 'approved', 'used']),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+});
+export type ApprovalView = z.infer<typeof ApprovalSchema>;
+
+const secretPath = z.string().trim().min(3).max(512);
+const approvalId = z.string().regex(/^apr-[0-9a-f]{16}$/);
+
+export const auditChannels = {
+  'audit:query': {
+    input: z.object({ filter: AuditFilterSchema, cursor: AuditCursorSchema.nullable().optional(), limit: z.number().int().min(1).max(2000).optional() }).strict(),
+    output: AuditPageSchema,
+  },
+  'audit:counts': { input: z.object({ filter: AuditFilterSchema }).strict(), output: AuditCountsSchema },
+  'audit:facets': { input: NoInput, output: z.object({ tenants: z.array(z.string()), users: z.array(z.string()) }) },
+  'audit:events-by-id': {
+    input: z.object({ ids: z.array(z.number().int()).max(500) }).strict(),
+    output: z.object({ events: z.array(AuditEventSchema) }),
+  },
+  'audit:alerts': { input: z.object({ filter: AuditFilterSchema }).strict(), output: z.object({ alerts: z.array(AuditAlertSchema) }) },
+  'audit:alert-settings': { input: NoInput, output: AlertSettingsSchema },
+  'audit:set-alert-settings': { input: AlertSettingsSchema, output: AlertSettingsSchema },
+  'audit:stream-status': { input: NoInput, output: StreamStatusSchema },
+  /** Starts tailing: the given path, else the configured one, else the file device Vault's sys/audit names. */
+  'audit:stream-start': { input: z.object({ path: z.string().trim().min(1).max(4096).optional() }).strict(), output: StreamStatusSchema },
+  'audit:stream-stop': { input: NoInput, output: StreamStatusSchema },
+  'audit:import': {
+    input: z.object({ paths: z.array(z.string().trim().min(1).max(4096)).min(1).max(100) }).strict(),
+    output: z.object({ reports: z.array(ImportReportSchema) }),
+  },
+  /** Writes into the console's export folder; the renderer names the file, never a path. */
+  'audit:export': {
+    input: z
+      .object({
+        filter: AuditFilterSchema,
+        format: z.enum(['csv', 'json', 'ndjson']),
+        fileName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/),
+      })
+      .strict(),
+    output: ExportResultSchema,
+  },
+  'audit:approvals': { input: NoInput, output: z.object({ approvals: z.array(ApprovalSchema) }) },
+  'audit:request-delete': {
+    input: z.object({ path: secretPath, reason: z.string().trim().min(3).max(500) }).strict(),
+    output: ApprovalSchema,
+  },
+  'audit:approve-delete': { input: z.object({ id: approvalId }).strict(), output: ApprovalSchema },
+  'audit:delete-secret': { input: z.object({ id: approvalId }).strict(), output: ApprovalSchema },
+} as const;
+
+export const auditEvents = {
+  /** Sent after each poll that added events. */
+  'audit:stream-updated': StreamStatusSchema,
+} as const;
