@@ -16,7 +16,7 @@ import { InventoryRepo } from '../../../src/main/services/storage/inventory-repo
 import { systemClock } from '../../../src/main/services/time/clock';
 import { createKvStore, type KvStore } from '../../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../../src/main/services/vault/vault-client';
-import { loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
+import { baoFetch, loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const COUNT = 40;
@@ -105,20 +105,31 @@ describe('inventory sync on a real OpenBao', () => {
   });
 
   it('the auditor (metadata-only policy) can build the index; nothing in SQLite is a secret value', async () => {
-    // The auditor policy is written for the "tenants" mount; use that mount if it is seeded, else our own as root-less check.
+    // The auditor may list, read and scan metadata, never data: the one-request-per-tenant scan.
     const token = await userpassLogin(s, s.openbao.users.auditor.username, s.openbao.users.auditor.password);
     const auditor = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), token);
+    // A policy with metadata list + read but no scan: the sync falls back to LIST + one read per secret.
+    const noScanPolicy = 'path "tenants/metadata" { capabilities = ["list"] }\npath "tenants/metadata/*" { capabilities = ["read", "list"] }\n';
+    await baoFetch(s, 'PUT', 'sys/policies/acl/inventory-no-scan', { body: { policy: noScanPolicy } });
+    const created = await baoFetch<{ auth: { client_token: string } }>(s, 'POST', 'auth/token/create', { body: { policies: ['inventory-no-scan'], ttl: '10m' } });
+    const noScan = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), created.body.auth.client_token);
     try {
       await seedTenants({ client: root, mount: 'tenants', count: 3, startIndex: 900_001, concurrency: 3, seed: 'inv-aud', dkimPoolSize: 1, logger: quiet });
-      const { service, db } = freshIndex(auditor, 'tenants');
-      const r = await service.sync({ mode: 'full' });
-      expect(r.outcome).toBe('done');
-      expect(r.strategy).toBe('plain');
-      expect(service.show('t-900001').sshAdmin?.fingerprint).toMatch(/^SHA256:/);
-      const dump = JSON.stringify(db.prepare('SELECT * FROM inventory_secrets').all()) + JSON.stringify(db.prepare('SELECT * FROM inventory_tenants').all());
-      expect(dump).not.toMatch(/PRIVATE KEY|"password"|sha256:[0-9a-f]{64}/);
+      for (const [client, strategy] of [
+        [auditor, 'detailed'],
+        [noScan, 'plain'],
+      ] as const) {
+        const { service, db } = freshIndex(client, 'tenants');
+        const r = await service.sync({ mode: 'full' });
+        expect(r.outcome).toBe('done');
+        expect(r.strategy).toBe(strategy);
+        expect(service.show('t-900001').sshAdmin?.fingerprint).toMatch(/^SHA256:/);
+        const dump = JSON.stringify(db.prepare('SELECT * FROM inventory_secrets').all()) + JSON.stringify(db.prepare('SELECT * FROM inventory_tenants').all());
+        expect(dump).not.toMatch(/PRIVATE KEY|"password"|sha256:[0-9a-f]{64}/);
+      }
     } finally {
       auditor.close();
+      noScan.close();
       for (const id of ['t-900001', 't-900002', 't-900003']) await deleteTenantIn('tenants', id);
     }
   });
