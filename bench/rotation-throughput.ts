@@ -6,6 +6,7 @@
 // concurrency). Then a full rotation of one tenant (every secret, DKIM RSA-2048
 // included) for p95, and the event-loop delay (perf_hooks) during the job and the DKIM work.
 // Standalone: `npx tsx bench/rotation-throughput.ts` (starts its own OpenBao).
+import { createKvV2Mount } from '../src/main/services/vault/kv';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { seedTenants } from '../src/main/services/seed/seeder';
 import { openDatabase } from '../src/main/services/storage/database';
 import { RotationRepo } from '../src/main/services/storage/rotation-repo';
 import { systemClock } from '../src/main/services/time/clock';
-import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
+import { createVaultClient } from '../src/main/services/vault/vault-client';
 import { startOpenBao } from '../test/services/openbao/openbao';
 import { environment, writeResult } from './lib/results';
 import { summarize } from './lib/stats';
@@ -28,18 +29,6 @@ import { renderTable, type Cell } from './lib/table';
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-async function mountKv(client: VaultClient, mount: string): Promise<void> {
-  await client.request('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  for (let i = 0; i < 100; i++) {
-    try {
-      await client.request('LIST', `${mount}/metadata`);
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 function lagMonitor() {
   const h = monitorEventLoopDelay({ resolution: 10 });
@@ -64,7 +53,7 @@ export async function benchRotation(opts: { addr: string; token: string; tenants
   const mount = `bench-rot-${Date.now().toString(36)}`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-rot-'));
   try {
-    await mountKv(client, mount);
+    await createKvV2Mount(client, mount);
     log(`rotation: seeding ${n} tenants into ${mount}`);
     await seedTenants({ client, mount, count: n, concurrency: 16, seed: 'bench-rot', dkimPoolSize: 8, logger: quiet });
     const ids = Array.from({ length: n }, (_, i) => `t-${String(i + 1).padStart(6, '0')}`);

@@ -3,9 +3,10 @@
 // bench/results/<name>.json. Sizes can be lowered for a quick run:
 //   BENCH_SEED_SIZES=1000 BENCH_KV_OPS=500 npm run bench
 // BENCH_VAULT_ADDR + BENCH_VAULT_TOKEN point it at an already running server instead.
+import { createKvV2Mount } from '../src/main/services/vault/kv';
 import { startOpenBao, type OpenBaoInstance } from '../test/services/openbao/openbao';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
-import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
+import { createVaultClient } from '../src/main/services/vault/vault-client';
 import { benchAudit } from './audit-ingest';
 import { benchBackup } from './backup-throughput';
 import { benchDkimKeygen } from './dkim-keygen';
@@ -25,19 +26,6 @@ function sizes(name: string, fallback: number[]): number[] {
 
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 
-async function mountKv(client: VaultClient, mount: string): Promise<void> {
-  await client.request('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  // A new KV v2 mount answers 400 "upgrading" for a moment.
-  for (let i = 0; i < 100; i++) {
-    try {
-      await client.request('LIST', `${mount}/metadata`);
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 async function main(): Promise<void> {
   const seedSizes = sizes('BENCH_SEED_SIZES', [1000, 10000]);
@@ -81,7 +69,7 @@ async function main(): Promise<void> {
     rows.push(['health refresh (signed out)', hr.signedOut.count, hr.signedOut.p50Ms, hr.signedOut.p95Ms, hr.signedOut.p99Ms, hr.signedOut.opsPerSecond, 'unauthenticated cards only']);
 
     const kvMount = `bench-kv-${Date.now()}`;
-    await mountKv(client, kvMount);
+    await createKvV2Mount(client, kvMount);
     log(`KV latency: ${kvOps} sequential writes, reads, metadata reads`);
     t = performance.now();
     const kv = await benchKvLatency(client, kvMount, kvOps);
@@ -94,7 +82,7 @@ async function main(): Promise<void> {
     for (const n of seedSizes) {
       const mount = `bench-seed-${n}-${Date.now()}`;
       if (n === Math.max(...seedSizes)) inventoryMount = mount;
-      await mountKv(client, mount);
+      await createKvV2Mount(client, mount);
       log(`seeding ${n} tenants into ${mount} (concurrency ${concurrency}, DKIM pool ${dkimPool})`);
       t = performance.now();
       const step = Math.max(1, Math.floor(n / 10));

@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { TenantSearchInputSchema, type TenantSearchInput } from '../../src/shared/contracts/inventory';
 import { connectionFromEnv } from '../../src/main/services/config/app-config';
 import { seedTenants } from '../../src/main/services/seed/seeder';
-import { createKvStore, type KvStore } from '../../src/main/services/vault/kv';
+import { createKvStore, type KvStore, createKvV2Mount } from '../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../src/main/services/vault/vault-client';
 import { startHarness, type Harness } from '../harness/harness';
 import { readE2eState } from './support/e2e-state';
@@ -33,16 +33,7 @@ test.beforeAll(async () => {
   root = createVaultClient(connectionFromEnv({ VAULT_ADDR: state.openbao.addr }), state.openbao.rootToken);
   // A mount of its own (signed in with the root token), so other specs' tenants are untouched.
   mount = `inv-e2e-${Date.now().toString(36)}`;
-  await root.request('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await root.request('LIST', `${mount}/metadata`);
-      break;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await createKvV2Mount(root, mount);
   kv = createKvStore(root, mount);
   await seedTenants({ client: root, mount, count: COUNT, concurrency: 8, seed: 'inv-e2e', dkimPoolSize: 4, logger: quiet });
   await kv.writeMetadata(`${HOSTILE_ID}/profile`, { customMetadata: { schema: '1', type: 'profile', tenant_name: HOSTILE_NAME, vps_ip: '192.0.2.77', domains: 'm.example.com' } });

@@ -6,7 +6,7 @@ import { decodeOpenSshPrivateKey, fingerprintOfPublicKeyLine } from '../../src/m
 import { MD } from '../../src/main/services/seed/layout';
 import { classify, type RotationBucket } from '../../src/main/services/seed/rotation-plan';
 import { seedTenants, type SeedResult } from '../../src/main/services/seed/seeder';
-import { createKvStore, type KvStore } from '../../src/main/services/vault/kv';
+import { createKvStore, type KvStore, createKvV2Mount } from '../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../src/main/services/vault/vault-client';
 import { loadTestServices } from './helpers/services';
 
@@ -24,16 +24,7 @@ beforeAll(async () => {
   client = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), s.openbao.rootToken);
   // A mount of its own, so other tests' view of the shared "tenants" mount is untouched.
   mount = `seed-it-${Date.now().toString(36)}`;
-  await client.request('POST', `sys/mounts/${mount}`, { type: 'kv', options: { version: '2' } });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await client.request('LIST', `${mount}/metadata`);
-      break;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await createKvV2Mount(client, mount);
   kv = createKvStore(client, mount);
   first = await seedTenants({ client, mount, count: COUNT, concurrency: 8, seed: 'it', now: NOW, dkimPoolSize: 8, logger: quiet, onProgress: (p) => progress.push(p.done) });
 });

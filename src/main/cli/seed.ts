@@ -2,7 +2,7 @@
 // tenants. Progress goes to stderr, the summary to stdout (table or json).
 import { AppError } from '../../shared/errors';
 import { DEFAULT_CONCURRENCY, DEFAULT_DKIM_POOL, DEFAULT_SEED, seedTenants, type SeedProgress } from '../services/seed/seeder';
-import { encodeMount } from '../services/vault/kv';
+import { createKvV2Mount, encodeMount } from '../services/vault/kv';
 import type { VaultClient } from '../services/vault/vault-client';
 import { COMMON_FLAGS } from './args';
 import type { Command } from './command';
@@ -92,18 +92,7 @@ async function ensureKvV2(client: VaultClient, mount: string, create: boolean): 
   if (type === 'kv' && info?.data?.options?.version === '2') return;
   if (type) throw new AppError('BAD_INPUT', `seed: mount ${mount}/ is a ${type} engine${type === 'kv' ? ' version 1' : ''}, not KV v2`);
   if (!create) throw new AppError('NOT_FOUND', `seed: no KV v2 mount at ${mount}/ (pass -create-mount to enable one)`);
-  await client.request('POST', `sys/mounts/${encodeMount(mount)}`, { type: 'kv', options: { version: '2' }, description: 'Vault Console tenants' });
-  // A new KV v2 mount answers 400 "Upgrading from non-versioned…" for a moment.
-  for (let i = 0; ; i++) {
-    try {
-      await client.request('LIST', `${encodeMount(mount)}/metadata`);
-      return;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') return;
-      if (i >= 50 || !(err instanceof AppError) || !/upgrading/i.test(err.message)) throw err;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  await createKvV2Mount(client, mount);
 }
 
 function progressPrinter(io: CliIo, total: number): (p: SeedProgress) => void {

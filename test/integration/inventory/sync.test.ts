@@ -14,7 +14,7 @@ import { seedTenants } from '../../../src/main/services/seed/seeder';
 import { openDatabase, type SqlDatabase } from '../../../src/main/services/storage/database';
 import { InventoryRepo } from '../../../src/main/services/storage/inventory-repo';
 import { systemClock } from '../../../src/main/services/time/clock';
-import { createKvStore, type KvStore } from '../../../src/main/services/vault/kv';
+import { createKvStore, type KvStore, createKvV2Mount } from '../../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../../src/main/services/vault/vault-client';
 import { baoFetch, loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
 
@@ -27,16 +27,7 @@ let mount = '';
 const dirs: string[] = [];
 
 async function mountKv(name: string): Promise<void> {
-  await root.request('POST', `sys/mounts/${name}`, { type: 'kv', options: { version: '2' } });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await root.request('LIST', `${name}/metadata`);
-      return;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await createKvV2Mount(root, name);
 }
 
 function freshIndex(client: VaultClient = root, m = mount): { service: InventoryService; db: SqlDatabase; dir: string } {

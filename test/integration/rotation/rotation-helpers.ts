@@ -1,6 +1,7 @@
 // Shared set-up for the rotation integration tests: a fresh KV v2 mount on the real
 // OpenBao, seeded tenants, the admin user's token, and a RotationService over a fresh
 // SQLite file.
+import { createKvV2Mount } from '../../../src/main/services/vault/kv';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,16 +35,7 @@ export async function adminClient(s: ServicesState): Promise<VaultClient> {
  */
 export async function freshMount(root: VaultClient, prefix: string): Promise<string> {
   const name = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  await root.request('POST', `sys/mounts/${name}`, { type: 'kv', options: { version: '2' } });
-  for (let i = 0; i < 50; i++) {
-    try {
-      await root.request('LIST', `${name}/metadata`);
-      return name;
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NOT_FOUND') return name;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await createKvV2Mount(root, name);
   return name;
 }
 

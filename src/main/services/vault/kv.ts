@@ -174,3 +174,21 @@ export function createKvStore(client: VaultClient, mount: string): KvStore {
     },
   };
 }
+
+/**
+ * Enables a KV v2 engine at mount and waits until it answers: a new KV v2 mount says
+ * "Upgrading from non-versioned…" (400) for a moment before it serves requests.
+ */
+export async function createKvV2Mount(client: VaultClient, mount: string, description = 'Vault Console tenants'): Promise<void> {
+  await client.request('POST', `sys/mounts/${encodeMount(mount)}`, { type: 'kv', options: { version: '2' }, description });
+  for (let i = 0; ; i++) {
+    try {
+      await client.request('LIST', `${encodeMount(mount)}/metadata`);
+      return;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') return;
+      if (i >= 50 || !(err instanceof AppError) || !/upgrading/i.test(err.message)) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
