@@ -57,6 +57,16 @@ test('signed out, the dashboard shows what Vault answers without a token and say
   }
 });
 
+test('signing in refreshes the dashboard at once, not at the next 10 s poll', async ({ page }) => {
+  await page.goto(url());
+  await ensureSignedOut(page);
+  await expect(page.getByTestId('health-sign-in-for-more')).toBeVisible();
+  await signIn(page);
+  // Well inside the default 10 s poll: the refresh comes from the sign-in itself.
+  await expect(page.getByTestId('health-sign-in-for-more')).toHaveCount(0, { timeout: 3_000 });
+  await expect(page.getByTestId('card-storage-unavailable')).toHaveCount(0, { timeout: 3_000 });
+});
+
 test('signed in: HA nodes, raft autopilot health, audit devices (fewer than two warns) and the request chart', async ({ page }) => {
   await page.goto(url('?refreshMs=1000'));
   await signIn(page);

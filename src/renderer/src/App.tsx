@@ -55,13 +55,14 @@ export function App() {
   }, [resume, listen]);
 
   // Every view follows the active profile: the header address, and a fresh health check on a switch.
+  // Signing in or out changes what the dashboard may show: refresh it at once, not at the next poll.
   const activeId = useProfilesStore((s) => s.activeId);
   const activeAddress = useProfilesStore((s) => activeProfile(s)?.address);
+  const signedIn = session?.signedIn ?? false;
   useEffect(() => {
     if (activeId) void useHealthStore.getState().refresh();
-  }, [activeId]);
+  }, [activeId, signedIn]);
 
-  const signedIn = session?.signedIn ?? false;
   useEffect(() => {
     if (signedIn) setSignInOpen(false);
   }, [signedIn]);
