@@ -113,10 +113,15 @@ export function createServices(deps: ServiceDeps): Services {
   const settings = new SettingsRepo(db, now);
   const profiles = new ProfilesService(new ProfilesRepo(db), settings, now);
 
-  let active: ProfileRow = profiles.ensureDefault(deps.connection);
-  let connection = toConnection(active, deps.connection.timeoutMs);
+  const initial: ProfileRow = profiles.ensureDefault(deps.connection);
+  let connection = toConnection(initial, deps.connection.timeoutMs);
   let vault = createVaultClient(connection);
-  const session = new SessionService({ store: deps.secretStore, clock }, connection, active.id);
+  const session = new SessionService({ store: deps.secretStore, clock }, connection, initial.id);
+  // One name for the signed-in person in every audit record and rotation note.
+  const actor = (): string => {
+    const info = session.info();
+    return info.username ?? (info.displayName || 'unknown');
+  };
   session.onChange((info) => deps.events.emit('session:changed', info));
   const capabilities = new CapabilitiesService(session, () => connection.kvMount);
   const backupRepo = new BackupRepo(db);
@@ -126,7 +131,7 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     config: () => backupSettings.config(),
     client: () => session.requireClient(),
-    actor: () => session.info().username ?? session.info().displayName ?? 'unknown',
+    actor,
     onProgress: (p) => deps.events.emit('backup:progress', p),
   });
   const health = new HealthService({ vault: () => vault, session, backup: deps.backupStatus ?? new CatalogBackupStatusSource(backup, clock), clock });
@@ -143,15 +148,17 @@ export function createServices(deps: ServiceDeps): Services {
     kvMount: () => connection.kvMount,
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
+  // One index, read by the inventory and by rotation (overdue selection).
+  const inventoryIndex = new InventoryRepo(db);
   const inventory = new InventoryService({
-    repo: new InventoryRepo(db),
+    repo: inventoryIndex,
     clock,
     client: () => session.requireClient(),
     mount: () => connection.kvMount,
     events: deps.events,
     savePath: deps.savePath,
     audit: deps.inventoryAudit ?? recorderInventoryAudit(audit.recorder),
-    actor: () => session.info().displayName ?? null,
+    actor,
   });
   const reveal = new RevealService({
     session,
@@ -166,13 +173,12 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
   });
 
-  const inventoryIndex = new InventoryRepo(db);
   const rotation = new RotationService({
     repo: new RotationRepo(db),
     clock,
     client: () => session.requireClient(),
     mount: () => connection.kvMount,
-    actor: () => session.info().username ?? session.info().displayName ?? 'unknown',
+    actor,
     events: deps.events,
     audit: recorderRotationAudit(audit.recorder),
     index: { repo: inventoryIndex, usable: (m) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined },
@@ -203,8 +209,10 @@ export function createServices(deps: ServiceDeps): Services {
     rotation,
     async switchProfile(id) {
       const row = profiles.setActive(id);
-      active = row;
+      const previous = connection;
       connection = toConnection(row, deps.connection.timeoutMs);
+      // The local index describes one cluster; another cluster starts from an empty index.
+      if (previous.address !== connection.address || previous.namespace !== connection.namespace) await inventory.forget();
       const old = vault;
       vault = createVaultClient(connection);
       old.close();

@@ -10,6 +10,10 @@ import { createHandlers } from '../../../src/main/handlers';
 import { dispatch } from '../../../src/main/handlers/dispatch';
 import { KeytarSecretStore } from '../../../src/main/services/keychain/keychain.keytar';
 import { setLogSink } from '../../../src/main/services/log/logger';
+import { TenantSearchInputSchema } from '../../../src/shared/contracts/inventory';
+import { seedTenants } from '../../../src/main/services/seed/seeder';
+import { createKvStore } from '../../../src/main/services/vault/kv';
+import { createVaultClient } from '../../../src/main/services/vault/vault-client';
 import { loadTestServices, type ServicesState } from '../helpers/services';
 
 let s: ServicesState;
@@ -62,6 +66,42 @@ describe('connection profiles (real OpenBao)', () => {
     const back = await dispatch(handlers, 'profiles:activate', { id: 'default' });
     expect(back).toMatchObject({ ok: true, value: { session: { signedIn: true, username: 'admin' } } });
     expect(await dispatch(handlers, 'vault:status', {})).toMatchObject({ value: { reachable: true, sealed: false } });
+  });
+
+  it("another cluster never shows this cluster's tenant index; editing TLS on the same cluster keeps it", async () => {
+    const root = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), s.openbao.rootToken);
+    const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+    const ids = ['t-970001', 't-970002'];
+    try {
+      await seedTenants({ client: root, mount: 'tenants', count: 2, startIndex: 970_001, seed: 'profiles-it', dkimPoolSize: 1, logger: quiet });
+      const { services, handlers } = build();
+      await services.session.loginUserpass(s.openbao.users.admin.username, s.openbao.users.admin.password);
+      await services.inventory.sync({ mode: 'full' });
+      expect(services.inventory.state().tenants).toBeGreaterThanOrEqual(2);
+
+      // Same cluster, another TLS setting: the index stays.
+      await dispatch(handlers, 'profiles:save', { id: 'default', name: 'Default', address: s.openbao.addr, minTls: 'TLSv1.2', kvMount: 'tenants' });
+      expect(services.inventory.state().tenants).toBeGreaterThanOrEqual(2);
+
+      // Another cluster with the same mount name: nothing of this cluster shows there.
+      const other = await dispatch(handlers, 'profiles:save', { name: 'Other DC', address: 'https://127.0.0.1:1', minTls: 'TLSv1.3', kvMount: 'tenants' });
+      await dispatch(handlers, 'profiles:activate', { id: (other as { value: { id: string } }).value.id });
+      expect(services.inventory.state()).toMatchObject({ tenants: 0, lastSyncAt: null });
+      // Signed out there, the Tenants view asks for a sign-in; underneath, the index itself is empty.
+      expect(await dispatch(handlers, 'tenants:search', { query: 't-97000' })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+      expect(services.inventory.search(TenantSearchInputSchema.parse({ query: 't-97000' })).total).toBe(0);
+    } finally {
+      // Remove the seeded tenants entirely, so other tests see the mount as it was.
+      const kv = createKvStore(root, 'tenants');
+      const removeTree = async (prefix: string): Promise<void> => {
+        for (const key of await kv.list(prefix)) {
+          if (key.endsWith('/')) await removeTree(`${prefix}${key}`);
+          else await kv.deleteMetadata(`${prefix}${key}`);
+        }
+      };
+      for (const id of ids) await removeTree(`${id}/`);
+      root.close();
+    }
   });
 
   it('the active profile survives a restart', async () => {

@@ -84,6 +84,8 @@ export interface SyncOptions {
 export class InventoryService {
   private readonly log: Logger;
   private running: AbortController | null = null;
+  /** Settles when the running sync has finished, whatever its outcome. */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: InventoryServiceDeps) {
     this.log = deps.logger ?? createLogger('inventory');
@@ -114,6 +116,17 @@ export class InventoryService {
     return { total, offset: q.offset, rows, index: this.state() };
   }
 
+  /**
+   * The active profile changed: the index describes another cluster. Cancel a running
+   * sync, wait until it has settled (no tenant write lands afterwards), then forget it all.
+   */
+  async forget(): Promise<void> {
+    this.cancel();
+    await this.inFlight;
+    this.deps.repo.forgetAll();
+    this.deps.events?.emit('tenants:index-changed', this.state());
+  }
+
   cancel(): boolean {
     if (!this.running) return false;
     this.running.abort(new AppError('CANCELLED', 'Sync cancelled.'));
@@ -126,7 +139,15 @@ export class InventoryService {
    * new. Full: rescan every tenant; a full run that was interrupted resumes where it was.
    * Each tenant is written in one transaction, so a crash never leaves half a tenant.
    */
-  async sync(opts: SyncOptions = {}): Promise<SyncResult> {
+  sync(opts: SyncOptions = {}): Promise<SyncResult> {
+    const before = this.running;
+    const run = this.runSync(opts);
+    // Only a run that started is tracked; a refused one (CONFLICT) must not replace it.
+    if (this.running && this.running !== before) this.inFlight = run.then(() => undefined, () => undefined);
+    return run;
+  }
+
+  private async runSync(opts: SyncOptions): Promise<SyncResult> {
     if (this.running) throw new AppError('CONFLICT', 'A sync is already running.');
     const client = this.deps.client();
     const controller = new AbortController();

@@ -246,6 +246,14 @@ export class InventoryRepo {
     return n;
   }
 
+  /** Forget the index and its run history: it was built from another cluster. */
+  forgetAll(): void {
+    this.db.transaction(() => {
+      this.clearAll();
+      this.db.prepare('DELETE FROM inventory_sync_runs').run();
+    })();
+  }
+
   clearAll(): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM inventory_secrets').run();
