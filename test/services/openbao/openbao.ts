@@ -1,16 +1,15 @@
 // Starts a real OpenBao 2.4.0 server for tests and the demo: raft storage in a temp dir,
 // loopback listener, file audit device, initialised with 5 key shares (threshold 3),
 // unsealed and configured (KV v2, userpass, TOTP, transit, the console's policies).
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { baoRequest, health } from './openbao-api';
 import { renderOpenBaoConfig } from './openbao-config';
 import { configureOpenBao, type OpenBaoUsers } from './openbao-configure';
-import { freeLoopbackPort, spawnLogged, stopProcess, waitFor } from './process';
+import { ensureBuiltBinary, freeLoopbackPort, spawnLogged, stopProcess, waitFor } from './process';
 
 export const OPENBAO_VERSION = '2.4.0';
 const KEY_SHARES = 5;
@@ -48,20 +47,8 @@ interface InitResult {
 }
 
 /** Builds (or reuses) the cached binary through build.sh; returns its path. */
-export async function ensureOpenBaoBinary(): Promise<string> {
-  if (process.env.VAULT_CONSOLE_BAO_BIN) return process.env.VAULT_CONSOLE_BAO_BIN;
-  try {
-    const { stdout } = await promisify(execFile)('bash', [join(__dirname, 'build.sh')], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 20 * 60_000,
-    });
-    const path = stdout.trim().split('\n').pop() ?? '';
-    if (!path || !existsSync(path)) throw new Error(`build.sh printed no binary path (got ${JSON.stringify(path)})`);
-    return path;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`OpenBao build failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-15).join('\n')}`);
-  }
+export function ensureOpenBaoBinary(): Promise<string> {
+  return ensureBuiltBinary(join(__dirname, 'build.sh'), 'OpenBao', 'VAULT_CONSOLE_BAO_BIN');
 }
 
 function serverEnv(): NodeJS.ProcessEnv {

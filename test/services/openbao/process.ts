@@ -1,6 +1,7 @@
 // Process and port helpers shared by the test-service launchers (OpenBao, S3).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { createServer } from 'node:net';
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
@@ -63,5 +64,23 @@ export async function waitFor(
     }
     if (Date.now() > deadline) throw new Error(`${what}: not ready after ${opts.timeoutMs ?? 30_000} ms (${last})`);
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+}
+
+/**
+ * Runs a cached-build script (it prints the binary's path as its last line and builds only
+ * when the cache misses); `overrideEnv` names a variable that points at a binary instead.
+ */
+export async function ensureBuiltBinary(buildScript: string, what: string, overrideEnv: string): Promise<string> {
+  const override = process.env[overrideEnv];
+  if (override) return override;
+  try {
+    const { stdout } = await promisify(execFile)('bash', [buildScript], { maxBuffer: 64 * 1024 * 1024, timeout: 20 * 60_000 });
+    const path = stdout.trim().split('\n').pop() ?? '';
+    if (!path || !existsSync(path)) throw new Error(`build script printed no binary path (got ${JSON.stringify(path)})`);
+    return path;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`${what} build failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-15).join('\n')}`);
   }
 }

@@ -1,13 +1,11 @@
 // Starts a real S3-protocol server on loopback for tests: versitygw (Apache-2.0) with its
 // posix backend, which supports bucket versioning. Built and cached by build.sh.
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { freeLoopbackPort, spawnLogged, stopProcess, waitFor } from '../openbao/process';
+import { ensureBuiltBinary, freeLoopbackPort, spawnLogged, stopProcess, waitFor } from '../openbao/process';
 
 export interface StartS3Options {
   dataDir?: string;
@@ -29,20 +27,8 @@ export interface S3Instance {
 
 const HEALTH_PATH = '/vault-console-health';
 
-export async function ensureS3Binary(): Promise<string> {
-  if (process.env.VAULT_CONSOLE_S3_BIN) return process.env.VAULT_CONSOLE_S3_BIN;
-  try {
-    const { stdout } = await promisify(execFile)('bash', [join(__dirname, 'build.sh')], {
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 20 * 60_000,
-    });
-    const path = stdout.trim().split('\n').pop() ?? '';
-    if (!path || !existsSync(path)) throw new Error(`build.sh printed no binary path (got ${JSON.stringify(path)})`);
-    return path;
-  } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`S3 server build failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-15).join('\n')}`);
-  }
+export function ensureS3Binary(): Promise<string> {
+  return ensureBuiltBinary(join(__dirname, 'build.sh'), 'S3 server', 'VAULT_CONSOLE_S3_BIN');
 }
 
 export async function startS3(opts: StartS3Options = {}): Promise<S3Instance> {

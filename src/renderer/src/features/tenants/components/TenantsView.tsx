@@ -10,18 +10,33 @@ const TYPES: Array<[Filters['type'], string]> = [
   ['api', 'API Keys'],
   ['dkim', 'DKIM Keys'],
 ];
-const STATUSES: Array<[Filters['status'], string]> = [
+const STATUSES: Array<[NonNullable<Filters['status']>, string]> = [
   ['', 'Any status'],
   ['active', 'Active'],
   ['expired', 'Expired'],
   ['revoked', 'Revoked'],
 ];
-const DUES: Array<[Filters['due'], string]> = [
+const DUES: Array<[NonNullable<Filters['due']>, string]> = [
   ['', 'Any time'],
   ['7d', 'Next 7 days'],
   ['30d', 'Next 30 days'],
   ['overdue', 'Overdue'],
 ];
+
+function FilterSelect<V extends string>({ label, value, options, onChange, testId }: { label: string; value: V; options: Array<[V, string]>; onChange(v: V): void; testId: string }) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value as V)} data-testid={testId}>
+        {options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export function TenantsView() {
   const { filters, total, loading, error, index, progress, syncing, syncError, selected, setFilters, refresh, sync, cancelSync, listen } = useTenantsStore();
@@ -92,36 +107,9 @@ export function TenantsView() {
             autoComplete="off"
           />
         </label>
-        <label>
-          Secret Type{' '}
-          <select value={filters.type} onChange={(e) => setFilters({ type: e.target.value as Filters['type'] })} data-testid="filter-type">
-            {TYPES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status{' '}
-          <select value={filters.status} onChange={(e) => setFilters({ status: e.target.value as Filters['status'] })} data-testid="filter-status">
-            {STATUSES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Rotation Due{' '}
-          <select value={filters.due} onChange={(e) => setFilters({ due: e.target.value as Filters['due'] })} data-testid="filter-due">
-            {DUES.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
+        <FilterSelect label="Secret Type" value={filters.type} options={TYPES} onChange={(type) => setFilters({ type })} testId="filter-type" />
+        <FilterSelect label="Status" value={filters.status ?? ''} options={STATUSES} onChange={(status) => setFilters({ status })} testId="filter-status" />
+        <FilterSelect label="Rotation Due" value={filters.due ?? ''} options={DUES} onChange={(due) => setFilters({ due })} testId="filter-due" />
         <span className="result-count" data-testid="result-count" aria-live="polite">
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
