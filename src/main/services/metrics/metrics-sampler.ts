@@ -42,8 +42,15 @@ export class MetricsSampler {
   start(): void {
     if (this.running) return;
     this.running = true;
-    // A fresh sign-in gets a baseline at once instead of waiting for the next tick.
+    let profileId = this.deps.session.info().profileId;
     this.unsubscribe = this.deps.session.onChange((info) => {
+      // Another cluster: its counters are not comparable and its chart starts empty.
+      if (info.profileId !== profileId) {
+        profileId = info.profileId;
+        this.ring = [];
+        this.previous = null;
+      }
+      // A fresh sign-in gets a baseline at once instead of waiting for the next tick.
       if (info.signedIn && this.previous === null) void this.sample();
     });
     this.loop();

@@ -85,4 +85,36 @@ describe('metrics sampler', () => {
     await sampler.sample();
     expect(sampler.series()).toMatchObject({ samples: [], problem: 'Sign in to see request metrics.' });
   });
+
+  it('a profile switch starts a new series: no sample of the old cluster and no rate across clusters', async () => {
+    const clock = new ManualClock();
+    const answers: string[] = [exposition(100, 1000), exposition(200, 1500), exposition(5000, 90_000), exposition(5100, 90_500)];
+    const listeners: Array<(i: ReturnType<Session['info']>) => void> = [];
+    let profileId = 'cluster-a';
+    const client = { request: async () => answers.shift() } as unknown as VaultClient;
+    const session: Session = {
+      info: () => ({ profileId, signedIn: true }) as ReturnType<Session['info']>,
+      requireClient: () => client,
+      onChange: (l) => {
+        listeners.push(l);
+        return () => undefined;
+      },
+    };
+    const sampler = new MetricsSampler({ session, clock, intervalMs: 10_000 });
+    sampler.start();
+    sampler.stop(); // drive samples by hand; the listener stays registered
+    await sampler.sample();
+    clock.advance(10_000);
+    await sampler.sample();
+    expect(sampler.series().samples).toHaveLength(2);
+
+    profileId = 'cluster-b';
+    for (const l of listeners) l(session.info());
+    await sampler.sample(); // the baseline the switch itself started
+    clock.advance(10_000);
+    await sampler.sample();
+    const s = sampler.series().samples;
+    // Only cluster B's samples: its first has no rate (new baseline), its second a rate of its own.
+    expect(s.map((x) => x.requestRate)).toEqual([null, 10]);
+  });
 });
