@@ -19,6 +19,7 @@ import { createLogger, type Logger } from '../log/logger';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { Clock } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 import { MetadataSource, type ScanStrategy } from './metadata-source';
 import { buildTenant, normalizeSecret, stampOf, type RawMetadata } from './normalize';
 import { checkTenantPath, detailsFromIndex, VaultTenantReader, writeFileAtomic0600 } from './tenant-details';
@@ -282,12 +283,9 @@ export class InventoryService {
   }
 
   /** Bumps the tenant's change stamp so every console's next incremental sync rescans it. */
-  private async touch(reader: VaultTenantReader, tenantId: string): Promise<void> {
-    try {
-      await reader.mergeCustomMetadata(`${tenantId}/profile`, { changed_at: this.nowIso() });
-    } catch (err) {
-      this.log.warn(`tenant ${tenantId}: could not bump the profile change stamp (${err instanceof AppError ? err.code : 'error'})`);
-    }
+  private async touch(tenantId: string): Promise<void> {
+    const r = await bumpTenantStamps(this.deps.client(), this.deps.mount(), [tenantId], this.nowIso());
+    if (r.failed.length > 0) this.log.warn(`tenant ${tenantId}: could not bump the change stamp; the next full sync picks the change up`);
   }
 
   /**
@@ -318,7 +316,7 @@ export class InventoryService {
     }
     const at = this.nowIso();
     await reader.mergeCustomMetadata(path, { last_downloaded: at });
-    await this.touch(reader, tenantId);
+    await this.touch(tenantId);
     await this.audit({ action: 'download', tenantId, path, outcome: 'ok', detail: `saved to ${target}` });
     this.log.info(`tenant ${tenantId} ssh/tenant downloaded`);
     await this.refreshTenant(tenantId).catch(() => undefined);
@@ -342,7 +340,7 @@ export class InventoryService {
       await this.audit({ action: 'revoke', tenantId, path, outcome: 'failed', detail: err instanceof AppError ? err.code : 'error' });
       throw err;
     }
-    await this.touch(reader, tenantId);
+    await this.touch(tenantId);
     await this.audit({ action: 'revoke', tenantId, path, outcome: 'ok' });
     this.log.info(`tenant ${tenantId} api/${keyId} revoked`);
     await this.refreshTenant(tenantId);

@@ -29,6 +29,7 @@ import { Rotator, type RotateOutcome, type RotationAudit } from './rotator';
 import { loadSchedules, saveSchedules } from './schedules-store';
 import { IndexTargetSource, VaultTargetSource, type Target, type TargetQuery } from './targets';
 import { RotationVaultIo } from './vault-io';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 
 export interface RotationServiceDeps {
   repo: RotationRepo;
@@ -435,15 +436,8 @@ export class RotationService {
    */
   private async bumpStamps(io: RotationVaultIo, jobId: string, run: Running): Promise<void> {
     const tenants = [...new Set(this.deps.repo.items(jobId, 'done', 1_000_000).map((i) => i.tenant_id))];
-    const stamp = new Date(this.now()).toISOString();
-    let next = 0;
-    const worker = async () => {
-      while (next < tenants.length && !run.abort.signal.aborted) {
-        const t = tenants[next++]!;
-        await io.patchMetadata(`${t}/profile`, { changed_at: stamp }).catch(() => undefined);
-      }
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
+    const r = await bumpTenantStamps(io.client, io.mount, tenants, new Date(this.now()).toISOString(), { signal: run.abort.signal });
+    if (r.failed.length > 0) this.log.warn(`job ${jobId}: ${r.failed.length} tenant change stamp(s) not written; the next full inventory sync picks them up`);
   }
 
   private async reschedule(io: RotationVaultIo, item: ItemRow, type: RotatableType, schedules: RotationSchedules): Promise<{ state: 'done' | 'skipped'; version?: number; reason?: string }> {

@@ -18,6 +18,7 @@ import {
 import { generateApiKey, generateDkimKey, generateSmtpPassword, generateSshEd25519, fingerprintOfPublicKeyLine } from '../keys';
 import { LAYOUT_SCHEMA } from '../seed/layout';
 import type { CurrentSecret, RotationVaultIo } from './vault-io';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 
 /** The console's audit trail for rotate / emergency-reset; AuditRecorder plugs in (see container.ts). */
 export interface RotationAudit {
@@ -256,7 +257,7 @@ export class Rotator {
     if (this.deps.touchProfile !== false) {
       const tenantId = path.split('/')[0]!;
       // Every console's next incremental inventory sync rescans this tenant.
-      await this.io.patchMetadata(`${tenantId}/profile`, { changed_at: new Date(this.deps.now()).toISOString() }).catch(() => undefined);
+      await bumpTenantStamps(this.io.client, this.io.mount, [tenantId], new Date(this.deps.now()).toISOString());
     }
   }
 

@@ -1,0 +1,101 @@
+// Tenant change stamps: how a writer tells every console's inventory sync "this tenant
+// changed" (docs/vault-layout.md, "Inventory index").
+//
+// Each tenant has a metadata-only leaf `<tenantId>` in the companion KV v2 mount
+// `<mount>-stamps`. A writer writes the tenant's secrets first, then rewrites that
+// leaf's custom_metadata (`changed_at`), which moves its `updated_time` and
+// `current_metadata_version`. A sync lists the whole stamps mount with OpenBao's
+// `detailed-metadata` LIST (1,000 tenants per request), so learning which of 10,000
+// tenants changed costs ~10 requests instead of one per tenant.
+//
+// Where the stamps mount is missing or not allowed (HashiCorp Vault, an older setup, a
+// narrower policy), the writer falls back to the old stamp: `changed_at` on the
+// tenant's `profile` metadata, which the sync reads per tenant.
+import { AppError } from '../../../shared/errors';
+import { encodeKvPath, encodeMount } from './kv';
+import { mapVaultError, type VaultClient } from './vault-client';
+
+export function stampsMountOf(mount: string): string {
+  return `${mount}-stamps`;
+}
+
+/** The stamp a sync compares: moves on every write of the leaf. */
+export function stampOfMetadata(meta: { updated_time?: unknown; current_version?: unknown; current_metadata_version?: unknown } | null | undefined): string {
+  if (!meta) return '';
+  return `${String(meta.updated_time ?? '')}|${String(meta.current_version ?? '')}|${String(meta.current_metadata_version ?? '')}`;
+}
+
+export interface StampWriteResult {
+  /** Tenants whose stamp was written in the stamps mount. */
+  stamped: number;
+  /** Tenants stamped through the profile fallback (no stamps mount, or not allowed). */
+  viaProfile: number;
+  /** Tenants whose stamp could not be written at all (next full sync picks them up). */
+  failed: string[];
+}
+
+function isMissingOrDenied(err: unknown): boolean {
+  return err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'PERMISSION_DENIED');
+}
+
+/**
+ * Bumps the change stamp of each tenant (bounded concurrency). Never throws for a
+ * stamp that cannot be written: the secret write already happened and must not be
+ * reported as failed; the caller logs `failed`.
+ */
+export async function bumpTenantStamps(
+  client: VaultClient,
+  mount: string,
+  tenantIds: readonly string[],
+  at: string,
+  opts: { concurrency?: number; signal?: AbortSignal } = {},
+): Promise<StampWriteResult> {
+  const stamps = encodeMount(stampsMountOf(mount));
+  const m = encodeMount(mount);
+  const result: StampWriteResult = { stamped: 0, viaProfile: 0, failed: [] };
+  let useProfile = false;
+  const one = async (tenantId: string): Promise<void> => {
+    const rel = encodeKvPath(tenantId);
+    if (!useProfile) {
+      try {
+        await client.request('POST', `${stamps}/metadata/${rel}`, { custom_metadata: { changed_at: at } });
+        result.stamped++;
+        return;
+      } catch (err) {
+        if (!isMissingOrDenied(err)) {
+          result.failed.push(tenantId);
+          return;
+        }
+        useProfile = true;
+      }
+    }
+    try {
+      await patchCustomMetadata(client, `${m}/metadata/${rel}/profile`, { changed_at: at });
+      result.viaProfile++;
+    } catch {
+      result.failed.push(tenantId);
+    }
+  };
+  const queue = [...new Set(tenantIds)];
+  let next = 0;
+  const worker = async () => {
+    while (next < queue.length && !opts.signal?.aborted) await one(queue[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, queue.length)) }, worker));
+  return result;
+}
+
+/** KV v2 metadata PATCH (merge): VaultClient.request has no PATCH. */
+async function patchCustomMetadata(client: VaultClient, path: string, patch: Record<string, string>): Promise<void> {
+  try {
+    await client.raw.request({
+      path: `/${path}`,
+      method: 'PATCH',
+      json: { custom_metadata: patch },
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      timeout: client.connection.timeoutMs,
+    });
+  } catch (err) {
+    throw mapVaultError(err, `PATCH ${path}`);
+  }
+}
