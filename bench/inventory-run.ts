@@ -1,9 +1,12 @@
 // The inventory benchmarks on one seeded server (seeding 10,000 tenants takes minutes,
 // so every case reuses it). From bench/run.ts after its seed step, or on its own:
 //   BENCH_VAULT_ADDR=… BENCH_VAULT_TOKEN=… BENCH_INVENTORY_MOUNT=tenants npx tsx bench/inventory-run.ts
+// or with no BENCH_VAULT_ADDR: a fresh OpenBao seeded with BENCH_INVENTORY_TENANTS (10,000).
 import { loadavg } from 'node:os';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
+import { seedTenants } from '../src/main/services/seed/seeder';
 import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
+import { startOpenBao } from '../test/services/openbao/openbao';
 import { benchKeystrokes, benchServiceSearch } from './inventory-search';
 import { changeOnePercent, consoleSync, openIndex, plainScript, removeIndex, type SyncRun } from './inventory-sync';
 import { environment, writeResult } from './lib/results';
@@ -82,19 +85,36 @@ export async function benchInventory(client: VaultClient, mount: string, opts: {
   return rows;
 }
 
+/**
+ * Against BENCH_VAULT_ADDR/BENCH_VAULT_TOKEN (a server already seeded), or, without them,
+ * a fresh OpenBao seeded here with BENCH_INVENTORY_TENANTS tenants (default 10,000; ~3 min).
+ */
 async function main(): Promise<void> {
-  const addr = process.env.BENCH_VAULT_ADDR;
-  const token = process.env.BENCH_VAULT_TOKEN;
-  const mount = process.env.BENCH_INVENTORY_MOUNT ?? 'tenants';
-  if (!addr || !token) throw new Error('set BENCH_VAULT_ADDR and BENCH_VAULT_TOKEN (a server seeded with `vault-console seed -tenants=10000`)');
+  let addr = process.env.BENCH_VAULT_ADDR;
+  let token = process.env.BENCH_VAULT_TOKEN;
+  let mount = process.env.BENCH_INVENTORY_MOUNT ?? 'tenants';
+  let bao: Awaited<ReturnType<typeof startOpenBao>> | null = null;
+  if (!addr || !token) {
+    bao = await startOpenBao();
+    addr = bao.addr;
+    token = bao.rootToken;
+    mount = bao.kvMount;
+  }
   const client = createVaultClient(connectionFromEnv({ VAULT_ADDR: addr }), token);
   try {
+    if (bao) {
+      const n = Number(process.env.BENCH_INVENTORY_TENANTS ?? 10_000);
+      log(`seeding ${n} tenants into ${mount} (with change stamps in ${mount}-stamps)`);
+      const r = await seedTenants({ client, mount, count: n, concurrency: 16, seed: 'bench-inventory', logger: { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined } });
+      log(`seeded in ${(r.durationMs / 1000).toFixed(0)} s`);
+    }
     const health = await client.request<{ version?: string }>('GET', 'sys/health');
     const env = environment({ version: health.version ?? 'unknown', storage: 'raft (single node, file audit device)' });
     const rows = await benchInventory(client, mount, { vaultAddr: addr, token, env });
     process.stdout.write(`\n${renderTable(['benchmark', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'ops/s', 'notes'], rows)}\n\n`);
   } finally {
     client.close();
+    await bao?.stop({ removeData: true });
   }
 }
 

@@ -13,6 +13,7 @@ import { openDatabase, type SqlDatabase } from '../src/main/services/storage/dat
 import { InventoryRepo } from '../src/main/services/storage/inventory-repo';
 import { systemClock } from '../src/main/services/time/clock';
 import { createKvStore, encodeKvPath, encodeMount } from '../src/main/services/vault/kv';
+import { bumpTenantStamps } from '../src/main/services/vault/tenant-stamps';
 import type { VaultClient } from '../src/main/services/vault/vault-client';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -74,7 +75,7 @@ export async function consoleSync(h: IndexHandle, mode: 'full' | 'incremental', 
   return { label: `${label} (${r.strategy})`, durationMs: r.durationMs, requests: r.requests, requestsPerSecond: r.requests / (r.durationMs / 1000), tenants: r.total, scanned: r.scanned, unchanged: r.unchanged };
 }
 
-/** "Someone else" rotates 1 % of the tenants: new SSH admin metadata, profile stamp bumped as documented. */
+/** "Someone else" rotates 1 % of the tenants: new SSH admin metadata, then the change stamps, as documented. */
 export async function changeOnePercent(client: VaultClient, mount: string, tenantIds: readonly string[]): Promise<string[]> {
   const kv = createKvStore(client, mount);
   const step = Math.max(1, Math.floor(tenantIds.length / Math.max(1, Math.floor(tenantIds.length / 100))));
@@ -83,9 +84,10 @@ export async function changeOnePercent(client: VaultClient, mount: string, tenan
   for (const id of picked) {
     const md = await kv.readMetadata(`${id}/ssh/admin`);
     if (md) await kv.writeMetadata(`${id}/ssh/admin`, { customMetadata: { ...md.customMetadata, last_rotated: now, rotated_by: 'bench', source: 'console' } });
-    const prof = await kv.readMetadata(`${id}/profile`);
-    if (prof) await kv.writeMetadata(`${id}/profile`, { customMetadata: { ...prof.customMetadata, changed_at: now } });
   }
+  // The writers' rule (docs/vault-layout.md): secrets first, then the tenants' change stamps.
+  const w = await bumpTenantStamps(client, mount, picked, now);
+  if (w.failed.length > 0) throw new Error(`${w.failed.length} change stamps were not written`);
   return picked;
 }
 

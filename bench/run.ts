@@ -4,6 +4,7 @@
 //   BENCH_SEED_SIZES=1000 BENCH_KV_OPS=500 npm run bench
 // BENCH_VAULT_ADDR + BENCH_VAULT_TOKEN point it at an already running server instead.
 import { createKvV2Mount } from '../src/main/services/vault/kv';
+import { stampsMountOf } from '../src/main/services/vault/tenant-stamps';
 import { startOpenBao, type OpenBaoInstance } from '../test/services/openbao/openbao';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
 import { createVaultClient } from '../src/main/services/vault/vault-client';
@@ -83,6 +84,8 @@ async function main(): Promise<void> {
       const mount = `bench-seed-${n}-${Date.now()}`;
       if (n === Math.max(...seedSizes)) inventoryMount = mount;
       await createKvV2Mount(client, mount);
+      // Its change-stamp mount (docs/vault-layout.md): the seeder stamps every tenant.
+      await createKvV2Mount(client, stampsMountOf(mount));
       log(`seeding ${n} tenants into ${mount} (concurrency ${concurrency}, DKIM pool ${dkimPool})`);
       t = performance.now();
       const step = Math.max(1, Math.floor(n / 10));

@@ -3,6 +3,7 @@
 import { AppError } from '../../shared/errors';
 import { DEFAULT_CONCURRENCY, DEFAULT_DKIM_POOL, DEFAULT_SEED, seedTenants, type SeedProgress } from '../services/seed/seeder';
 import { createKvV2Mount, encodeMount } from '../services/vault/kv';
+import { stampsMountOf } from '../services/vault/tenant-stamps';
 import type { VaultClient } from '../services/vault/vault-client';
 import { COMMON_FLAGS } from './args';
 import type { Command } from './command';
@@ -21,7 +22,7 @@ export const seedCommand: Command = {
     start: { type: 'int', min: 0, max: 99_999_999, description: 'First tenant number (default 1 → t-000001).' },
     seed: { type: 'string', description: `Seed for names, IPs and dates (default "${DEFAULT_SEED}").` },
     'dkim-pool': { type: 'int', min: 0, max: 100_000, description: `DKIM keys generated per run and shared; 0 = one per domain (default ${DEFAULT_DKIM_POOL}).` },
-    'create-mount': { type: 'bool', description: 'Enable a KV v2 engine at the mount if none exists.' },
+    'create-mount': { type: 'bool', description: 'Enable a KV v2 engine at the mount (and its <mount>-stamps change-stamp mount) if none exists.' },
   },
   async run({ flags, positionals }, io) {
     if (positionals.length > 0) throw new AppError('BAD_INPUT', `seed: unexpected argument ${JSON.stringify(positionals[0]!.slice(0, 40))}`);
@@ -32,6 +33,8 @@ export const seedCommand: Command = {
     try {
       await checkToken(client);
       await ensureKvV2(client, mount, flags['create-mount'] === true);
+      // The companion stamps mount makes incremental inventory syncs cheap; optional.
+      if (flags['create-mount'] === true) await ensureKvV2(client, stampsMountOf(mount), true);
       const total = flags.tenants as number;
       const progress = progressPrinter(io, total);
       const result = await seedTenants({

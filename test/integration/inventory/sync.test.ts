@@ -10,11 +10,15 @@ import { TenantSearchInputSchema, type TenantSearchInput } from '../../../src/sh
 import { connectionFromEnv } from '../../../src/main/services/config/app-config';
 import { DATABASE_FILE } from '../../../src/main/services/container';
 import { InventoryService } from '../../../src/main/services/inventory/inventory-service';
+import { MetadataSource } from '../../../src/main/services/inventory/metadata-source';
+import { RotationService } from '../../../src/main/services/rotation/rotation-service';
 import { seedTenants } from '../../../src/main/services/seed/seeder';
+import { RotationRepo } from '../../../src/main/services/storage/rotation-repo';
 import { openDatabase, type SqlDatabase } from '../../../src/main/services/storage/database';
 import { InventoryRepo } from '../../../src/main/services/storage/inventory-repo';
 import { systemClock } from '../../../src/main/services/time/clock';
 import { createKvStore, type KvStore, createKvV2Mount } from '../../../src/main/services/vault/kv';
+import { bumpTenantStamps, stampsMountOf } from '../../../src/main/services/vault/tenant-stamps';
 import { createVaultClient, type VaultClient } from '../../../src/main/services/vault/vault-client';
 import { baoFetch, loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
 
@@ -239,4 +243,113 @@ describe('inventory sync on a real OpenBao', () => {
     db.close();
     await root.request('DELETE', `sys/mounts/${crashMount}`).catch(() => undefined);
   }, 90_000);
+});
+
+describe('change stamps: the <mount>-stamps companion mount', () => {
+  let sm = '';
+  beforeAll(async () => {
+    sm = `inv-st-${Date.now().toString(36)}`;
+    await mountKv(sm);
+    // Seeded before the stamps mount existed: this tenant has no stamp (profile fallback).
+    await seedTenants({ client: root, mount: sm, count: 1, startIndex: 100, concurrency: 1, seed: 'inv-st', dkimPoolSize: 1, logger: quiet });
+    await mountKv(stampsMountOf(sm));
+    await seedTenants({ client: root, mount: sm, count: 25, concurrency: 8, seed: 'inv-st', dkimPoolSize: 2, logger: quiet });
+  });
+  afterAll(async () => {
+    for (const m of [sm, stampsMountOf(sm)]) await root?.request('DELETE', `sys/mounts/${m}`).catch(() => undefined);
+  });
+
+  function stampIndex(client: VaultClient = root) {
+    const dir = mkdtempSync(join(tmpdir(), 'inv-st-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, DATABASE_FILE));
+    // Pages of 10: 25 stamps take three LIST requests.
+    return new InventoryService({ repo: new InventoryRepo(db), clock: systemClock, client: () => client, mount: () => sm, logger: quiet, concurrency: 8, stampsPageSize: 10 });
+  }
+
+  it('the seeder stamps each tenant it writes; the sync reads all stamps in pages', async () => {
+    const stamps = await new MetadataSource(root, sm, 4).listStamps(10);
+    expect(stamps).not.toBeNull();
+    expect([...stamps!.keys()].sort()).toEqual(Array.from({ length: 25 }, (_, i) => `t-${String(i + 1).padStart(6, '0')}`));
+    expect([...stamps!.values()].every((v) => /^m:\d{4}-\d\d-\d\dT.*\|0\|1$/.test(v))).toBe(true);
+  });
+
+  it('an incremental sync with nothing changed costs the tenant LIST, the stamp pages and one read per unstamped tenant', async () => {
+    const service = stampIndex();
+    const full = await service.sync({ mode: 'full' });
+    expect(full).toMatchObject({ outcome: 'done', total: 26, scanned: 26 });
+    expect(service.show('t-000100').name).not.toBe('');
+    const again = await service.sync();
+    // 1 LIST of the mount + 3 stamp pages + 1 profile read (t-000100 has no stamp).
+    expect(again).toMatchObject({ outcome: 'done', scanned: 0, unchanged: 26, requests: 5 });
+  });
+
+  it('a console write (secret, then the stamp) is picked up; the other tenants cost nothing', async () => {
+    const service = stampIndex();
+    await service.sync({ mode: 'full' });
+    // Another admin's console rotates t-000004's SSH admin key and stamps the tenant, and
+    // revokes an API key of the unstamped t-000100 (its first stamp is created then).
+    const skv = createKvStore(root, sm);
+    const meta = await skv.readMetadata('t-000004/ssh/admin');
+    const rotated = new Date(Date.now() - 30_000).toISOString();
+    await skv.writeMetadata('t-000004/ssh/admin', { customMetadata: { ...meta!.customMetadata, status: 'expired', last_rotated: rotated } });
+    const smtp = await skv.readMetadata('t-000100/smtp/admin');
+    await skv.writeMetadata('t-000100/smtp/admin', { customMetadata: { ...smtp!.customMetadata, status: 'expired' } });
+    const w = await bumpTenantStamps(root, sm, ['t-000004', 't-000100'], new Date().toISOString());
+    expect(w).toMatchObject({ stamped: 2, viaProfile: 0, failed: [] });
+
+    const r = await service.sync();
+    expect(r).toMatchObject({ outcome: 'done', scanned: 2, unchanged: 24, removed: 0 });
+    expect(service.show('t-000004').sshAdmin).toMatchObject({ status: 'expired', lastRotated: rotated });
+    expect(service.show('t-000100').smtp).toMatchObject({ status: 'expired' });
+    // Every tenant is stamped now: LIST + 3 pages, nothing per tenant.
+    expect((await service.sync()).requests).toBe(4);
+  });
+
+  it("another console's Rotate Now stamps its tenant; the next incremental sync rescans exactly that one", async () => {
+    const service = stampIndex();
+    await service.sync({ mode: 'full' });
+    const dir = mkdtempSync(join(tmpdir(), 'inv-st-rot-'));
+    dirs.push(dir);
+    const db = openDatabase(join(dir, DATABASE_FILE));
+    const other = new RotationService({ repo: new RotationRepo(db), clock: systemClock, client: () => root, mount: () => sm, actor: () => 'other-admin', logger: quiet });
+    try {
+      const one = await other.rotateOne('t-000007', 'smtp', 'quarterly review');
+      const r = await service.sync();
+      expect(r).toMatchObject({ scanned: 1, unchanged: 25 });
+      expect(service.show('t-000007').smtp).toMatchObject({ lastRotated: one.rotatedAt });
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a tenant deleted in Vault disappears even though its stamp is left behind', async () => {
+    const service = stampIndex();
+    await service.sync({ mode: 'full' });
+    await deleteTenantIn(sm, 't-000020');
+    const r = await service.sync();
+    expect(r).toMatchObject({ outcome: 'done', removed: 1, scanned: 0 });
+    expect(() => service.show('t-000020')).toThrow(/not in the index/);
+    // Re-created with the same id (and a new stamp): indexed again.
+    await seedTenants({ client: root, mount: sm, count: 1, startIndex: 20, concurrency: 1, seed: 'inv-st', dkimPoolSize: 1, logger: quiet });
+    expect(await service.sync()).toMatchObject({ added: 1, scanned: 1 });
+  });
+
+  it('the admin and auditor policies allow listing the stamps; a writer without the stamps mount falls back to the profile', async () => {
+    const token = await userpassLogin(s, s.openbao.users.auditor.username, s.openbao.users.auditor.password);
+    const auditor = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), token);
+    try {
+      expect(await new MetadataSource(auditor, 'tenants', 2).listStamps()).toBeInstanceOf(Map);
+    } finally {
+      auditor.close();
+    }
+    // The first describe's mount has no stamps mount: the profile's changed_at moves instead.
+    const before = await kv.readMetadata('t-000001/profile');
+    const w = await bumpTenantStamps(root, mount, ['t-000001'], '2026-11-29T01:00:00.000Z');
+    expect(w).toMatchObject({ stamped: 0, viaProfile: 1, failed: [] });
+    const after = await kv.readMetadata('t-000001/profile');
+    expect(after!.customMetadata.changed_at).toBe('2026-11-29T01:00:00.000Z');
+    expect(after!.customMetadata.tenant_name).toBe(before!.customMetadata.tenant_name);
+    expect(await new MetadataSource(root, mount, 2).listStamps()).toEqual(new Map());
+  });
 });

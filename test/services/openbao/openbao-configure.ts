@@ -51,6 +51,8 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     ['transit', { type: 'transit', description: 'backup encryption' }],
     // Second-admin approvals for deleting tenant secrets (docs/audit-mapping.md).
     [`${kvMount}-approvals`, { type: 'kv', options: { version: '2' }, description: 'deletion approvals' }],
+    // Tenant change stamps for the inventory's incremental sync (docs/vault-layout.md).
+    [`${kvMount}-stamps`, { type: 'kv', options: { version: '2' }, description: 'tenant change stamps' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);

@@ -68,6 +68,8 @@ export interface InventoryServiceDeps {
   events?: Pick<EventSink, 'emit'>;
   logger?: Logger;
   concurrency?: number;
+  /** Tenants per change-stamp LIST page (default 1,000; tests page with fewer). */
+  stampsPageSize?: number;
   /** Force a scan strategy (bench, tests); default: detailed when allowed, else plain. */
   strategy?: ScanStrategy | 'auto';
   savePath?: SavePathPicker;
@@ -180,6 +182,8 @@ export class InventoryService {
     try {
       progress('listing', true);
       const ids = await src.listTenants();
+      // Change stamps for every tenant in ~N/1000 requests (null: read each profile instead).
+      const marks = await src.listStamps(this.deps.stampsPageSize);
       c.total = ids.length;
       const known = repo.stamps();
       const listed = new Set(ids);
@@ -191,8 +195,11 @@ export class InventoryService {
       progress('scanning', true);
       await runPool(ids, this.deps.concurrency ?? DEFAULT_SYNC_CONCURRENCY, signal, async (tenantId) => {
         const had = known.get(tenantId);
-        const profile = await src.readMetadata(`${tenantId}/profile`);
-        const stamp = stampOf(profile);
+        // Stamp from the stamps mount when the tenant has one (the scan then brings the
+        // profile), else from the profile's metadata, read first (docs/vault-layout.md).
+        const mark = marks?.get(tenantId);
+        const profile = mark === undefined ? await src.readMetadata(`${tenantId}/profile`) : undefined;
+        const stamp = mark ?? stampOf(profile ?? null);
         const fresh = mode === 'incremental' ? had !== undefined && had.stamp !== '' && had.stamp === stamp : resumeSince !== null && had !== undefined && had.scannedAt >= resumeSince;
         if (fresh) {
           c.unchanged++;
@@ -236,11 +243,12 @@ export class InventoryService {
   }
 
   /** Scans one tenant and replaces it in the index; returns how many of its secrets have problems. */
-  private async scanOne(src: MetadataSource, tenantId: string, profile: RawMetadata | null, stamp: string): Promise<number> {
-    const entries = await src.scanTenant(tenantId);
+  /** profile undefined: the stamp came from the stamps mount and the scan brings the profile. */
+  private async scanOne(src: MetadataSource, tenantId: string, profile: RawMetadata | null | undefined, stamp: string): Promise<number> {
+    const entries = await src.scanTenant(tenantId, profile === undefined);
     // Use the profile read before the scan: its stamp must not be newer than the secrets.
     if (profile) entries.set('profile', profile);
-    else entries.delete('profile');
+    else if (profile === null) entries.delete('profile');
     if (entries.size === 0) {
       // Listed, then deleted before we got there.
       this.deps.repo.deleteTenants([tenantId]);
@@ -352,6 +360,12 @@ export class InventoryService {
   /** Re-reads one tenant now (after an action), without a full sync. */
   async refreshTenant(tenantId: string): Promise<void> {
     const src = new MetadataSource(this.deps.client(), this.deps.mount(), 4, this.deps.strategy ?? 'auto');
+    // The stamp is read before the tenant, like in a sync.
+    const mark = await src.readStamp(tenantId);
+    if (mark !== null) {
+      await this.scanOne(src, tenantId, undefined, mark);
+      return;
+    }
     const profile = await src.readMetadata(`${tenantId}/profile`);
     await this.scanOne(src, tenantId, profile, stampOf(profile));
   }

@@ -9,6 +9,7 @@
 // requests in flight.
 import { AppError } from '../../../shared/errors';
 import { encodeKvPath, encodeMount } from '../vault/kv';
+import { stampOfMetadata, stampsMountOf } from '../vault/tenant-stamps';
 import type { VaultClient } from '../vault/vault-client';
 import type { RawMetadata } from './normalize';
 
@@ -33,6 +34,7 @@ export class Semaphore {
 export class MetadataSource {
   requests = 0;
   private readonly m: string;
+  private readonly stampsMount: string;
   private readonly gate: Semaphore;
   strategy: ScanStrategy | null;
 
@@ -43,6 +45,7 @@ export class MetadataSource {
     strategy: ScanStrategy | 'auto' = 'auto',
   ) {
     this.m = encodeMount(mount);
+    this.stampsMount = encodeMount(stampsMountOf(mount));
     this.gate = new Semaphore(concurrency);
     this.strategy = strategy === 'auto' ? null : strategy;
   }
@@ -65,13 +68,58 @@ export class MetadataSource {
     return (body?.data?.keys ?? []).filter((k) => k.endsWith('/') && k.length > 1).map((k) => k.slice(0, -1));
   }
 
+  /**
+   * Every tenant's change stamp from `<mount>-stamps` (docs/vault-layout.md): OpenBao's
+   * detailed-metadata LIST, 1,000 leaves per request. null when that cannot be used
+   * (no such mount or endpoint, not allowed): the caller reads each profile instead.
+   * Stamps are prefixed "m:" so they never equal a profile stamp.
+   */
+  async listStamps(pageSize: number = 1000): Promise<Map<string, string> | null> {
+    const out = new Map<string, string>();
+    let after = '';
+    for (;;) {
+      let body: { data?: { keys?: string[]; key_info?: Record<string, { updated_time?: string; current_version?: number; current_metadata_version?: number }> } } | null;
+      try {
+        body = await this.req('LIST', `${this.stampsMount}/detailed-metadata?limit=${pageSize}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+      } catch (err) {
+        if (err instanceof AppError && ['PERMISSION_DENIED', 'VAULT_ERROR', 'BAD_INPUT'].includes(err.code)) return null;
+        throw err;
+      }
+      const keys = body?.data?.keys ?? [];
+      const info = body?.data?.key_info ?? {};
+      for (const k of keys) {
+        if (k.endsWith('/')) continue;
+        const meta = info[k];
+        // A LIST without key_info is not the detailed endpoint (HashiCorp Vault): unusable.
+        if (!meta) return null;
+        out.set(k, `m:${stampOfMetadata(meta)}`);
+      }
+      if (keys.length < pageSize) return out;
+      after = keys[keys.length - 1]!;
+    }
+  }
+
+  /** One tenant's change stamp (after an action): "m:…" from the stamps mount, else null. */
+  async readStamp(tenantId: string): Promise<string | null> {
+    try {
+      const body = await this.req<{ data?: { updated_time?: string; current_version?: number; current_metadata_version?: number } }>('GET', `${this.stampsMount}/metadata/${encodeKvPath(tenantId)}`);
+      return body?.data ? `m:${stampOfMetadata(body.data)}` : null;
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PERMISSION_DENIED') return null;
+      throw err;
+    }
+  }
+
   async readMetadata(rel: string): Promise<RawMetadata | null> {
     const body = await this.req<{ data?: RawMetadata }>('GET', `${this.m}/metadata/${encodeKvPath(rel)}`);
     return body?.data ?? null;
   }
 
-  /** Every path under the tenant (relative to the tenant folder) with its metadata. */
-  async scanTenant(tenantId: string): Promise<Map<string, RawMetadata>> {
+  /**
+   * Every path under the tenant (relative to the tenant folder) with its metadata.
+   * withProfile=false: the caller read the profile already (it was the tenant's stamp).
+   */
+  async scanTenant(tenantId: string, withProfile = false): Promise<Map<string, RawMetadata>> {
     if (this.strategy !== 'plain') {
       try {
         const body = await this.req<{ data?: { key_info?: Record<string, RawMetadata> } }>('GET', `${this.m}/detailed-metadata/${encodeKvPath(tenantId)}/?scan=true`);
@@ -96,8 +144,7 @@ export class MetadataSource {
       await Promise.all(
         keys.map(async (k) => {
           if (k.endsWith('/')) await walk(`${folder}/${k.slice(0, -1)}`);
-          // The caller read the profile already (it is the tenant's change stamp).
-          else if (!(folder === tenantId && k === 'profile')) leaves.push(`${folder}/${k}`);
+          else if (withProfile || !(folder === tenantId && k === 'profile')) leaves.push(`${folder}/${k}`);
         }),
       );
     };

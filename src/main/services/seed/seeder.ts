@@ -11,6 +11,7 @@ import { DEFAULT_KV_MOUNT, MD, paths, tenantId } from './layout';
 import { runPool } from './promise-pool';
 import type { RotationBucket } from './rotation-plan';
 import { planTenant, type PlannedWrite } from './tenant-plan';
+import { TenantStampWriter } from '../vault/tenant-stamps';
 
 export interface SeedProgress {
   done: number;
@@ -75,6 +76,9 @@ export async function seedTenants(opts: SeedOptions): Promise<SeedResult> {
   const existing = new Set((await kv.list('')).map((k) => k.replace(/\/$/, '')));
   const dkimPoolSize = Math.max(0, Math.min(opts.dkimPoolSize ?? DEFAULT_DKIM_POOL, count * 3));
   const dkim = createDkimPool(dkimPoolSize);
+  // The tenant's change stamp (docs/vault-layout.md), written after the profile so an
+  // inventory sync learns about new tenants from one paged LIST. No stamps mount: skipped.
+  const stamps = new TenantStampWriter(opts.client, mount, { profileFallback: false });
 
   const result: SeedResult = {
     mount,
@@ -113,6 +117,8 @@ export async function seedTenants(opts: SeedOptions): Promise<SeedResult> {
         await new Promise((r) => setTimeout(r, 200 * attempt));
       }
     }
+    const st = await stamps.bump([id], now.toISOString());
+    if (st.failed.length > 0) log.warn(`tenant ${id}: change stamp not written; an inventory sync reads its profile instead`);
     result.written++;
     log.debug(`tenant ${id} written`);
     return 'written';

@@ -39,50 +39,78 @@ function isMissingOrDenied(err: unknown): boolean {
 }
 
 /**
- * Bumps the change stamp of each tenant (bounded concurrency). Never throws for a
- * stamp that cannot be written: the secret write already happened and must not be
- * reported as failed; the caller logs `failed`.
+ * Writes change stamps. Remembers, for its lifetime, whether the stamps mount answered,
+ * so a setup without one costs one refused request, not one per tenant.
  */
-export async function bumpTenantStamps(
+export class TenantStampWriter {
+  private mode: 'stamps' | 'profile' | 'none' | null = null;
+  private readonly stamps: string;
+  private readonly m: string;
+
+  /** profileFallback=false (the seeder: the profile was just written) skips the fallback. */
+  constructor(
+    private readonly client: VaultClient,
+    mount: string,
+    private readonly opts: { profileFallback?: boolean } = {},
+  ) {
+    this.stamps = encodeMount(stampsMountOf(mount));
+    this.m = encodeMount(mount);
+  }
+
+  private async one(tenantId: string, at: string, result: StampWriteResult): Promise<void> {
+    const rel = encodeKvPath(tenantId);
+    if (this.mode !== 'profile' && this.mode !== 'none') {
+      try {
+        await this.client.request('POST', `${this.stamps}/metadata/${rel}`, { custom_metadata: { changed_at: at } });
+        this.mode = 'stamps';
+        result.stamped++;
+        return;
+      } catch (err) {
+        // Once the mount has answered, a refusal is a failure of this stamp, not a missing mount.
+        if (this.mode === 'stamps' || !isMissingOrDenied(err)) {
+          result.failed.push(tenantId);
+          return;
+        }
+        this.mode = this.opts.profileFallback === false ? 'none' : 'profile';
+      }
+    }
+    if (this.mode === 'none') return;
+    try {
+      await patchCustomMetadata(this.client, `${this.m}/metadata/${rel}/profile`, { changed_at: at });
+      result.viaProfile++;
+    } catch {
+      result.failed.push(tenantId);
+    }
+  }
+
+  /**
+   * Bumps the change stamp of each tenant (bounded concurrency). Never throws for a
+   * stamp that cannot be written: the secret write already happened and must not be
+   * reported as failed; the caller logs `failed`.
+   */
+  async bump(tenantIds: readonly string[], at: string, opts: { concurrency?: number; signal?: AbortSignal } = {}): Promise<StampWriteResult> {
+    const result: StampWriteResult = { stamped: 0, viaProfile: 0, failed: [] };
+    const queue = [...new Set(tenantIds)];
+    let next = 0;
+    // The first stamp decides the mode before the others run.
+    if (this.mode === null && queue.length > 0) await this.one(queue[next++]!, at, result);
+    const worker = async () => {
+      while (next < queue.length && !opts.signal?.aborted) await this.one(queue[next++]!, at, result);
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, queue.length)) }, worker));
+    return result;
+  }
+}
+
+/** One-off bump (single actions, a job's end): see TenantStampWriter.bump. */
+export function bumpTenantStamps(
   client: VaultClient,
   mount: string,
   tenantIds: readonly string[],
   at: string,
   opts: { concurrency?: number; signal?: AbortSignal } = {},
 ): Promise<StampWriteResult> {
-  const stamps = encodeMount(stampsMountOf(mount));
-  const m = encodeMount(mount);
-  const result: StampWriteResult = { stamped: 0, viaProfile: 0, failed: [] };
-  let useProfile = false;
-  const one = async (tenantId: string): Promise<void> => {
-    const rel = encodeKvPath(tenantId);
-    if (!useProfile) {
-      try {
-        await client.request('POST', `${stamps}/metadata/${rel}`, { custom_metadata: { changed_at: at } });
-        result.stamped++;
-        return;
-      } catch (err) {
-        if (!isMissingOrDenied(err)) {
-          result.failed.push(tenantId);
-          return;
-        }
-        useProfile = true;
-      }
-    }
-    try {
-      await patchCustomMetadata(client, `${m}/metadata/${rel}/profile`, { changed_at: at });
-      result.viaProfile++;
-    } catch {
-      result.failed.push(tenantId);
-    }
-  };
-  const queue = [...new Set(tenantIds)];
-  let next = 0;
-  const worker = async () => {
-    while (next < queue.length && !opts.signal?.aborted) await one(queue[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 16, queue.length)) }, worker));
-  return result;
+  return new TenantStampWriter(client, mount).bump(tenantIds, at, opts);
 }
 
 /** KV v2 metadata PATCH (merge): VaultClient.request has no PATCH. */

@@ -58,3 +58,9 @@ path "auth/token/revoke-self" {
 path "__KV_MOUNT__/detailed-metadata/*" {
   capabilities = ["list", "scan"]
 }
+
+# Tenant change stamps (docs/vault-layout.md): one metadata-only leaf per tenant, which
+# every console write bumps; the inventory sync lists them all, 1,000 per request.
+path "__KV_MOUNT__-stamps/detailed-metadata" {
+  capabilities = ["list"]
+}
