@@ -5,6 +5,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenBao } from '../../services/openbao/openbao';
 import { createKvStore } from '../../../src/main/services/vault/kv';
+import { stampsMountOf } from '../../../src/main/services/vault/tenant-stamps';
 import { loadTestServices, s3Client, type ServicesState } from '../helpers/services';
 import { asRestoreTarget, clientFor, configFor, newBucket, rig, unsealWithSourceKeys, writeTenant, type Rig } from './backup-helpers';
 
@@ -94,9 +95,14 @@ describe('logical backup', () => {
     await kv.write(`${tenantA}/smtp/admin`, { value: 'broken' });
     await kv.write(`${tenantB}/smtp/admin`, { value: 'broken-too' });
     const before = (await kv.readMetadata(`${tenantA}/smtp/admin`))!.currentVersion;
+    const stamps = createKvStore(root, stampsMountOf(s.openbao.kvMount));
+    const stampB = await stamps.readMetadata(tenantB);
 
     const res = await r.service.restore(rec.id, { scope: 'tenant', tenantId: tenantA });
     expect(res.written).toBe(3);
+    // The restored tenant is stamped (every console's next incremental sync rescans it); B is not.
+    expect((await stamps.readMetadata(tenantA))!.customMetadata.changed_at).toMatch(/^\d{4}-/);
+    expect(await stamps.readMetadata(tenantB)).toEqual(stampB);
     const a = await kv.read(`${tenantA}/smtp/admin`);
     expect(a!.data).toEqual({ value: `${tenantA}/smtp/admin:${salt}`, n: 1 });
     // Written as a new version: the broken one is still in history.

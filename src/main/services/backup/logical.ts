@@ -4,8 +4,12 @@
 // in memory at once. Restore writes new versions: nothing is deleted or destroyed.
 import { Readable } from 'node:stream';
 import { AppError } from '../../../shared/errors';
+import { createLogger } from '../log/logger';
 import { createKvStore, type KvStore } from '../vault/kv';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 import type { VaultClient } from '../vault/vault-client';
+
+const log = createLogger('backup');
 
 export interface LogicalRecord {
   path: string;
@@ -127,6 +131,7 @@ export async function restoreRecords(
   const prefix = opts.tenantId !== undefined ? `${opts.tenantId}/` : null;
   let written = 0;
   let skipped = 0;
+  const tenants = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown = null;
   for await (const r of records) {
@@ -141,6 +146,7 @@ export async function restoreRecords(
       // Merge, never drop: keep keys added since the backup, restore the backed-up ones.
       await kv.writeMetadata(r.path, { customMetadata: { ...(current?.customMetadata ?? {}), ...r.customMetadata } });
       written++;
+      tenants.add(r.path.split('/')[0]!);
       opts.onItem?.(r.path);
     })().catch((err: unknown) => {
       failure ??= err;
@@ -150,7 +156,11 @@ export async function restoreRecords(
     if (inFlight.size >= WRITE_CONCURRENCY) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
+  // The writers' rule (docs/vault-layout.md): stamp every tenant written, even after a
+  // failure, so every console's next incremental inventory sync rescans them.
+  const stamped = await bumpTenantStamps(client, mount, [...tenants], new Date().toISOString());
   if (failure) throw failure;
+  if (stamped.failed.length > 0) log.warn(`${stamped.failed.length} tenant change stamp(s) not written after the restore; run a full inventory sync`);
   if (prefix && written === 0) throw new AppError('NOT_FOUND', `tenant ${opts.tenantId} is not in this backup`);
   return { written, skipped };
 }
