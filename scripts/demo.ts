@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     };
     child.on('exit', () => void shutdown());
   } else {
-    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app') });
+    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app'), autoSync: true });
     stopUi = () => harness.close();
     process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${harness.url}\n`);
   }

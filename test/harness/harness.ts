@@ -46,6 +46,8 @@ export interface HarnessOptions {
   savePath?: SavePathPicker;
   /** A shorter reveal window (ms) for tests of the countdown and auto-close. */
   revealWindowMs?: number;
+  /** Automatic inventory sync while signed in (off by default here: tests press Sync). */
+  autoSync?: boolean;
 }
 
 export interface Harness {
@@ -98,6 +100,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     events: { emit: (event, payload) => sink.emit(event, payload) },
     savePath: opts.savePath ?? { pick: async () => null },
     clipboard,
+    ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
   });
   const handlers: Handlers = createHandlers(services);

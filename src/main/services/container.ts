@@ -10,6 +10,7 @@ import type { VaultConnection } from './config/app-config';
 import type { BackupStatusSource } from './health/backup-status';
 import { BreakGlass } from './health/break-glass';
 import { HealthService } from './health/health-service';
+import { InventoryAutoSync } from './inventory/auto-sync';
 import { recorderInventoryAudit } from './inventory/inventory-audit';
 import { InventoryService, type InventoryAuditHook, type SavePathPicker } from './inventory/inventory-service';
 import type { SecretStore } from './keychain/secret-store';
@@ -63,6 +64,8 @@ export interface ServiceDeps {
   contentProtection?: ContentProtection;
   /** Policy: a shorter reveal window in ms (never longer than 15 minutes). */
   revealWindowMs?: number;
+  /** Keep the tenant index fresh while signed in (inventory/auto-sync.ts); default: on in the app, off in the harness. */
+  autoSync?: boolean;
 }
 
 export interface Services {
@@ -160,6 +163,8 @@ export function createServices(deps: ServiceDeps): Services {
     audit: deps.inventoryAudit ?? recorderInventoryAudit(audit.recorder),
     actor,
   });
+  const inventoryAutoSync = new InventoryAutoSync({ inventory, session, clock });
+  if (deps.autoSync ?? deps.shell === 'electron') inventoryAutoSync.start();
   const reveal = new RevealService({
     session,
     connection: () => connection,
@@ -224,6 +229,7 @@ export function createServices(deps: ServiceDeps): Services {
       // First, while Vault is reachable: wipe reveals and revoke their tokens.
       await reveal.dispose();
       await rotation.dispose();
+      inventoryAutoSync.stop();
       inventory.cancel();
       backup.cancel();
       await audit.dispose();
