@@ -9,6 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { TenantSearchInputSchema, type TenantSearchInput } from '../../src/shared/contracts/inventory';
 import { connectionFromEnv } from '../../src/main/services/config/app-config';
 import { seedTenants } from '../../src/main/services/seed/seeder';
+import { stampsMountOf } from '../../src/main/services/vault/tenant-stamps';
 import { createKvStore, type KvStore, createKvV2Mount } from '../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../src/main/services/vault/vault-client';
 import { startHarness, type Harness } from '../harness/harness';
@@ -34,6 +35,8 @@ test.beforeAll(async () => {
   // A mount of its own (signed in with the root token), so other specs' tenants are untouched.
   mount = `inv-e2e-${Date.now().toString(36)}`;
   await createKvV2Mount(root, mount);
+  // With its change-stamp mount, like a configured cluster (docs/vault-layout.md).
+  await createKvV2Mount(root, stampsMountOf(mount));
   kv = createKvStore(root, mount);
   await seedTenants({ client: root, mount, count: COUNT, concurrency: 8, seed: 'inv-e2e', dkimPoolSize: 4, logger: quiet });
   await kv.writeMetadata(`${HOSTILE_ID}/profile`, { customMetadata: { schema: '1', type: 'profile', tenant_name: HOSTILE_NAME, vps_ip: '192.0.2.77', domains: 'm.example.com' } });
@@ -51,6 +54,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await harness?.close();
   await root?.request('DELETE', `sys/mounts/${mount}`).catch(() => undefined);
+  await root?.request('DELETE', `sys/mounts/${stampsMountOf(mount)}`).catch(() => undefined);
   root?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
