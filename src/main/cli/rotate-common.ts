@@ -59,6 +59,8 @@ export async function openCliRotation(io: CliIo, flags: FlagValues, opts: { conc
     client: () => client,
     mount: () => mount,
     actor: () => `${actor} (cli)`,
+    // The same cluster id as the app's (container.ts), so a job resumes only against its own Vault.
+    cluster: () => `${conn.address}|${conn.namespace ?? ''}`,
     index: { repo: index, usable: (m) => index.indexedMount() === m && index.lastDone(m) !== undefined },
     ...(opts.concurrency ? { defaultConcurrency: opts.concurrency } : {}),
     logger: { info: () => undefined, warn: (m) => io.stderr.write(`[rotation] ${m}\n`), error: (m) => io.stderr.write(`[rotation] ${m}\n`), debug: () => undefined },

@@ -25,7 +25,7 @@ export const rotateCommand: Command = {
     type: { type: 'string', description: 'With -overdue: comma-separated types (ssh,smtp,dkim,api; default all).' },
     yes: { type: 'bool', description: 'Bulk: confirm (without it the preview is printed and nothing changes).' },
     resume: { type: 'bool', description: 'Resume a paused or interrupted job (the newest one unless a job id is given).' },
-    concurrency: { type: 'int', min: 1, max: 64, description: 'Bulk: rotations in flight (default 8).' },
+    concurrency: { type: 'int', min: 1, max: 64, description: 'Bulk: rotations in flight (default 16).' },
     'expected-version': { type: 'int', min: 1, max: 1_000_000_000, description: 'One secret: fail with CONFLICT unless this is the current version.' },
   },
   async run({ flags, positionals }, io) {

@@ -53,7 +53,10 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
       contentProtection,
     });
     // A locked screen hides every revealed credential (where the OS reports it).
-    powerMonitor.on('lock-screen', () => void services.reveal.closeAll('lock-screen'));
+    powerMonitor.on('lock-screen', () => {
+      void services.reveal.closeAll('lock-screen');
+      services.rotation.apiKeys.closeAll('lock-screen');
+    });
     registerIpc(ipcMain, createHandlers(services), location.trusted, (id) =>
       [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id),
     );
@@ -65,7 +68,10 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
       win.on('closed', () => {
         windows.delete(win);
         // The credential's window is gone: wipe, revoke, clear the clipboard.
-        if (windows.size === 0) void services.reveal.closeAll('window-closed');
+        if (windows.size === 0) {
+          void services.reveal.closeAll('window-closed');
+          services.rotation.apiKeys.closeAll('window-closed');
+        }
       });
       await location.load(win);
     };

@@ -3,6 +3,8 @@ import type { Handlers } from './types';
 
 type RotationChannels =
   | 'rotation:rotate'
+  | 'rotation:api-key-copy'
+  | 'rotation:api-key-close'
   | 'rotation:emergency-reset'
   | 'rotation:preview'
   | 'rotation:start'
@@ -16,8 +18,13 @@ type RotationChannels =
 
 export function rotationHandlers({ rotation }: Services): Pick<Handlers, RotationChannels> {
   return {
-    // The contract's output schema strips apiKeyOnce: a new API key never reaches the renderer.
-    'rotation:rotate': async ({ tenantId, target, reason, expectedVersion }) => rotation.rotateOne(tenantId, target, reason, expectedVersion),
+    'rotation:rotate': async ({ tenantId, target, reason, expectedVersion }) => {
+      const { apiKeyOnce, ...result } = await rotation.rotateOne(tenantId, target, reason, expectedVersion);
+      // A new API key goes to the renderer once, held in main for its window (api-key-handover.ts).
+      return { ...result, newApiKey: apiKeyOnce ? rotation.apiKeys.hold(result.path, apiKeyOnce, result.prefix ?? '') : null };
+    },
+    'rotation:api-key-copy': async ({ handoverId }) => rotation.apiKeys.copy(handoverId),
+    'rotation:api-key-close': async ({ handoverId }) => rotation.apiKeys.close(handoverId, 'user'),
     'rotation:emergency-reset': async ({ tenantId, target, incidentId, reason }) => rotation.emergencyReset(tenantId, target, incidentId, reason),
     'rotation:preview': async ({ selection }) => rotation.preview(selection),
     'rotation:start': async ({ previewId, confirm, reason, concurrency }) => rotation.start(previewId, confirm, reason, concurrency),

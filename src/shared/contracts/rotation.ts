@@ -1,7 +1,8 @@
 // Rotation: Rotate Now and Emergency Reset of one secret, bulk jobs (preview, typed
 // confirmation, progress, cancel, report), and the shared schedules. Nothing here
-// carries a private key, a password or an API key: results name versions, fingerprints,
-// selectors and public DNS records only.
+// carries a private key or a password: results name versions, fingerprints, selectors and
+// public DNS records. The one exception is a rotated API key's new key (NewApiKeySchema),
+// shown once for a limited window because Vault keeps only its hash.
 import { z } from 'zod';
 import { NoInput } from './common';
 
@@ -28,10 +29,32 @@ export const RotationResultSchema = z.object({
   previousSelector: z.string().nullable(),
   /** Public DNS records to publish (DKIM): the new one, and the previous one during grace. */
   dnsRecords: z.array(z.object({ name: z.string(), value: z.string(), note: z.string() })),
-  /** API keys: the visible prefix of the new key (the key itself never crosses IPC). */
+  /** API keys: the visible prefix of the new key. */
   prefix: z.string().nullable(),
 });
 export type RotationResult = z.infer<typeof RotationResultSchema>;
+
+export const API_KEY_CLOSE_REASONS = ['user', 'timer', 'window-closed', 'quit', 'sign-out', 'lock-screen', 'replaced'] as const;
+export type ApiKeyCloseReason = (typeof API_KEY_CLOSE_REASONS)[number];
+
+/**
+ * The new key of an API-key rotation, shown once: Vault keeps only its hash. The one
+ * secret value a rotation answer carries, for its window only (the renderer drops it on
+ * every close; main zeroes its copy).
+ */
+export const NewApiKeySchema = z.object({
+  handoverId: z.string(),
+  apiKey: z.string(),
+  prefix: z.string(),
+  /** Milliseconds left when this answer was built; the renderer counts down from it. */
+  remainingMs: z.number().int().nonnegative(),
+  windowSeconds: z.number().int().positive(),
+  /** The warning shows when this many milliseconds remain. */
+  warnAtMs: z.number().int().nonnegative(),
+});
+export type NewApiKey = z.infer<typeof NewApiKeySchema>;
+
+const HandoverId = z.object({ handoverId: z.string().regex(/^ak-[0-9a-f]{32}$/, 'a hand-over id') }).strict();
 
 export const BulkSelectionSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all'), type: z.enum(['ssh', 'smtp']) }).strict(),
@@ -106,8 +129,12 @@ const JobId = z.object({ jobId: z.string().min(1).max(64) }).strict();
 export const rotationChannels = {
   'rotation:rotate': {
     input: z.object({ tenantId: TenantId, target: RotationTargetSchema, reason: Reason, expectedVersion: z.number().int().min(1).optional() }).strict(),
-    output: RotationResultSchema,
+    /** newApiKey: API keys only, shown once (see NewApiKeySchema); null for every other secret. */
+    output: RotationResultSchema.extend({ newApiKey: NewApiKeySchema.nullable() }),
   },
+  /** Main writes the new API key to the clipboard from its own buffer. */
+  'rotation:api-key-copy': { input: HandoverId, output: z.object({ copied: z.boolean() }) },
+  'rotation:api-key-close': { input: HandoverId, output: z.object({ closed: z.boolean() }) },
   'rotation:emergency-reset': {
     input: z.object({ tenantId: TenantId, target: z.enum(['smtp', 'ssh']), incidentId: z.string().max(64), reason: Reason.optional() }).strict(),
     output: z.array(RotationResultSchema),
@@ -128,4 +155,6 @@ export const rotationChannels = {
 
 export const rotationEvents = {
   'rotation:job-progress': JobSummarySchema,
+  /** A new API key's window closed (timer, sign-out, ...): the renderer drops the key. */
+  'rotation:api-key-closed': z.object({ handoverId: z.string(), reason: z.enum(API_KEY_CLOSE_REASONS) }),
 } as const;

@@ -54,6 +54,14 @@ describe('Rotate All SMTP Credentials', () => {
     expect(d).toMatchObject({ rotation_job: job.id, rotation_reason: 'quarterly', rotated_by: 'admin' });
     expect(events.length).toBeGreaterThan(2);
     expect(events.at(-1)).toMatchObject({ id: job.id, status: 'completed', done: 12 });
+    // Live progress while it ran: counts that add up, a rate and an ETA.
+    const live = events.filter((e) => e.status === 'running' && e.remaining > 0 && e.done > 0);
+    expect(live.length).toBeGreaterThan(0);
+    for (const e of live) {
+      expect(e.done + e.failed + e.skipped + e.remaining).toBe(12);
+      expect(e.rate).toBeGreaterThan(0);
+      expect(e.etaSeconds).not.toBeNull();
+    }
     // A preview is used once.
     expect(() => service.start(p.previewId, 'ROTATE 12', 'again')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
   });
@@ -135,9 +143,60 @@ path "sys/seal-status" { capabilities = ["read"] }`;
     expect(report.failures.length).toBe(end.failed);
     expect(report.failures[0]).toMatchObject({ code: 'PERMISSION_DENIED' });
     expect(report.failures[0]!.reason).toMatch(/Permission denied/);
-    // Cancel ends it; the remaining secrets are untouched.
-    expect(service.cancel(job.id).status).toBe('cancelled');
+    // The admin fixes the policy and resumes: the failed secrets are tried again, each rotated once.
+    const kv = createKvStore(root, mount);
+    const before = await versions(kv, (await tenantIds(kv)).map((t) => `${t}/smtp/admin`));
+    await root.request('PUT', `sys/policies/acl/${mount}-partial`, { policy: policy.replace(/path "[^"]+\/data\/\*" \{ capabilities = \["read"\] \}/, `path "${mount}/data/*" { capabilities = ["read", "create", "update", "patch"] }`) });
+    service.resume(job.id);
+    const fixed = await service.wait(job.id);
+    expect(fixed).toMatchObject({ status: 'completed', total: 20, done: 20, failed: 0, skipped: 0 });
+    const after = await versions(kv, [...before.keys()]);
+    // Tenants 1 and 2 were rotated in the first run; every other one now, once.
+    for (const [p, v] of before) expect(after.get(p), p).toBe(v + (p.startsWith('t-000001/') || p.startsWith('t-000002/') ? 0 : 1));
     limited.close();
+  });
+});
+
+describe('cancel', () => {
+  it('stops at the next item boundary; what was rotated before the cancel still gets its tenant change stamp', async () => {
+    const mount = await freshMount(root, 'rot-cancel');
+    const kv = createKvStore(root, mount);
+    await seed(root, mount, 60, 'rot-cancel');
+    let jobId = '';
+    let cancelled = false;
+    const { service } = newService(root, mount, {
+      progressEveryMs: 0,
+      events: {
+        emit: (_e, p) => {
+          const j = p as JobSummary;
+          if (!cancelled && j.id === jobId && j.done >= 10) {
+            cancelled = true;
+            service.cancel(jobId);
+          }
+        },
+      },
+    });
+    const p = await service.preview({ mode: 'all', type: 'smtp' });
+    const started = Date.now();
+    jobId = service.start(p.previewId, p.confirmPhrase, 'cancel test', 1).id;
+    const end = await service.wait(jobId);
+    expect(end.status).toBe('cancelled');
+    expect(end.done).toBeGreaterThanOrEqual(10);
+    expect(end.done).toBeLessThan(60);
+    const report = service.report(jobId);
+    expect(report.remaining).toBe(60 - end.done - end.failed - end.skipped);
+    // Every tenant whose secret was rotated is stamped (here through the profile: no stamps mount),
+    // so other consoles' incremental syncs see the change; the untouched ones are not.
+    const ids = await tenantIds(kv);
+    let stamped = 0;
+    for (const t of ids) {
+      const rotated = (await kv.readMetadata(`${t}/smtp/admin`))!.currentVersion === 2;
+      const changedAt = Date.parse((await kv.readMetadata(`${t}/profile`))!.customMetadata.changed_at ?? '');
+      const stampedNow = !Number.isNaN(changedAt) && changedAt >= started - 1000;
+      expect(stampedNow, t).toBe(rotated);
+      if (stampedNow) stamped++;
+    }
+    expect(stamped).toBe(end.done);
   });
 });
 

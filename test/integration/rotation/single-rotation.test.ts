@@ -13,7 +13,9 @@ import { createKvStore, type KvStore } from '../../../src/main/services/vault/kv
 import type { VaultClient } from '../../../src/main/services/vault/vault-client';
 import { DEFAULT_SCHEDULES, parseTarget } from '../../../src/shared/rotation/rules';
 import { isSmtpSafePassword } from '../../../src/main/services/keys';
-import { loadTestServices, type ServicesState } from '../helpers/services';
+import { baoFetch, loadTestServices, type ServicesState } from '../helpers/services';
+import { connectionFromEnv } from '../../../src/main/services/config/app-config';
+import { createVaultClient } from '../../../src/main/services/vault/vault-client';
 import { adminClient, dkimpySignAndVerify, freshMount, keyFile, newService, rootClient, run, seed, tempDir } from './rotation-helpers';
 
 let s: ServicesState;
@@ -177,6 +179,31 @@ describe('Emergency Reset', () => {
     const m = (await meta(r!.path)).customMetadata;
     expect(m).toMatchObject({ rotation_incident: 'SIRT-2026-004', rotation_reason: 'password in a phishing kit' });
     expect(m.emergency_reset_at).toBe(r!.rotatedAt);
+  });
+
+  it('SSH, one key refused by the policy: the other is still reset, and the error says exactly which was and which was not', async () => {
+    const m2 = await freshMount(root, 'rot-er-part');
+    const kv2 = createKvStore(root, m2);
+    await seed(root, m2, 1, 'rot-er-part');
+    // A token that may write the admin key but not the tenant key.
+    const policy = `path "${m2}/data/*" { capabilities = ["read"] }
+path "${m2}/data/t-000001/ssh/admin" { capabilities = ["read", "create", "update"] }
+path "${m2}/metadata/*" { capabilities = ["read", "list", "patch", "update"] }`;
+    await root.request('PUT', `sys/policies/acl/${m2}-half`, { policy });
+    const tok = await baoFetch<{ auth: { client_token: string } }>(s, 'POST', 'auth/token/create', { body: { policies: [`${m2}-half`], ttl: '10m' } });
+    const limited = createVaultClient(connectionFromEnv({ VAULT_ADDR: s.openbao.addr }), tok.body.auth.client_token);
+    const before = { admin: (await kv2.read('t-000001/ssh/admin'))!, tenant: (await kv2.read('t-000001/ssh/tenant'))! };
+    const { service } = newService(limited, m2);
+    const err = await service.emergencyReset('t-000001', 'ssh', 'INC-3141').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect((err as Error).message).toBe(
+      `Emergency reset INC-3141 incomplete: t-000001/ssh/admin was reset (v${before.admin.version}→v${before.admin.version + 1}); t-000001/ssh/tenant was NOT reset: Permission denied (POST ${m2}/data/t-000001/ssh/tenant).`,
+    );
+    const admin = (await kv2.read('t-000001/ssh/admin'))!;
+    expect(admin.version).toBe(before.admin.version + 1);
+    expect(admin.data).toMatchObject({ emergency_reset: true, rotation_incident: 'INC-3141' });
+    expect((await kv2.read('t-000001/ssh/tenant'))!.version).toBe(before.tenant.version);
+    limited.close();
   });
 });
 

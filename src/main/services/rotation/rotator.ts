@@ -22,7 +22,8 @@ import { bumpTenantStamps } from '../vault/tenant-stamps';
 
 /** The console's audit trail for rotate / emergency-reset; AuditRecorder plugs in (see container.ts). */
 export interface RotationAudit {
-  begin(action: 'rotate' | 'emergency-reset', path: string): { headers: Record<string, string>; finish(ok: boolean, error?: string): void };
+  /** retire: the end of a grace period (the previous key or selector marked retired). */
+  begin(action: 'rotate' | 'emergency-reset' | 'retire', path: string): { headers: Record<string, string>; finish(ok: boolean, error?: string): void };
 }
 
 export const noAudit: RotationAudit = { begin: () => ({ headers: {}, finish: () => undefined }) };
@@ -102,40 +103,12 @@ export class Rotator {
 
     const schedules = await this.deps.schedules();
     const nowMs = this.deps.now();
-    const now = new Date(nowMs).toISOString();
-    const days = schedules.days[target.type];
     const graceHours = target.type === 'ssh' || target.type === 'dkim' ? schedules.graceHours[target.type] : 0;
     const graceUntil = !emergency && graceHours > 0 ? new Date(nowMs + graceHours * HOUR_MS).toISOString() : null;
     const tenantId = target.path.split('/')[0]!;
-    const rotationId = req.rotationId ?? newRotationId();
-
     const base = without(without(current.data, ROTATION_KEYS), PREVIOUS_KEYS);
-    const record: Record<string, unknown> = {
-      rotated_at: now,
-      rotated_by: req.actor,
-      rotation_reason: req.reason,
-      rotation_id: rotationId,
-      ...(req.incidentId ? { rotation_incident: req.incidentId } : {}),
-      ...(req.jobId ? { rotation_job: req.jobId } : {}),
-      ...(emergency ? { emergency_reset: true } : {}),
-    };
-    const mdPatch: Record<string, string | null> = {
-      schema: md.schema ?? LAYOUT_SCHEMA,
-      type: target.type,
-      source: 'console',
-      status: 'active',
-      last_rotated: now,
-      next_rotation: nextRotation(nowMs, days),
-      rotation_days: String(days),
-      rotated_by: req.actor.slice(0, 200),
-      rotation_reason: req.reason,
-      rotation_id: rotationId,
-      rotation_incident: req.incidentId ?? null,
-      rotation_job: req.jobId ?? null,
-      emergency_reset_at: emergency ? now : null,
-      grace_until: graceUntil,
-      previous_status: null,
-    };
+    const { now, record, mdPatch } = this.stateOf(req, schedules, nowMs, graceUntil);
+    mdPatch.schema = md.schema ?? LAYOUT_SCHEMA;
 
     const result: RotateOutcome = {
       tenantId,
@@ -251,6 +224,88 @@ export class Rotator {
     return result;
   }
 
+  /** What every rotation writes: who/when/why with the new version, and the rotation state for custom_metadata. */
+  private stateOf(req: RotateRequest, schedules: RotationSchedules, nowMs: number, graceUntil: string | null): { now: string; record: Record<string, unknown>; mdPatch: Record<string, string | null> } {
+    const emergency = req.emergency === true;
+    const now = new Date(nowMs).toISOString();
+    const rotationId = req.rotationId ?? newRotationId();
+    const record: Record<string, unknown> = {
+      rotated_at: now,
+      rotated_by: req.actor,
+      rotation_reason: req.reason,
+      rotation_id: rotationId,
+      ...(req.incidentId ? { rotation_incident: req.incidentId } : {}),
+      ...(req.jobId ? { rotation_job: req.jobId } : {}),
+      ...(emergency ? { emergency_reset: true } : {}),
+    };
+    const days = schedules.days[req.target.type];
+    const mdPatch: Record<string, string | null> = {
+      type: req.target.type,
+      source: 'console',
+      status: 'active',
+      last_rotated: now,
+      next_rotation: nextRotation(nowMs, days),
+      rotation_days: String(days),
+      rotated_by: req.actor.slice(0, 200),
+      rotation_reason: req.reason,
+      rotation_id: rotationId,
+      rotation_incident: req.incidentId ?? null,
+      rotation_job: req.jobId ?? null,
+      emergency_reset_at: emergency ? now : null,
+      grace_until: graceUntil,
+      previous_status: null,
+    };
+    return { now, record, mdPatch };
+  }
+
+  /**
+   * SMTP without reading first: a KV v2 data PATCH (merge) with check-and-set on a version
+   * the caller already knows (a bulk job's preview). The username and every other field stay
+   * as Vault holds them; only the password and the rotation record change, and keys of an
+   * earlier rotation are removed (null in a merge patch), so the new version equals what
+   * rotate() writes. CONFLICT when `knownVersion` is not current any more, NOT_FOUND when
+   * the secret is gone: the caller then reads and decides (RotationService.processItem).
+   * The secret must already carry the layout's metadata (its schema is left as it is).
+   */
+  async rotateSmtpAt(req: Omit<RotateRequest, 'current' | 'expectedVersion' | 'emergency'>, knownVersion: number): Promise<RotateOutcome> {
+    const { target } = req;
+    if (target.type !== 'smtp') throw new AppError('INTERNAL', 'rotateSmtpAt is for SMTP credentials only.');
+    const schedules = await this.deps.schedules();
+    const nowMs = this.deps.now();
+    const { now, record, mdPatch } = this.stateOf(req, schedules, nowMs, null);
+    const patch: Record<string, unknown> = { password: generateSmtpPassword() };
+    for (const k of [...ROTATION_KEYS, ...PREVIOUS_KEYS]) patch[k] = null;
+    Object.assign(patch, record);
+    const audit = (this.deps.audit ?? noAudit).begin('rotate', target.path);
+    let version: number;
+    try {
+      version = await this.io.patchDataCas(target.path, patch, knownVersion, audit.headers);
+    } catch (err) {
+      audit.finish(false, err instanceof AppError ? err.code : 'error');
+      throw err;
+    }
+    await this.finishMetadata(target.path, mdPatch, audit.headers);
+    audit.finish(true);
+    return {
+      tenantId: target.path.split('/')[0]!,
+      path: target.path,
+      type: 'smtp',
+      emergency: false,
+      previousVersion: knownVersion,
+      version,
+      rotatedAt: now,
+      rotatedBy: req.actor,
+      nextRotation: mdPatch.next_rotation!,
+      graceUntil: null,
+      fingerprint: null,
+      previousFingerprint: null,
+      selector: null,
+      previousSelector: null,
+      dnsRecords: [],
+      prefix: null,
+    };
+  }
+
   /** Writes the rotation state; idempotent, so a resumed job can redo it after a crash. */
   async finishMetadata(path: string, patch: Record<string, string | null>, headers?: Record<string, string>): Promise<void> {
     await this.io.patchMetadata(path, patch, headers);
@@ -309,8 +364,15 @@ export class Rotator {
     delete d.grace_until;
     if (target.type === 'ssh' && typeof d.public_key === 'string') d.valid_public_keys = [d.public_key];
     d.previous_retired_at = now;
-    await this.io.writeCas(target.path, d, current.version);
-    await this.finishMetadata(target.path, { grace_until: null, previous_status: 'retired', previous_retired_at: now, retired_by: actor.slice(0, 200) });
+    const audit = (this.deps.audit ?? noAudit).begin('retire', target.path);
+    try {
+      await this.io.writeCas(target.path, d, current.version, audit.headers);
+      await this.finishMetadata(target.path, { grace_until: null, previous_status: 'retired', previous_retired_at: now, retired_by: actor.slice(0, 200) }, audit.headers);
+    } catch (err) {
+      audit.finish(false, err instanceof AppError ? err.code : 'error');
+      throw err;
+    }
+    audit.finish(true);
     return true;
   }
 }

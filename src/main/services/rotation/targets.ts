@@ -12,7 +12,10 @@ export interface Target {
   tenantId: string;
   path: string;
   type: RotatableType;
-  /** The version seen when planning (0 = not read). */
+  /**
+   * The version seen when planning (0 = not read). A "rotate all" job may write SMTP
+   * with check-and-set on it without reading first (see RotationService.processItem).
+   */
   baseVersion: number;
 }
 
@@ -61,17 +64,23 @@ export class VaultTargetSource implements TargetSource {
     const out: Target[] = [];
     await pool(await this.tenants(), this.concurrency, signal, async (tenantId) => {
       for (const type of types) {
-        const leaves = (await this.io.list(`${tenantId}/${FOLDER[type]}`)).filter((k) => !k.endsWith('/'));
+        const folder = `${tenantId}/${FOLDER[type]}`;
+        // One request per folder with every leaf's metadata where the server offers it.
+        const detailed = await this.io.listDetailed(folder);
+        const leaves = detailed ?? (await this.io.list(folder)).map((key) => ({ key, currentVersion: 0, customMetadata: null }));
         for (const leaf of leaves) {
-          const path = `${tenantId}/${FOLDER[type]}/${leaf}`;
+          if (leaf.key.endsWith('/')) continue;
+          const path = `${folder}/${leaf.key}`;
           const t = targetOfPath(path);
           if (!t || t.type !== type) continue;
           if (q.mode === 'all') {
-            // "Rotate all" needs no metadata to choose; the job reads each secret when it gets there.
-            out.push({ tenantId, path, type, baseVersion: 0 });
+            // "Rotate all" needs no metadata to choose. The version seen here lets the job write
+            // without reading first (check-and-set on it); only for a secret with the layout's
+            // metadata, so the job never has to invent any (0 = read first).
+            out.push({ tenantId, path, type, baseVersion: leaf.customMetadata?.schema ? leaf.currentVersion : 0 });
             continue;
           }
-          const md = await this.io.metadata(path);
+          const md = detailed ? { currentVersion: leaf.currentVersion, customMetadata: leaf.customMetadata ?? {} } : await this.io.metadata(path);
           if (!md) continue;
           if (q.mode === 'overdue' && !isOverdue(md.customMetadata, nowMs)) continue;
           out.push({ tenantId, path, type, baseVersion: md.currentVersion });

@@ -1,9 +1,11 @@
 // The few KV v2 calls rotation makes, with per-request headers (the console's audited
-// action header) and PATCH for custom_metadata, which VaultClient.request lacks.
+// action header), PATCH for custom_metadata and data, and LIST with detailed metadata.
+// They go over kv-http.ts (a lean node:http path; see there why), not node-vault.
 // Errors are AppErrors from mapVaultError; messages name the path, never a value.
 import { AppError } from '../../../shared/errors';
 import { encodeKvPath, encodeMount } from '../vault/kv';
-import { mapVaultError, type VaultClient } from '../vault/vault-client';
+import type { VaultClient } from '../vault/vault-client';
+import { kvRequest, type KvMethod } from './kv-http';
 
 export interface CurrentSecret {
   version: number;
@@ -13,6 +15,8 @@ export interface CurrentSecret {
 
 export class RotationVaultIo {
   private readonly m: string;
+  /** Whether the server (and policy) answer detailed-metadata LISTs; null until the first one. */
+  private detailedOffered: boolean | null = null;
   constructor(
     readonly client: VaultClient,
     readonly mount: string,
@@ -20,20 +24,8 @@ export class RotationVaultIo {
     this.m = encodeMount(mount);
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'LIST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const clean = path.replace(/^\/+/, '');
-    const isList = method === 'LIST';
-    try {
-      return (await this.client.raw.request({
-        path: `/${clean}${isList ? '?list=true' : ''}`,
-        method: isList ? 'GET' : method,
-        ...(body !== undefined ? { json: body } : {}),
-        headers: { ...(method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}), ...headers },
-        timeout: this.client.connection.timeoutMs,
-      })) as T;
-    } catch (err) {
-      throw mapVaultError(err, `${method} ${clean.split('?')[0]}`);
-    }
+  private call<T>(method: KvMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    return kvRequest<T>(this.client, method, path, body, headers);
   }
 
   /** Latest version with its data and the path's custom_metadata; null when absent or deleted. */
@@ -65,6 +57,51 @@ export class RotationVaultIo {
   async writeCas(path: string, data: Record<string, unknown>, cas: number, headers?: Record<string, string>): Promise<number> {
     const res = await this.call<{ data?: { version?: number } }>('POST', `${this.m}/data/${encodeKvPath(path)}`, { options: { cas }, data }, headers);
     return res?.data?.version ?? cas + 1;
+  }
+
+  /**
+   * Merge into the data of the version `cas` (KV v2 data PATCH: Vault reads, merges and
+   * writes under its own lock); null deletes a key. CONFLICT when `cas` is not current,
+   * NOT_FOUND when the secret (or its latest version) is gone.
+   */
+  async patchDataCas(path: string, patch: Record<string, unknown>, cas: number, headers?: Record<string, string>): Promise<number> {
+    const res = await this.call<{ data?: { version?: number } }>('PATCH', `${this.m}/data/${encodeKvPath(path)}`, { options: { cas }, data: patch }, headers);
+    return res?.data?.version ?? cas + 1;
+  }
+
+  /**
+   * The leaves of a folder with their metadata (current version, custom_metadata) in one
+   * request: OpenBao's `detailed-metadata` LIST. null where the server does not offer it
+   * (HashiCorp Vault) or the policy does not allow it: the caller lists plainly instead.
+   */
+  async listDetailed(folder: string): Promise<Array<{ key: string; currentVersion: number; customMetadata: Record<string, string> | null }> | null> {
+    type Info = { current_version?: number; custom_metadata?: Record<string, string> | null };
+    if (this.detailedOffered === false) return null;
+    let body: { data?: { keys?: string[]; key_info?: Record<string, Info> } };
+    try {
+      body = await this.call('LIST', `${this.m}/detailed-metadata/${encodeKvPath(folder)}`);
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'NOT_FOUND') {
+        if (this.detailedOffered) return [];
+        // A missing folder and a server without the endpoint both answer 404: tell them apart with a plain LIST.
+        if ((await this.list(folder)).length === 0) return [];
+        this.detailedOffered = false;
+        return null;
+      }
+      if (err instanceof AppError && (err.code === 'PERMISSION_DENIED' || err.code === 'VAULT_ERROR')) {
+        this.detailedOffered = false;
+        return null;
+      }
+      throw err;
+    }
+    const keys = body?.data?.keys ?? [];
+    const info = body?.data?.key_info;
+    if (keys.length > 0 && !info) {
+      this.detailedOffered = false;
+      return null;
+    }
+    this.detailedOffered = true;
+    return keys.map((key) => ({ key, currentVersion: info?.[key]?.current_version ?? 0, customMetadata: info?.[key]?.custom_metadata ?? null }));
   }
 
   /** Merge into custom_metadata (KV v2 PATCH): null deletes a key; other keys are kept as they are. */

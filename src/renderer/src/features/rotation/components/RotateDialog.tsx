@@ -1,7 +1,9 @@
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { RotationResult } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
 import { checkIncidentId, checkReason, RuleError } from '../../../../../shared/rotation/rules';
+import { useApiKeyStore } from '../api-key-store';
+import { NewApiKeyPanel } from './NewApiKeyPanel';
 
 type Mode = { kind: 'rotate'; target: string; expectedVersion?: number } | { kind: 'emergency'; target: 'smtp' | 'ssh' };
 
@@ -14,7 +16,11 @@ function problem(fn: () => unknown): string | null {
   }
 }
 
-/** The dialog behind Rotate Now and Emergency Reset: required reason / incident ID, then the result (no secret in it). */
+/**
+ * The dialog behind Rotate Now and Emergency Reset: required reason / incident ID, then the
+ * result. No secret in it, except a rotated API key's new key, shown once (NewApiKeyPanel)
+ * and dropped when the dialog closes.
+ */
 export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenantId: string; mode: Mode; title: ReactNode; onClose(): void; onDone?(r: RotationResult[]): void }) {
   const [reason, setReason] = useState('');
   const [incident, setIncident] = useState('');
@@ -22,6 +28,12 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
   const [error, setError] = useState<string | null>(null);
   const [results, setResults] = useState<RotationResult[] | null>(null);
   const emergency = mode.kind === 'emergency';
+  // However the dialog goes away, a new API key shown in it is closed (main wipes it).
+  useEffect(() => () => void useApiKeyStore.getState().close(), []);
+  const close = () => {
+    void useApiKeyStore.getState().close();
+    onClose();
+  };
 
   const submit = async () => {
     // The same rules main applies, checked here first for a quick answer.
@@ -33,10 +45,15 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
     setBusy(true);
     setError(null);
     try {
-      const r =
-        mode.kind === 'emergency'
-          ? await call('rotation:emergency-reset', { tenantId, target: mode.target, incidentId: incident.trim(), ...(reason.trim() ? { reason } : {}) })
-          : [await call('rotation:rotate', { tenantId, target: mode.target, reason, ...(mode.expectedVersion ? { expectedVersion: mode.expectedVersion } : {}) })];
+      let r: RotationResult[];
+      if (mode.kind === 'emergency') {
+        r = await call('rotation:emergency-reset', { tenantId, target: mode.target, incidentId: incident.trim(), ...(reason.trim() ? { reason } : {}) });
+      } else {
+        const { newApiKey, ...one } = await call('rotation:rotate', { tenantId, target: mode.target, reason, ...(mode.expectedVersion ? { expectedVersion: mode.expectedVersion } : {}) });
+        // The key goes to its own store (one place to drop it), never into the results.
+        if (newApiKey) useApiKeyStore.getState().show(newApiKey);
+        r = [one];
+      }
       setResults(r);
       onDone?.(r);
     } catch (err) {
@@ -81,7 +98,7 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
               <button type="submit" className={emergency ? 'danger' : 'primary'} disabled={busy} data-testid="rotation-submit">
                 {busy ? 'Working…' : emergency ? 'Reset now' : 'Rotate now'}
               </button>
-              <button type="button" onClick={onClose} disabled={busy}>
+              <button type="button" onClick={close} disabled={busy}>
                 Cancel
               </button>
             </div>
@@ -89,6 +106,7 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
         )}
         {results && (
           <div data-testid="rotation-result">
+            {results.some((r) => r.type === 'api') && <NewApiKeyPanel />}
             {results.map((r) => (
               <dl className="kv" key={r.path}>
                 <dt>Secret</dt>
@@ -133,7 +151,7 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
               </dl>
             ))}
             <div className="rotation-actions">
-              <button type="button" className="primary" onClick={onClose} data-testid="rotation-close">
+              <button type="button" className="primary" onClick={close} data-testid="rotation-close">
                 Close
               </button>
             </div>
