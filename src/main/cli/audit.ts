@@ -134,7 +134,9 @@ export const auditCommand: Command = {
           return EXIT.ok;
         }
         case 'alerts': {
-          const alerts = audit.alerts(filterOf(flags));
+          const r = audit.alerts(filterOf(flags), undefined, Number.MAX_SAFE_INTEGER);
+          const alerts = r.alerts;
+          if (r.partialSince) io.stderr.write(`Alerts are complete from ${r.partialSince} on (each detector looked at the newest events of its kind); use -from/-to for older periods.\n`);
           if (flags.format === 'json') printJson(io, { alerts });
           else if (alerts.length === 0) io.stdout.write('No suspicious activity found.\n');
           else {

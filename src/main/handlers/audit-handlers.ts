@@ -19,7 +19,11 @@ type AuditChannels =
   | 'audit:approvals'
   | 'audit:request-delete'
   | 'audit:approve-delete'
-  | 'audit:delete-secret';
+  | 'audit:delete-secret'
+  | 'audit:archives'
+  | 'audit:archive-month'
+  | 'audit:reopen-month'
+  | 'audit:set-retention';
 
 export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels> {
   return {
@@ -30,15 +34,11 @@ export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels
     'audit:counts': async ({ filter }) => {
       const c = audit.repo.counts(filter, COUNT_CAP);
       const alerts = audit.alerts(filter);
-      return {
-        ...c,
-        alertsRed: alerts.filter((a) => a.severity === 'red').length,
-        alertsYellow: alerts.filter((a) => a.severity === 'yellow').length,
-      };
+      return { ...c, alertsRed: alerts.red, alertsYellow: alerts.yellow };
     },
     'audit:facets': async () => audit.repo.facets(),
     'audit:events-by-id': async ({ ids }) => ({ events: audit.repo.byIds(ids).map(toView) }),
-    'audit:alerts': async ({ filter }) => ({ alerts: audit.alerts(filter) }),
+    'audit:alerts': async ({ filter }) => audit.alerts(filter),
     'audit:alert-settings': async () => audit.alertSettings(),
     'audit:set-alert-settings': async (s) => audit.setAlertSettings(s),
     'audit:stream-status': async () => audit.streamStatus(),
@@ -50,5 +50,12 @@ export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels
     'audit:request-delete': async ({ path, reason }) => audit.approvals.request(path, reason),
     'audit:approve-delete': async ({ id }) => audit.approvals.approve(id),
     'audit:delete-secret': async ({ id }) => audit.approvals.deleteSecret(id),
+    'audit:archives': async () => audit.archives(),
+    'audit:archive-month': async ({ month }) => audit.archiveMonth(month),
+    'audit:reopen-month': async ({ month }) => audit.reopenMonth(month),
+    'audit:set-retention': async (p) => {
+      audit.setRetentionPolicy(p);
+      return audit.archives();
+    },
   };
 }

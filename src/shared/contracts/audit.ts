@@ -3,39 +3,11 @@
 // second-admin approval that a tenant secret deletion needs. The mapping from
 // Vault's audit format to these fields is docs/audit-mapping.md.
 import { z } from 'zod';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES } from '../audit/audit-rules';
 import { NoInput } from './common';
 
-export const AUDIT_ACTIONS = [
-  'read',
-  'read-metadata',
-  'list',
-  'write',
-  'write-metadata',
-  'delete',
-  'rotate',
-  'download',
-  'reveal',
-  'copy',
-  'close',
-  'lockout',
-  'revoke',
-  'emergency-reset',
-  'request-approval',
-  'approve',
-  'login',
-  'failed-login',
-  'other',
-] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
-
-export const AUDIT_SECRET_TYPES = ['ssh', 'smtp', 'api', 'dkim', 'profile', 'none'] as const;
-export type AuditSecretType = (typeof AUDIT_SECRET_TYPES)[number];
-
-export const AUDIT_STATUSES = ['ok', 'denied', 'error', 'not-found', 'pending'] as const;
-export type AuditStatus = (typeof AUDIT_STATUSES)[number];
-
-export const AUDIT_SOURCES = ['vault', 'console', 'import'] as const;
-export type AuditSource = (typeof AUDIT_SOURCES)[number];
+export { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES } from '../audit/audit-rules';
+export type { AuditAction, AuditSecretType, AuditSource, AuditStatus } from '../audit/audit-rules';
 
 export const AuditEventSchema = z.object({
   id: z.number().int(),
@@ -84,9 +56,11 @@ export const AuditPageSchema = z.object({
 
 export const AuditCountsSchema = z.object({
   total: z.number().int(),
-  /** True when total stopped at the cap (the UI shows "100,000+"). */
+  /** True when total stopped at the cap (the UI shows "100,000+", or "10,000+" where rows must be read). */
   capped: z.boolean(),
+  /** Events per action among the newest byActionOf matching events (all of them when total ≤ 10,000). */
   byAction: z.record(z.string(), z.number().int()),
+  byActionOf: z.number().int(),
   alertsRed: z.number().int(),
   alertsYellow: z.number().int(),
 });
@@ -123,6 +97,48 @@ export const AlertSettingsSchema = z
   })
   .strict();
 export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
+
+/** Retention of audit months: archived (compressed, checksummed) after N months, deleted after N years. */
+export const RetentionPolicySchema = z
+  .object({
+    archiveAfterMonths: z.number().int().min(1).max(120),
+    retentionYears: z.number().int().min(1).max(100),
+  })
+  .strict();
+export type RetentionPolicy = z.infer<typeof RetentionPolicySchema>;
+
+export const AuditMonthSchema = z.object({
+  /** yyyy-mm (UTC). */
+  month: z.string(),
+  /** hot: in SQLite; archived: only in its archive file; reopened: loaded back from its archive. */
+  state: z.enum(['hot', 'archived', 'reopened']),
+  events: z.number().int(),
+  archiveFile: z.string().nullable(),
+  sha256: z.string().nullable(),
+  archivedAt: z.string().nullable(),
+});
+export type AuditMonthView = z.infer<typeof AuditMonthSchema>;
+
+export const MaintenanceStatusSchema = z.object({
+  /** The retention run: at start and then daily. */
+  lastRunAt: z.string().nullable(),
+  nextRunAt: z.string().nullable(),
+  lastArchived: z.array(z.string()),
+  lastDropped: z.array(z.string()),
+  lastError: z.string().nullable(),
+});
+export type MaintenanceStatus = z.infer<typeof MaintenanceStatusSchema>;
+
+export const AuditArchivesSchema = z.object({
+  /** Where the archive files and manifest.json are. */
+  archiveDir: z.string(),
+  months: z.array(AuditMonthSchema),
+  policy: RetentionPolicySchema,
+  maintenance: MaintenanceStatusSchema,
+});
+export type AuditArchivesView = z.infer<typeof AuditArchivesSchema>;
+
+const monthInput = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 
 export const StreamStatusSchema = z.object({
   running: z.boolean(),
@@ -196,7 +212,20 @@ export const auditChannels = {
     input: z.object({ ids: z.array(z.number().int()).max(500) }).strict(),
     output: z.object({ events: z.array(AuditEventSchema) }),
   },
-  'audit:alerts': { input: z.object({ filter: AuditFilterSchema }).strict(), output: z.object({ alerts: z.array(AuditAlertSchema) }) },
+  /** Red first, newest first: at most 200 listed, all counted. */
+  'audit:alerts': {
+    input: z.object({ filter: AuditFilterSchema }).strict(),
+    output: z.object({
+      alerts: z.array(AuditAlertSchema),
+      total: z.number().int(),
+      red: z.number().int(),
+      yellow: z.number().int(),
+      /** Each detector looks at the newest 100,000 events of its kind in the range; set when that cut older ones off. */
+      partialSince: z.string().nullable(),
+      /** While events stream in, a slow computation is reused for a while (at most a minute). */
+      computedAt: z.string(),
+    }),
+  },
   'audit:alert-settings': { input: NoInput, output: AlertSettingsSchema },
   'audit:set-alert-settings': { input: AlertSettingsSchema, output: AlertSettingsSchema },
   'audit:stream-status': { input: NoInput, output: StreamStatusSchema },
@@ -225,6 +254,12 @@ export const auditChannels = {
   },
   'audit:approve-delete': { input: z.object({ id: approvalId }).strict(), output: ApprovalSchema },
   'audit:delete-secret': { input: z.object({ id: approvalId }).strict(), output: ApprovalSchema },
+  'audit:archives': { input: NoInput, output: AuditArchivesSchema },
+  /** Archives one finished month now (compressed file + checksum; its rows leave SQLite). */
+  'audit:archive-month': { input: z.object({ month: monthInput }).strict(), output: AuditArchivesSchema },
+  /** Verifies an archived month's checksum and loads it back into SQLite. */
+  'audit:reopen-month': { input: z.object({ month: monthInput }).strict(), output: AuditArchivesSchema.extend({ report: ImportReportSchema }) },
+  'audit:set-retention': { input: RetentionPolicySchema, output: AuditArchivesSchema },
 } as const;
 
 export const auditEvents = {

@@ -62,6 +62,8 @@ describe('deletion approval (four eyes)', () => {
     await expect(alice.approvals.approve(req.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     await expect(alice.approvals.deleteSecret(req.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     expect((await bob.approvals.approve(req.id)).status).toBe('approved');
+    // The approver cannot also run the delete.
+    await expect(bob.approvals.deleteSecret(req.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     expect((await alice.approvals.deleteSecret(req.id)).status).toBe('used');
     expect((await baoFetch(s, 'GET', `${m}/metadata/t-000901/ssh/admin`)).status).toBe(404);
     await expect(alice.approvals.deleteSecret(req.id)).rejects.toMatchObject({ code: 'CONFLICT' });
@@ -74,7 +76,7 @@ describe('deletion approval (four eyes)', () => {
     const deletes = alice.repo.page({ action: 'delete' }, null, 100).events.filter((e) => e.source === 'vault');
     const approved = deletes.find((e) => e.path.endsWith('t-000901/ssh/admin'))!;
     expect(approved.approvalId).toBe(req.id);
-    const alerts = alice.alerts({}).filter((a) => a.kind === 'delete-without-approval');
+    const alerts = alice.alerts({}).alerts.filter((a) => a.kind === 'delete-without-approval');
     expect(alerts.some((a) => a.detail.includes('t-000902/smtp/admin'))).toBe(true);
     expect(alerts.some((a) => a.detail.includes('t-000901/ssh/admin'))).toBe(false);
     // The console's own records of request, approval and delete are there too.

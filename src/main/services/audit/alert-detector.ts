@@ -95,11 +95,32 @@ export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSetting
   return groups.map((g) => alert('bulk-reads', 'yellow', `Bulk secret reads by ${g.key}: ${g.events.length}`, `More than ${s.bulkReadThreshold} tenant secret reads within ${s.bulkReadWindowSeconds} seconds by one user.`, g.key, g.events));
 }
 
-/** Local hour and date of ts in the configured zone (DST-correct, via Intl). */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+const LOCAL = new Map<string, Map<number, { hour: number; date: string }>>();
+/** Every zone's UTC offset is a multiple of 15 minutes, and so is every DST switch. */
+const QUARTER_HOUR = 900_000;
+
+/**
+ * Local hour and date of ts in the configured zone (DST-correct, via Intl). Intl is
+ * slow (microseconds per call): one formatter per zone, one answer per quarter hour.
+ */
 export function localHour(ts: number, timeZone: string): { hour: number; date: string } {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ts));
+  let memo = LOCAL.get(timeZone);
+  if (!memo) LOCAL.set(timeZone, (memo = new Map()));
+  const q = Math.floor(ts / QUARTER_HOUR);
+  const hit = memo.get(q);
+  if (hit) return hit;
+  let fmt = FORMATS.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' });
+    FORMATS.set(timeZone, fmt);
+  }
+  const parts = fmt.formatToParts(new Date(q * QUARTER_HOUR));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return { hour: Number(get('hour')), date: `${get('year')}-${get('month')}-${get('day')}` };
+  const r = { hour: Number(get('hour')), date: `${get('year')}-${get('month')}-${get('day')}` };
+  if (memo.size > 200_000) memo.clear();
+  memo.set(q, r);
+  return r;
 }
 
 export function isValidTimeZone(tz: string): boolean {

@@ -107,6 +107,12 @@ export class DeletionApprovals {
   async deleteSecret(id: string): Promise<ApprovalView> {
     const cur = await this.mustRead(id);
     if (cur.data.status !== 'approved') throw new AppError('CONFLICT', `Approval ${id} is ${cur.data.status}; a second admin must approve it first.`);
+    // Four eyes end to end: whoever approved cannot also run the delete (the alert
+    // rule flags a delete whose only approval is the deleter's own).
+    const me = this.who();
+    if (me.user === cur.data.approved_by || (me.entity !== '' && me.entity === cur.data.approved_entity)) {
+      throw new AppError('PERMISSION_DENIED', 'You approved this deletion: the requester (or another admin) runs it.');
+    }
     // Consume the approval first (CAS), so a second click or console cannot reuse it.
     const used: StoredApproval = { ...cur.data, status: 'used', used_at: new Date(this.deps.clock.now()).toISOString() };
     await this.write(id, used, cur.version, null);

@@ -3,7 +3,8 @@
 // manifest.json with its SHA-256 and event count; months older than
 // `retentionYears` (default 7, the spec's audit retention) are deleted. An
 // archived month can be reopened: its checksum is verified, then it is imported
-// back (idempotent keys, so reopening twice adds nothing).
+// back (idempotent keys, so reopening twice adds nothing). Archiving a reopened
+// month again first loads its old archive, so the new one loses nothing.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -46,8 +47,36 @@ function monthsBefore(now: Date, n: number): number {
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 }
 
+export interface MonthStatus {
+  month: number;
+  /** yyyy-mm */
+  label: string;
+  state: 'hot' | 'archived' | 'reopened';
+  /** Events in SQLite (hot, reopened) or in the archive (archived). */
+  events: number;
+  archiveFile: string | null;
+  sha256: string | null;
+  archivedAt: string | null;
+}
+
+export function currentMonth(now: Date): number {
+  return now.getUTCFullYear() * 100 + now.getUTCMonth() + 1;
+}
+
 export class AuditArchiver {
-  constructor(private readonly repo: AuditRepo, private readonly dir: string) {}
+  /** One archive operation at a time (the daily run, a click in the viewer). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly repo: AuditRepo,
+    readonly dir: string,
+  ) {}
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
 
   async manifest(): Promise<Manifest> {
     try {
@@ -59,68 +88,129 @@ export class AuditArchiver {
   }
 
   private async saveManifest(m: Manifest): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const tmp = join(this.dir, 'manifest.json.tmp');
     await writeFile(tmp, `${JSON.stringify(m, null, 2)}\n`, { mode: 0o600 });
     await rename(tmp, join(this.dir, 'manifest.json'));
   }
 
-  /** Applies the policy as of `now`: archives old hot months, drops expired ones. */
-  async apply(now: Date, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<{ archived: number[]; dropped: number[] }> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const archiveBefore = monthsBefore(now, policy.archiveAfterMonths);
-    const dropBefore = monthsBefore(now, policy.retentionYears * 12);
+  /** Every month the store knows, newest first, with where its events are. */
+  async list(): Promise<MonthStatus[]> {
     const manifest = await this.manifest();
-    const archived: number[] = [];
-    const dropped: number[] = [];
-    for (const m of this.repo.months()) {
-      if (m.month < dropBefore) {
-        this.repo.dropMonth(m.month);
+    return this.repo
+      .months()
+      .reverse()
+      .map((m) => {
         const entry = manifest.months[monthLabel(m.month)];
-        if (entry) await rm(join(this.dir, entry.file), { force: true });
-        delete manifest.months[monthLabel(m.month)];
-        dropped.push(m.month);
-      } else if (m.month < archiveBefore && m.state !== 'archived') {
-        manifest.months[monthLabel(m.month)] = await this.archiveMonth(m.month, now);
-        archived.push(m.month);
-      }
-    }
-    await this.saveManifest(manifest);
-    return { archived, dropped };
+        return {
+          month: m.month,
+          label: monthLabel(m.month),
+          state: m.state,
+          events: m.state === 'archived' ? m.events : this.repo.countMonth(m.month),
+          archiveFile: m.archiveFile,
+          sha256: m.sha256,
+          archivedAt: entry?.archivedAt ?? null,
+        };
+      });
   }
 
-  private async archiveMonth(month: number, now: Date): Promise<ManifestEntry> {
+  /**
+   * Applies the policy as of `now`: archives hot months older than
+   * archiveAfterMonths, deletes months (and their archives) older than
+   * retentionYears. A reopened month stays open until someone archives it again.
+   */
+  apply(now: Date, policy: RetentionPolicy = DEFAULT_RETENTION): Promise<{ archived: number[]; dropped: number[] }> {
+    return this.serial(async () => {
+      const archiveBefore = monthsBefore(now, policy.archiveAfterMonths);
+      const dropBefore = monthsBefore(now, policy.retentionYears * 12);
+      const manifest = await this.manifest();
+      const archived: number[] = [];
+      const dropped: number[] = [];
+      for (const m of this.repo.months()) {
+        if (m.month < dropBefore) {
+          this.repo.dropMonth(m.month);
+          const entry = manifest.months[monthLabel(m.month)];
+          if (entry) await rm(join(this.dir, entry.file), { force: true });
+          delete manifest.months[monthLabel(m.month)];
+          await this.saveManifest(manifest);
+          dropped.push(m.month);
+        } else if (m.month < archiveBefore && m.state === 'hot') {
+          manifest.months[monthLabel(m.month)] = await this.archiveMonth(m.month, now, manifest);
+          await this.saveManifest(manifest);
+          archived.push(m.month);
+        }
+      }
+      return { archived, dropped };
+    });
+  }
+
+  /** Archives one month now (a finished month: the current one is still being written). */
+  archive(month: number, now: Date): Promise<ManifestEntry> {
+    return this.serial(async () => {
+      if (month >= currentMonth(now)) throw new AppError('BAD_INPUT', `${monthLabel(month)} has not ended yet; archive it once it is over.`);
+      const row = this.repo.months().find((m) => m.month === month);
+      if (!row) throw new AppError('NOT_FOUND', `No audit events for ${monthLabel(month)}.`);
+      if (row.state === 'archived') throw new AppError('CONFLICT', `${monthLabel(month)} is already archived.`);
+      const manifest = await this.manifest();
+      const entry = await this.archiveMonth(month, now, manifest);
+      manifest.months[monthLabel(month)] = entry;
+      await this.saveManifest(manifest);
+      return entry;
+    });
+  }
+
+  private async archiveMonth(month: number, now: Date, manifest: Manifest): Promise<ManifestEntry> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    // A reopened month may hold only part of its events in SQLite: load its archive
+    // back first (checksum verified; idempotent keys), so the new archive has them all.
+    const previous = manifest.months[monthLabel(month)];
+    if (previous) await this.loadArchive(month, previous);
     const file = `audit-${monthLabel(month)}.ndjson.gz`;
     const path = join(this.dir, file);
     const tmp = `${path}.partial`;
     const repo = this.repo;
+    const upToId = repo.maxId();
     let events = 0;
     const lines = Readable.from(
       (function* () {
-        for (const chunk of repo.monthChunks(month)) {
+        for (const chunk of repo.monthChunks(month, upToId)) {
           events += chunk.length;
           yield chunk.map((e) => `${JSON.stringify(toExported(e))}\n`).join('');
         }
       })(),
     );
-    await pipeline(lines, createGzip({ level: 9 }), createWriteStream(tmp, { mode: 0o600 }));
+    try {
+      await pipeline(lines, createGzip({ level: 9 }), createWriteStream(tmp, { mode: 0o600 }));
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
     await rename(tmp, path);
     const sha256 = await sha256File(path);
     // Rows leave SQLite only after the archive is on disk with its checksum.
-    this.repo.markArchived(month, file, sha256, events);
+    this.repo.markArchived(month, file, sha256, events, upToId);
     return { file, sha256, events, archivedAt: now.toISOString() };
   }
 
-  /** Verifies the archive's checksum against the manifest, then loads it back. */
-  async reopen(month: number): Promise<ImportReport> {
-    const manifest = await this.manifest();
-    const entry = manifest.months[monthLabel(month)];
-    if (!entry) throw new AppError('NOT_FOUND', `No archive for ${monthLabel(month)}.`);
+  private async loadArchive(month: number, entry: ManifestEntry): Promise<ImportReport> {
     const path = join(this.dir, entry.file);
     const actual = await sha256File(path).catch(() => null);
-    if (actual !== entry.sha256) throw new AppError('CONFLICT', `The archive for ${monthLabel(month)} does not match its checksum; it was not reopened.`);
+    if (actual !== entry.sha256) throw new AppError('CONFLICT', `The archive for ${monthLabel(month)} does not match its checksum; it was not opened.`);
     const report = await importAuditFile(this.repo, path);
-    this.repo.markMonth(month, 'reopened');
+    if (report.outcome !== 'imported' && report.outcome !== 'empty') throw new AppError('INTERNAL', `The archive for ${monthLabel(month)} could not be read back: ${report.message}`);
     return report;
+  }
+
+  /** Verifies the archive's checksum against the manifest, then loads it back. */
+  reopen(month: number): Promise<ImportReport> {
+    return this.serial(async () => {
+      const manifest = await this.manifest();
+      const entry = manifest.months[monthLabel(month)];
+      if (!entry) throw new AppError('NOT_FOUND', `No archive for ${monthLabel(month)}.`);
+      const report = await this.loadArchive(month, entry);
+      this.repo.markMonth(month, 'reopened');
+      return report;
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log/logger';
 import type { AuditRepo } from '../storage/audit-repo';
 import { isVaultAuditEntry, type MappingOptions } from './audit-mapping';
 import { parseJsonLine, peekRequest, VaultAuditJoiner } from './audit-parser';
+import { INSERT_BATCH } from './audit-importer';
 import type { AuditRecord } from './audit-record';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter';
 
@@ -163,7 +164,7 @@ export class AuditTailer {
       if (bytesRead === 0) break;
       this.offset += bytesRead;
       this.splitter.push(buf.subarray(0, bytesRead), onLine);
-      if (batch.length >= 2000) {
+      if (batch.length >= INSERT_BATCH) {
         added += this.deps.repo.insertMany(batch).inserted;
         batch = [];
       }

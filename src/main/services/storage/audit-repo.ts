@@ -1,35 +1,19 @@
-// SQL for audit events: batched idempotent inserts, filtered keyset pages, capped
-// counts, facets, alert candidates, month partitions. Never stores a secret value:
-// records hold paths, users, ids and Vault's (HMAC'd) error text only.
-import { AppError } from '../../../shared/errors';
+// SQL for audit events: batched idempotent inserts (with their search terms),
+// facets, alert candidates, month partitions, statistics; the filtered reads are
+// AuditQueries (audit-query.ts). Never stores a secret value: records hold paths,
+// users, ids and Vault's (HMAC'd) error text only.
 import type { AuditCursor, AuditEventView, AuditFilter } from '../../../shared/contracts/audit';
 import { monthOf, type AuditRecord } from '../audit/audit-record';
+import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
+import { AuditTerms, type TermKind } from './audit-terms';
 import type { SqlDatabase } from './database';
+import { TERM_KIND } from './schema/audit';
+
+export { BY_ACTION_CAP, COUNT_CAP_INDEXED, COUNT_CAP_ROWS, parseFilterTime, type StoredEvent } from './audit-query';
 
 export interface InsertResult {
   inserted: number;
   duplicates: number;
-}
-
-interface Row {
-  id: number;
-  key: string;
-  ts: number;
-  action: string;
-  tenant: string | null;
-  user: string;
-  secret_type: string;
-  ip: string;
-  status: string;
-  path: string;
-  source: string;
-  request_id: string;
-  approval_id: string | null;
-  error: string | null;
-}
-
-export interface StoredEvent extends AuditRecord {
-  id: number;
 }
 
 export interface MonthRow {
@@ -40,147 +24,191 @@ export interface MonthRow {
   sha256: string | null;
 }
 
-/** Bounds and parameters of a filter, resolved once (dates parsed, text escaped). */
-interface Where {
-  sql: string;
-  params: unknown[];
-}
-
-export function parseFilterTime(value: string | undefined, field: string): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  // A bare date means the whole day: from = 00:00 UTC, to = end of the day.
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const t = Date.parse(dateOnly ? `${value}T00:00:00Z` : value);
-  if (!Number.isFinite(t)) throw new AppError('BAD_INPUT', `The ${field} date is not a valid date or ISO time.`);
-  return dateOnly && field === 'to' ? t + 86_399_999 : t;
-}
-
-export function buildWhere(filter: AuditFilter): Where {
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (filter.tenant) {
-    parts.push('tenant = ?');
-    params.push(filter.tenant);
-  }
-  if (filter.secretType) {
-    parts.push('secret_type = ?');
-    params.push(filter.secretType);
-  }
-  if (filter.action) {
-    parts.push('action = ?');
-    params.push(filter.action);
-  }
-  if (filter.user) {
-    parts.push('user = ?');
-    params.push(filter.user);
-  }
-  const from = parseFilterTime(filter.from, 'from');
-  const to = parseFilterTime(filter.to, 'to');
-  if (from !== undefined && to !== undefined && from > to) throw new AppError('BAD_INPUT', 'The date range ends before it starts.');
-  if (from !== undefined) {
-    parts.push('ts >= ?');
-    params.push(from);
-  }
-  if (to !== undefined) {
-    parts.push('ts <= ?');
-    params.push(to);
-  }
-  if (filter.text) {
-    const like = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    parts.push("(path LIKE ? ESCAPE '\\' OR user LIKE ? ESCAPE '\\' OR ip LIKE ? ESCAPE '\\' OR tenant LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\')");
-    params.push(like, like, like, like, like);
-  }
-  return { sql: parts.length ? parts.join(' AND ') : '1', params };
-}
-
-const COLUMNS = 'id, key, ts, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error';
-
 export class AuditRepo {
   private readonly insertStmt;
   private readonly monthStmt;
+  private readonly reopenStmt;
+  readonly terms: AuditTerms;
+  private readonly queries: AuditQueries;
+  /** Months whose events live in an archive (an insert into one marks it reopened). */
+  private archived: Set<number> | null = null;
+  /** Bumped by every write that changes events: cached text plans are stale. */
+  private dataVersion = 0;
 
   constructor(private readonly db: SqlDatabase, private readonly now: () => Date = () => new Date()) {
+    this.terms = new AuditTerms(db);
+    this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
     // A pending request (no response seen yet) is completed when its response
     // arrives; any other repeat of a key is a duplicate and changes nothing.
     this.insertStmt = db.prepare(`
-      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error)
-      VALUES (@key, @ts, @month, @action, @tenant, @user, @secretType, @ip, @status, @path, @source, @requestId, @approvalId, @error)
+      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET action = excluded.action, user = excluded.user, status = excluded.status, error = excluded.error,
-        approval_id = excluded.approval_id
+        error_id = excluded.error_id, approval_id = excluded.approval_id
       WHERE audit_events.status = 'pending' AND excluded.status <> 'pending'`);
     this.monthStmt = db.prepare(`INSERT INTO audit_months (month, state, changed_at) VALUES (?, 'hot', ?) ON CONFLICT(month) DO NOTHING`);
+    this.reopenStmt = db.prepare(`UPDATE audit_months SET state = 'reopened', changed_at = ? WHERE month = ? AND state = 'archived'`);
+  }
+
+  private archivedMonths(): Set<number> {
+    this.archived ??= new Set(this.db.prepare("SELECT month FROM audit_months WHERE state = 'archived'").pluck().all() as number[]);
+    return this.archived;
   }
 
   /** One transaction per batch; returns how many rows were new (or completed a pending one). */
   insertMany(records: readonly AuditRecord[]): InsertResult {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     let inserted = 0;
-    const months = new Set<number>();
-    this.db.transaction(() => {
-      for (const r of records) {
-        const month = monthOf(r.ts);
-        months.add(month);
-        inserted += this.insertStmt.run({ ...r, month }).changes;
-      }
-      const at = this.now().toISOString();
-      for (const m of months) this.monthStmt.run(m, at);
-    })();
+    const months = new Map<number, number>();
+    const t = this.terms;
+    const stmt = this.insertStmt;
+    try {
+      this.db.transaction(() => {
+        t.prepare(
+          new Map<TermKind, (string | null)[]>([
+            [TERM_KIND.path, records.map((r) => r.path)],
+            [TERM_KIND.ip, records.map((r) => r.ip)],
+            [TERM_KIND.error, records.map((r) => r.error)],
+            [TERM_KIND.user, records.map((r) => r.user)],
+            [TERM_KIND.tenant, records.map((r) => r.tenant)],
+          ]),
+        );
+        let lastMonthStart = 0;
+        let lastMonthEnd = -1;
+        let month = 0;
+        for (const r of records) {
+          if (r.ts < lastMonthStart || r.ts > lastMonthEnd) {
+            month = monthOf(r.ts);
+            const range = this.monthRange(month);
+            lastMonthStart = range.from;
+            lastMonthEnd = range.to;
+          }
+          const n = stmt.run(
+            r.key, r.ts, month, r.action, r.tenant, r.user, r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
+            t.id(TERM_KIND.path, r.path), t.id(TERM_KIND.ip, r.ip), t.id(TERM_KIND.error, r.error),
+          ).changes;
+          if (n > 0) {
+            inserted += n;
+            months.set(month, (months.get(month) ?? 0) + n);
+          }
+        }
+        t.flush();
+        const at = this.now().toISOString();
+        const archived = this.archivedMonths();
+        for (const m of months.keys()) {
+          this.monthStmt.run(m, at);
+          // New events for an archived month: it now lives partly in SQLite (see AuditArchiver).
+          if (archived.has(m)) {
+            this.reopenStmt.run(at, m);
+            archived.delete(m);
+          }
+        }
+      })();
+      t.committed();
+    } catch (err) {
+      t.rolledBack();
+      this.archived = null;
+      throw err;
+    }
+    if (inserted > 0) this.dataVersion++;
     return { inserted, duplicates: records.length - inserted };
   }
 
   /** Newest first, keyset-paged: page N costs the same as page 1 on millions of rows. */
   page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number): { events: StoredEvent[]; nextCursor: AuditCursor | null } {
-    const w = buildWhere(filter);
-    let sql = `SELECT ${COLUMNS} FROM audit_events WHERE ${w.sql}`;
-    const params = [...w.params];
-    if (cursor) {
-      sql += ' AND (ts < ? OR (ts = ? AND id < ?))';
-      params.push(cursor.ts, cursor.ts, cursor.id);
-    }
-    sql += ' ORDER BY ts DESC, id DESC LIMIT ?';
-    params.push(limit);
-    const rows = this.db.prepare(sql).all(...params) as Row[];
-    const last = rows.at(-1);
-    return { events: rows.map(fromRow), nextCursor: rows.length === limit && last ? { ts: last.ts, id: last.id } : null };
+    return this.queries.page(filter, cursor, limit);
   }
 
-  /** Oldest first, in chunks, for exports and archives (no statement stays open across awaits). */
-  *chunks(filter: AuditFilter, chunkSize = 5000, extra?: Where): Generator<StoredEvent[]> {
-    const w = buildWhere(filter);
-    let after: { ts: number; id: number } | null = null;
-    for (;;) {
-      let sql = `SELECT ${COLUMNS} FROM audit_events WHERE ${w.sql}${extra ? ` AND ${extra.sql}` : ''}`;
-      const params = [...w.params, ...(extra?.params ?? [])];
-      if (after) {
-        sql += ' AND (ts > ? OR (ts = ? AND id > ?))';
-        params.push(after.ts, after.ts, after.id);
+  /** Oldest first, in chunks, for exports and archives. */
+  chunks(filter: AuditFilter, chunkSize = 5000, extra?: Where): Generator<StoredEvent[]> {
+    return this.queries.chunks(filter, chunkSize, extra);
+  }
+
+  /** Capped counts and the per-action breakdown (see AuditQueries.counts). */
+  counts(filter: AuditFilter, cap: number = COUNT_CAP_INDEXED): ReturnType<AuditQueries['counts']> {
+    return this.queries.counts(filter, cap);
+  }
+
+  /** How a text filter is answered (tests, bench). */
+  textPlan(filter: AuditFilter): ReturnType<AuditQueries['textPlan']> {
+    return this.queries.textPlan(filter);
+  }
+
+  private bulkDepth = 0;
+  private bulkRestore: { cache: number; checkpoint: number } | null = null;
+
+  /**
+   * For a big import: a larger page cache and fewer WAL checkpoints (each one
+   * copies pages into the database and syncs it), restored, with one checkpoint,
+   * when the last import ends. Returns the function that ends it.
+   */
+  beginBulk(): () => void {
+    if (this.bulkDepth++ === 0) {
+      this.bulkRestore = { cache: this.db.pragma('cache_size', { simple: true }) as number, checkpoint: this.db.pragma('wal_autocheckpoint', { simple: true }) as number };
+      this.db.pragma('cache_size = -65536');
+      this.db.pragma('wal_autocheckpoint = 16384');
+    }
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--this.bulkDepth > 0 || !this.bulkRestore) return;
+      this.db.pragma(`cache_size = ${this.bulkRestore.cache}`);
+      this.db.pragma(`wal_autocheckpoint = ${this.bulkRestore.checkpoint}`);
+      this.bulkRestore = null;
+      try {
+        this.db.pragma('wal_checkpoint(PASSIVE)');
+      } catch {
+        // A busy reader only delays it to the next automatic checkpoint.
       }
-      sql += ' ORDER BY ts ASC, id ASC LIMIT ?';
-      params.push(chunkSize);
-      const rows = this.db.prepare(sql).all(...params) as Row[];
-      if (rows.length === 0) return;
-      yield rows.map(fromRow);
-      const last = rows.at(-1)!;
-      after = { ts: last.ts, id: last.id };
-      if (rows.length < chunkSize) return;
+    };
+  }
+
+  /** Fresh planner statistics (sampled, fast): run after big imports and daily. */
+  maintain(): void {
+    this.db.pragma('analysis_limit = 1000');
+    try {
+      this.db.exec('ANALYZE audit_events; ANALYZE audit_terms;');
+    } finally {
+      this.db.pragma('analysis_limit = 0');
     }
   }
 
-  /** Count up to cap (+1 tells "more than cap"); byAction over the same capped, newest set. */
-  counts(filter: AuditFilter, cap: number): { total: number; capped: boolean; byAction: Record<string, number> } {
-    const w = buildWhere(filter);
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_events WHERE ${w.sql} LIMIT ?)`).get(...w.params, cap + 1) as { n: number }).n;
-    const rows = this.db
-      .prepare(`SELECT action, count(*) AS n FROM (SELECT action FROM audit_events WHERE ${w.sql} ORDER BY ts DESC LIMIT ?) GROUP BY action`)
-      .all(...w.params, cap) as { action: string; n: number }[];
-    return { total: Math.min(total, cap), capped: total > cap, byAction: Object.fromEntries(rows.map((r) => [r.action, r.n])) };
+  /** Forgets users and tenants no stored event has any more (after archiving or retention): the filter lists offer only what is there. */
+  pruneTerms(): number {
+    const n = this.db.transaction(() => {
+      // One query per kind, each answered by that column's index.
+      const unused = (kind: number, match: string) =>
+        this.db.prepare(`SELECT id, value FROM audit_terms t WHERE t.kind = ? AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE ${match})`).all(kind) as { id: number; value: string }[];
+      // Users and tenants only: they fill the filter lists. A stale path or IP costs
+      // nothing (a search finds no event for it), and checking 100k+ of them would
+      // hold the main process for seconds at 10M events.
+      const stale = [...unused(TERM_KIND.user, 'e.user = t.value'), ...unused(TERM_KIND.tenant, 'e.tenant = t.value')];
+      const ftsDelete = this.db.prepare("INSERT INTO audit_terms_fts (audit_terms_fts, rowid, value) VALUES ('delete', ?, ?)");
+      const del = this.db.prepare('DELETE FROM audit_terms WHERE id = ?');
+      for (const t of stale) {
+        ftsDelete.run(t.id, t.value);
+        del.run(t.id);
+      }
+      return stale.length;
+    })();
+    if (n > 0) this.terms.forget();
+    return n;
   }
 
-  facets(limit = 5000): { tenants: string[]; users: string[] } {
-    // DISTINCT over the leading column of an index is a skip-scan, not a table scan.
-    const tenants = this.db.prepare('SELECT DISTINCT tenant FROM audit_events WHERE tenant IS NOT NULL ORDER BY tenant LIMIT ?').pluck().all(limit) as string[];
-    const users = this.db.prepare("SELECT DISTINCT user FROM audit_events WHERE user <> '' ORDER BY user LIMIT ?").pluck().all(limit) as string[];
-    return { tenants, users };
+  /** Whether the planner has statistics for the events table yet. */
+  analyzed(): boolean {
+    try {
+      return this.db.prepare("SELECT 1 FROM sqlite_stat1 WHERE tbl = 'audit_events' LIMIT 1").get() !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Tenants and users for the filter lists, from the term dictionary (no event scan). */
+  facets(limit = 20_000): { tenants: string[]; users: string[] } {
+    const list = (kind: number) => this.db.prepare('SELECT value FROM audit_terms WHERE kind = ? ORDER BY value LIMIT ?').pluck().all(kind, limit) as string[];
+    return { tenants: list(TERM_KIND.tenant), users: list(TERM_KIND.user) };
   }
 
   byIds(ids: readonly number[]): StoredEvent[] {
@@ -189,29 +217,47 @@ export class AuditRepo {
     return rows.map(fromRow);
   }
 
-  /** Events of one action in [from, to], oldest first (alert detectors). */
-  byAction(action: string, from: number, to: number, limit: number): StoredEvent[] {
+  /**
+   * The newest `limit` events of one action in [from, to], returned oldest first
+   * (alert detectors); capped: true when older ones in the range were left out.
+   */
+  byAction(action: string, from: number, to: number, limit: number): StoredEvent[] & { capped?: boolean } {
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM audit_events WHERE action = ? AND ts >= ? AND ts <= ? ORDER BY ts ASC, id ASC LIMIT ?`)
-      .all(action, from, to, limit) as Row[];
-    return rows.map(fromRow);
+      .prepare(`SELECT ${COLUMNS} FROM audit_events WHERE action = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`)
+      .all(action, from, to, limit + 1) as Row[];
+    const capped = rows.length > limit;
+    if (capped) rows.pop();
+    const out: StoredEvent[] & { capped?: boolean } = rows.reverse().map(fromRow);
+    out.capped = capped;
+    return out;
   }
 
-  /** Tenant secret accesses whose UTC hour is one of hours (off-hours candidates). */
-  tenantAccessInHours(hours: readonly number[], from: number, to: number, limit: number): StoredEvent[] {
+  /** The newest `limit` tenant secret accesses whose UTC hour is one of hours (off-hours candidates), oldest first. */
+  tenantAccessInHours(hours: readonly number[], from: number, to: number, limit: number): StoredEvent[] & { capped?: boolean } {
     if (hours.length === 0) return [];
     const rows = this.db
       .prepare(
         `SELECT ${COLUMNS} FROM audit_events WHERE ts >= ? AND ts <= ? AND tenant IS NOT NULL AND status <> 'pending'
-         AND ((ts / 3600000) % 24) IN (${hours.map(() => '?').join(',')}) ORDER BY ts ASC, id ASC LIMIT ?`,
+         AND ((ts / 3600000) % 24) IN (${hours.map(() => '?').join(',')}) ORDER BY ts DESC, id DESC LIMIT ?`,
       )
-      .all(from, to, ...hours, limit) as Row[];
-    return rows.map(fromRow);
+      .all(from, to, ...hours, limit + 1) as Row[];
+    const capped = rows.length > limit;
+    if (capped) rows.pop();
+    const out: StoredEvent[] & { capped?: boolean } = rows.reverse().map(fromRow);
+    out.capped = capped;
+    return out;
+  }
+
+  /** Changes whenever stored events change (cached answers over events are stale). */
+  get version(): number {
+    return this.dataVersion;
   }
 
   timeBounds(): { min: number; max: number } | null {
-    const r = this.db.prepare('SELECT min(ts) AS min, max(ts) AS max FROM audit_events').get() as { min: number | null; max: number | null };
-    return r.min === null || r.max === null ? null : { min: r.min, max: r.max };
+    // Two statements: each is one step down the ts index; min and max together would scan it.
+    const min = this.db.prepare('SELECT min(ts) FROM audit_events').pluck().get() as number | null;
+    const max = this.db.prepare('SELECT max(ts) FROM audit_events').pluck().get() as number | null;
+    return min === null || max === null ? null : { min, max };
   }
 
   months(): MonthRow[] {
@@ -235,37 +281,57 @@ export class AuditRepo {
     return (this.db.prepare('SELECT count(*) AS n FROM audit_events WHERE ts >= ? AND ts <= ?').get(r.from, r.to) as { n: number }).n;
   }
 
-  *monthChunks(month: number, chunkSize = 5000): Generator<StoredEvent[]> {
-    const r = this.monthRange(month);
-    yield* this.chunks({}, chunkSize, { sql: 'ts >= ? AND ts <= ?', params: [r.from, r.to] });
+  /** The highest event id so far: rows added later have higher ids. */
+  maxId(): number {
+    return (this.db.prepare('SELECT max(id) FROM audit_events').pluck().get() as number | null) ?? 0;
   }
 
-  /** Drops a month's rows and records where its archive is; one transaction. */
-  markArchived(month: number, archiveFile: string, sha256: string, events: number): void {
+  /** A month's events with ids up to upToId, oldest first (an archive's snapshot). */
+  *monthChunks(month: number, upToId: number, chunkSize = 5000): Generator<StoredEvent[]> {
     const r = this.monthRange(month);
-    this.db.transaction(() => {
-      this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ?').run(r.from, r.to);
+    yield* this.chunks({}, chunkSize, { sql: 'ts >= ? AND ts <= ? AND id <= ?', params: [r.from, r.to, upToId] });
+  }
+
+  /**
+   * The archive is on disk: drop the rows it holds (ids up to upToId) and record
+   * where it is; one transaction. Rows that arrived while it was written stay, and
+   * the month is then "reopened" (partly in SQLite) rather than "archived".
+   */
+  markArchived(month: number, archiveFile: string, sha256: string, events: number, upToId: number): MonthRow['state'] {
+    const r = this.monthRange(month);
+    const state = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ? AND id <= ?').run(r.from, r.to, upToId);
+      const left = this.db.prepare('SELECT 1 FROM audit_events WHERE ts >= ? AND ts <= ? LIMIT 1').get(r.from, r.to) !== undefined;
+      const next: MonthRow['state'] = left ? 'reopened' : 'archived';
       this.db
         .prepare(
-          `INSERT INTO audit_months (month, state, events, archive_file, sha256, changed_at) VALUES (?, 'archived', ?, ?, ?, ?)
-           ON CONFLICT(month) DO UPDATE SET state = 'archived', events = excluded.events, archive_file = excluded.archive_file, sha256 = excluded.sha256, changed_at = excluded.changed_at`,
+          `INSERT INTO audit_months (month, state, events, archive_file, sha256, changed_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT(month) DO UPDATE SET state = excluded.state, events = excluded.events, archive_file = excluded.archive_file, sha256 = excluded.sha256, changed_at = excluded.changed_at`,
         )
-        .run(month, events, archiveFile, sha256, this.now().toISOString());
+        .run(month, next, events, archiveFile, sha256, this.now().toISOString());
+      return next;
     })();
+    this.archived = null;
+    this.dataVersion++;
+    return state;
   }
 
   markMonth(month: number, state: MonthRow['state']): void {
     this.db.prepare('UPDATE audit_months SET state = ?, changed_at = ? WHERE month = ?').run(state, this.now().toISOString(), month);
+    this.archived = null;
   }
 
   /** Retention: forget a month entirely (rows and partition entry). */
   dropMonth(month: number): number {
     const r = this.monthRange(month);
-    return this.db.transaction(() => {
+    const n = this.db.transaction(() => {
       const n = this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ?').run(r.from, r.to).changes;
       this.db.prepare('DELETE FROM audit_months WHERE month = ?').run(month);
       return n;
     })();
+    this.archived = null;
+    this.dataVersion++;
+    return n;
   }
 
   recordImport(file: string, sha256: string | null, format: string, outcome: string, events: number, inserted: number): void {
@@ -288,25 +354,6 @@ export class AuditRepo {
       .prepare('INSERT INTO audit_tail_state (path, inode, offset, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET inode = excluded.inode, offset = excluded.offset, updated_at = excluded.updated_at')
       .run(path, inode, offset, this.now().toISOString());
   }
-}
-
-function fromRow(r: Row): StoredEvent {
-  return {
-    id: r.id,
-    key: r.key,
-    ts: r.ts,
-    action: r.action as StoredEvent['action'],
-    tenant: r.tenant,
-    user: r.user,
-    secretType: r.secret_type as StoredEvent['secretType'],
-    ip: r.ip,
-    status: r.status as StoredEvent['status'],
-    path: r.path,
-    source: r.source as StoredEvent['source'],
-    requestId: r.request_id,
-    approvalId: r.approval_id,
-    error: r.error,
-  };
 }
 
 export function toView(e: StoredEvent): AuditEventView {

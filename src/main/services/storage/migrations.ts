@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema } from './schema/audit';
+import { createAuditSchema, createAuditSearchSchema } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
@@ -34,6 +34,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'backup catalog', up: createBackupSchema },
   { version: 6, name: 'reveal lockouts', up: createRevealSchema },
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
+  { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

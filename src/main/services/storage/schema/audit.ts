@@ -63,3 +63,44 @@ export const AUDIT_SCHEMA_V1 = `
 export function createAuditSchema(db: { exec(sql: string): unknown }): void {
   db.exec(AUDIT_SCHEMA_V1);
 }
+
+// Migration 8: free-text search without scanning events. Every distinct searched value
+// (path, IP, error, user, tenant) is one row of audit_terms, indexed by an FTS5 trigram
+// index (external content: the values are stored once). A search finds the matching
+// values there (ms, even over 100k+ paths), then the events through an index on the
+// value: path, IP and error by id (small integer indexes), user and tenant by their
+// existing (column, ts) indexes. Existing rows are backfilled.
+export const TERM_KIND = { path: 1, ip: 2, error: 3, user: 4, tenant: 5 } as const;
+
+export const AUDIT_SEARCH_SCHEMA = `
+  ALTER TABLE audit_events ADD COLUMN path_id INTEGER;
+  ALTER TABLE audit_events ADD COLUMN ip_id INTEGER;
+  ALTER TABLE audit_events ADD COLUMN error_id INTEGER;
+
+  CREATE TABLE audit_terms (
+    id    INTEGER PRIMARY KEY,
+    kind  INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE (kind, value)
+  ) STRICT;
+  CREATE VIRTUAL TABLE audit_terms_fts USING fts5(value, content = 'audit_terms', content_rowid = 'id', tokenize = 'trigram');
+
+  INSERT INTO audit_terms (kind, value) SELECT ${TERM_KIND.path}, path FROM audit_events WHERE path <> '' GROUP BY path;
+  INSERT INTO audit_terms (kind, value) SELECT ${TERM_KIND.ip}, ip FROM audit_events WHERE ip <> '' GROUP BY ip;
+  INSERT INTO audit_terms (kind, value) SELECT ${TERM_KIND.error}, error FROM audit_events WHERE error IS NOT NULL AND error <> '' GROUP BY error;
+  INSERT INTO audit_terms (kind, value) SELECT DISTINCT ${TERM_KIND.user}, user FROM audit_events WHERE user <> '';
+  INSERT INTO audit_terms (kind, value) SELECT DISTINCT ${TERM_KIND.tenant}, tenant FROM audit_events WHERE tenant IS NOT NULL AND tenant <> '';
+  UPDATE audit_events SET
+    path_id  = (SELECT id FROM audit_terms WHERE kind = ${TERM_KIND.path} AND value = audit_events.path),
+    ip_id    = (SELECT id FROM audit_terms WHERE kind = ${TERM_KIND.ip} AND value = audit_events.ip),
+    error_id = (SELECT id FROM audit_terms WHERE kind = ${TERM_KIND.error} AND value = audit_events.error);
+  INSERT INTO audit_terms_fts (audit_terms_fts) VALUES ('rebuild');
+
+  CREATE INDEX audit_events_path_ts ON audit_events (path_id, ts);
+  CREATE INDEX audit_events_ip_ts ON audit_events (ip_id, ts);
+  CREATE INDEX audit_events_error_ts ON audit_events (error_id, ts) WHERE error_id IS NOT NULL;
+`;
+
+export function createAuditSearchSchema(db: { exec(sql: string): unknown }): void {
+  db.exec(AUDIT_SEARCH_SCHEMA);
+}

@@ -2,14 +2,26 @@
 // the live stream (refresh every 5 s unless paused) and exports. The table holds
 // at most MAX_ROWS rows in memory; the DOM only renders what is visible.
 import { create } from 'zustand';
-import type { AuditAction, AuditAlertView, AuditEventView, AuditFilter, AuditSecretType, StreamStatus } from '../../../../shared/contract';
+import type {
+  AlertSettings as AuditAlertSettings,
+  ApprovalView,
+  AuditAlertView,
+  AuditArchivesView,
+  AuditEventView,
+  AuditFilter,
+  ImportReport,
+  RetentionPolicy,
+  StreamStatus,
+} from '../../../../shared/contract';
+import { validateAlertForm, wholeNumber, type AlertSettingsForm } from '../../../../shared/audit/audit-rules';
 import { call, errorMessage, on } from '../../lib/ipc-client';
+
+export { toAlertForm, validateAlertForm, type AlertSettingsForm } from '../../../../shared/audit/audit-rules';
 
 export const LIVE_REFRESH_MS = 5_000;
 
-// Copies of the contract's lists: a runtime import would pull zod into the renderer.
-export const AUDIT_ACTIONS: readonly AuditAction[] = ['read', 'read-metadata', 'list', 'write', 'write-metadata', 'delete', 'rotate', 'download', 'reveal', 'revoke', 'emergency-reset', 'request-approval', 'approve', 'login', 'failed-login', 'other'];
-export const AUDIT_SECRET_TYPES: readonly AuditSecretType[] = ['ssh', 'smtp', 'api', 'dkim', 'profile', 'none'];
+// The lists come from a zod-free shared module: the same values as the contract's.
+export { AUDIT_ACTIONS, AUDIT_SECRET_TYPES } from '../../../../shared/audit/audit-rules';
 export const PAGE_SIZE = 500;
 export const MAX_ROWS = 200_000;
 
@@ -24,7 +36,13 @@ interface AuditState {
   cursor: Cursor | null;
   total: number;
   capped: boolean;
+  /** Per-action counts of the newest byActionOf matching events. */
+  byAction: Record<string, number>;
+  byActionOf: number;
   alerts: AuditAlertView[];
+  alertsTotal: number;
+  /** Alerts are complete from this time on (each detector looks at the newest events of its kind). */
+  alertsPartialSince: string | null;
   alertEvents: { alertId: string; events: AuditEventView[] } | null;
   facets: { tenants: string[]; users: string[] };
   stream: StreamStatus | null;
@@ -57,7 +75,11 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   cursor: null,
   total: 0,
   capped: false,
+  byAction: {},
+  byActionOf: 0,
   alerts: [],
+  alertsTotal: 0,
+  alertsPartialSince: null,
   alertEvents: null,
   facets: { tenants: [], users: [] },
   stream: null,
@@ -90,7 +112,11 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
         cursor: page.nextCursor,
         total: counts.total,
         capped: counts.capped,
+        byAction: counts.byAction,
+        byActionOf: counts.byActionOf,
         alerts: alerts.alerts,
+        alertsTotal: alerts.total,
+        alertsPartialSince: alerts.partialSince,
         facets,
         stream,
         error: null,
@@ -167,5 +193,215 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
       window.clearInterval(timer);
       off();
     };
+  },
+}));
+
+// ---- deletion approvals (four eyes; kept in Vault) ----
+
+interface ApprovalsState {
+  approvals: ApprovalView[];
+  loaded: boolean;
+  error: string | null;
+  notice: string | null;
+  busy: string | null;
+  load(): Promise<void>;
+  request(path: string, reason: string): Promise<boolean>;
+  approve(id: string): Promise<void>;
+  deleteSecret(id: string): Promise<void>;
+}
+
+export const useApprovalsStore = create<ApprovalsState>()((set, get) => {
+  const act = async (busy: string, fn: () => Promise<string>): Promise<boolean> => {
+    set({ busy, error: null, notice: null });
+    try {
+      const notice = await fn();
+      set({ notice });
+      await get().load();
+      return true;
+    } catch (err) {
+      set({ error: errorMessage(err) });
+      return false;
+    } finally {
+      set({ busy: null });
+    }
+  };
+  return {
+    approvals: [],
+    loaded: false,
+    error: null,
+    notice: null,
+    busy: null,
+    async load() {
+      try {
+        const r = await call('audit:approvals');
+        set({ approvals: r.approvals, loaded: true });
+      } catch (err) {
+        set({ error: errorMessage(err), loaded: true });
+      }
+    },
+    request(path, reason) {
+      return act('request', async () => {
+        const a = await call('audit:request-delete', { path, reason });
+        return `Deletion of ${a.path} requested (${a.id}); a second admin must approve it.`;
+      });
+    },
+    async approve(id) {
+      await act(id, async () => {
+        const a = await call('audit:approve-delete', { id });
+        return `Approved deletion of ${a.path}.`;
+      });
+    },
+    async deleteSecret(id) {
+      await act(id, async () => {
+        const a = await call('audit:delete-secret', { id });
+        return `Deleted ${a.path} (all versions) under approval ${a.id}.`;
+      });
+    },
+  };
+});
+
+// ---- alert thresholds ----
+
+interface AlertSettingsState {
+  settings: AuditAlertSettings | null;
+  error: string | null;
+  saved: boolean;
+  load(): Promise<void>;
+  save(form: AlertSettingsForm): Promise<boolean>;
+}
+
+export const useAlertSettingsStore = create<AlertSettingsState>()((set) => ({
+  settings: null,
+  error: null,
+  saved: false,
+  async load() {
+    try {
+      set({ settings: await call('audit:alert-settings'), error: null });
+    } catch (err) {
+      set({ error: errorMessage(err) });
+    }
+  },
+  async save(form) {
+    set({ saved: false, error: null });
+    const v = validateAlertForm(form);
+    if ('error' in v) {
+      set({ error: v.error });
+      return false;
+    }
+    try {
+      set({ settings: await call('audit:set-alert-settings', v.settings), saved: true });
+      // Alerts follow the new thresholds at once.
+      void useAuditStore.getState().refresh();
+      return true;
+    } catch (err) {
+      set({ error: errorMessage(err) });
+      return false;
+    }
+  },
+}));
+
+// ---- archives and retention ----
+
+interface ArchivesState {
+  view: AuditArchivesView | null;
+  error: string | null;
+  notice: string | null;
+  busy: string | null;
+  load(): Promise<void>;
+  archive(month: string): Promise<void>;
+  reopen(month: string): Promise<void>;
+  setPolicy(p: { archiveAfterMonths: string; retentionYears: string }): Promise<boolean>;
+}
+
+function reportLine(r: ImportReport): string {
+  return `${r.inserted.toLocaleString('en-US')} events loaded back (${r.duplicates.toLocaleString('en-US')} were already there).`;
+}
+
+export const useArchivesStore = create<ArchivesState>()((set) => {
+  const act = async (busy: string, fn: () => Promise<{ view: AuditArchivesView; notice: string }>): Promise<boolean> => {
+    set({ busy, error: null, notice: null });
+    try {
+      const r = await fn();
+      set({ view: r.view, notice: r.notice });
+      void useAuditStore.getState().refresh();
+      return true;
+    } catch (err) {
+      set({ error: errorMessage(err) });
+      return false;
+    } finally {
+      set({ busy: null });
+    }
+  };
+  return {
+    view: null,
+    error: null,
+    notice: null,
+    busy: null,
+    async load() {
+      try {
+        set({ view: await call('audit:archives') });
+      } catch (err) {
+        set({ error: errorMessage(err) });
+      }
+    },
+    async archive(month) {
+      await act(month, async () => ({ view: await call('audit:archive-month', { month }), notice: `${month} archived.` }));
+    },
+    async reopen(month) {
+      await act(month, async () => {
+        const r = await call('audit:reopen-month', { month });
+        return { view: r, notice: `${month} reopened: ${reportLine(r.report)}` };
+      });
+    },
+    setPolicy(p) {
+      const a = wholeNumber(p.archiveAfterMonths, 'Archive after (months)', 1, 120);
+      const y = wholeNumber(p.retentionYears, 'Keep for (years)', 1, 100);
+      const problem = typeof a === 'string' ? a : typeof y === 'string' ? y : null;
+      if (problem) {
+        set({ error: problem, notice: null });
+        return Promise.resolve(false);
+      }
+      const policy: RetentionPolicy = { archiveAfterMonths: a as number, retentionYears: y as number };
+      return act('policy', async () => ({ view: await call('audit:set-retention', policy), notice: 'Retention policy saved.' }));
+    },
+  };
+});
+
+// ---- imports for offline review ----
+
+interface ImportState {
+  reports: ImportReport[];
+  busy: boolean;
+  error: string | null;
+  importPaths(text: string): Promise<void>;
+}
+
+export const useImportStore = create<ImportState>()((set) => ({
+  reports: [],
+  busy: false,
+  error: null,
+  async importPaths(text) {
+    const paths = text
+      .split(/\r?\n/)
+      .map((p) => p.trim())
+      .filter(Boolean);
+    if (paths.length === 0) {
+      set({ error: 'Name at least one file: a Vault audit log (plain or .gz) or a Vault Console CSV / JSON / NDJSON export.' });
+      return;
+    }
+    if (paths.length > 100) {
+      set({ error: `At most 100 files at a time (${paths.length} given).` });
+      return;
+    }
+    set({ busy: true, error: null, reports: [] });
+    try {
+      const r = await call('audit:import', { paths });
+      set({ reports: r.reports });
+      void useAuditStore.getState().refresh();
+    } catch (err) {
+      set({ error: errorMessage(err) });
+    } finally {
+      set({ busy: false });
+    }
   },
 }));

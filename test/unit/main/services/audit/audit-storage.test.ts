@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditArchiver } from '../../../../../src/main/services/audit/audit-archiver';
+import { importAuditFile } from '../../../../../src/main/services/audit/audit-importer';
 import { AuditTailer } from '../../../../../src/main/services/audit/audit-tailer';
 import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { createLogger } from '../../../../../src/main/services/log/logger';
@@ -64,6 +65,26 @@ describe('audit storage', () => {
     expect(repo.counts({}, 100).total).toBe(3);
     writeFileSync(join(dir, 'archive', 'audit-2024-03.ndjson.gz'), 'tampered');
     await expect(arch.reopen(202403)).rejects.toThrow(/does not match its checksum/);
+  });
+
+  it('a big import tunes the shared connection only while it runs (cache, checkpoints), then puts it back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vc-audit-bulk-'));
+    const db = openDatabase(join(dir, 'db.sqlite'));
+    const repo = new AuditRepo(db);
+    const before = { cache: db.pragma('cache_size', { simple: true }), checkpoint: db.pragma('wal_autocheckpoint', { simple: true }) };
+    // Over 8 MB of real entries, each pair with its own request id.
+    const lines = FIXTURE.trim().split('\n');
+    let out = '';
+    for (let i = 0; out.length < 9 * 1024 * 1024; i++) {
+      out += `${lines.map((l) => l.replace(/"id":"([0-9a-f-]{36})"/, (_, id: string) => `"id":"${id.slice(0, 28)}${String(i).padStart(8, '0')}"`)).join('\n')}\n`;
+    }
+    const file = join(dir, 'big.log');
+    writeFileSync(file, out);
+    let during: unknown;
+    const r = await importAuditFile(repo, file, { onProgress: () => (during ??= db.pragma('wal_autocheckpoint', { simple: true })) });
+    expect(r.outcome).toBe('imported');
+    expect(during).toBe(16384);
+    expect({ cache: db.pragma('cache_size', { simple: true }), checkpoint: db.pragma('wal_autocheckpoint', { simple: true }) }).toEqual(before);
   });
 
   it('tails a growing log, survives rotation and truncation, and never stores an event twice', async () => {

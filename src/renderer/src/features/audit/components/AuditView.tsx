@@ -1,6 +1,10 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { AlertSettingsForm } from './AlertSettingsForm';
+import { ApprovalsPanel } from './ApprovalsPanel';
+import { ArchivesPanel } from './ArchivesPanel';
 import { AuditTable } from './AuditTable';
+import { ImportPanel } from './ImportPanel';
 
 interface Props {
   refreshMs: number;
@@ -8,12 +12,21 @@ interface Props {
 
 const TYPE_LABEL: Record<string, string> = { ssh: 'SSH', smtp: 'SMTP', api: 'API Keys', dkim: 'DKIM', profile: 'Profile', none: 'None' };
 
+const TABS = [
+  ['events', 'Events'],
+  ['approvals', 'Deletion approvals'],
+  ['alert-settings', 'Alert thresholds'],
+  ['import', 'Import'],
+  ['archives', 'Archives'],
+] as const;
+type Tab = (typeof TABS)[number][0];
+
 export function AuditView({ refreshMs }: Props) {
   const s = useAuditStore();
   const { start } = s;
   // The spec's stream refreshes every 5 s; the harness may shorten it for tests.
   useEffect(() => start(Math.min(refreshMs, 5_000)), [start, refreshMs]);
-  const f = s.filter;
+  const [tab, setTab] = useState<Tab>('events');
 
   return (
     <div className="view" data-testid="audit-view">
@@ -33,9 +46,35 @@ export function AuditView({ refreshMs }: Props) {
           <button type="button" data-testid="audit-export-json" onClick={() => void s.exportAs('json')}>
             Export JSON
           </button>
+          <button type="button" data-testid="audit-export-ndjson" title="One event per line: for large sets" onClick={() => void s.exportAs('ndjson')}>
+            Export NDJSON
+          </button>
         </div>
       </div>
 
+      <div className="segmented audit-tabs" role="tablist" data-testid="audit-tabs">
+        {TABS.map(([id, label]) => (
+          <button key={id} type="button" role="tab" aria-selected={tab === id} className={tab === id ? 'active' : ''} onClick={() => setTab(id)} data-testid={`audit-tab-${id}`}>
+            {label}
+          </button>
+        ))}
+      </div>
+      {tab === 'approvals' && <ApprovalsPanel />}
+      {tab === 'alert-settings' && <AlertSettingsForm />}
+      {tab === 'import' && <ImportPanel />}
+      {tab === 'archives' && <ArchivesPanel />}
+      {tab === 'events' && <EventsPanel />}
+    </div>
+  );
+}
+
+/** Filters, alerts, counts and the windowed table of the live stream. */
+function EventsPanel() {
+  const s = useAuditStore();
+  const f = s.filter;
+  const breakdown = Object.entries(s.byAction).sort((a, b) => b[1] - a[1]);
+  return (
+    <>
       <div className="audit-filters" data-testid="audit-filters">
         <select aria-label="Tenant" data-testid="audit-filter-tenant" value={f.tenant ?? ''} onChange={(e) => s.setFilter({ tenant: e.target.value })}>
           <option value="">All tenants</option>
@@ -93,10 +132,18 @@ export function AuditView({ refreshMs }: Props) {
         {s.alerts.map((a) => (
           <button type="button" key={a.id} className={`audit-alert tone-${a.severity}`} data-testid={`audit-alert-${a.kind}`} onClick={() => void s.openAlert(a)}>
             <strong>{a.severity === 'red' ? '● ' : '▲ '}</strong>
-            {a.title} <span className="muted">({a.eventCount} events)</span>
+            {a.title} <span className="muted">({a.eventCount} events)</span> <span className="muted small">{a.detail}</span>
           </button>
         ))}
       </div>
+      {(s.alertsTotal > s.alerts.length || s.alertsPartialSince) && (
+        <p className="muted small" data-testid="audit-alerts-scope">
+          {s.alertsTotal > s.alerts.length ? `Showing ${s.alerts.length.toLocaleString('en-US')} of ${s.alertsTotal.toLocaleString('en-US')} alerts (red first, newest first). ` : ''}
+          {s.alertsPartialSince
+            ? `Alerts cover events from ${s.alertsPartialSince.replace('T', ' ').slice(0, 19)} UTC on (the newest 100,000 of each kind); pick an earlier date range to check older ones.`
+            : ''}
+        </p>
+      )}
       {s.alertEvents && (
         <div className="audit-alert-events" data-testid="audit-alert-events">
           <button type="button" onClick={s.closeAlert} data-testid="audit-alert-close">
@@ -107,10 +154,20 @@ export function AuditView({ refreshMs }: Props) {
       )}
 
       <p className="muted" data-testid="audit-count">
-        {s.total.toLocaleString()}
-        {s.capped ? '+' : ''} events · {s.events.length.toLocaleString()} loaded
+        {s.total.toLocaleString('en-US')}
+        {s.capped ? '+' : ''} events · {s.events.length.toLocaleString('en-US')} loaded
       </p>
+      {breakdown.length > 0 && (
+        <p className="muted small" data-testid="audit-breakdown">
+          {s.byActionOf < s.total || s.capped ? `Newest ${s.byActionOf.toLocaleString('en-US')}: ` : ''}
+          {breakdown.map(([action, n]) => (
+            <span key={action} className="audit-chip" data-testid={`audit-breakdown-${action}`}>
+              {action} {n.toLocaleString('en-US')}
+            </span>
+          ))}
+        </p>
+      )}
       <AuditTable events={s.events} onEnd={() => void s.loadMore()} testId="audit-table" />
-    </div>
+    </>
   );
 }

@@ -1,0 +1,109 @@
+// The audit feature's value lists and the alert threshold form's rules, without zod:
+// the renderer imports them (one list, never a copy that drifts), the contract
+// builds its schemas from them.
+import type { AlertSettings } from '../contracts/audit';
+
+export const AUDIT_ACTIONS = [
+  'read',
+  'read-metadata',
+  'list',
+  'write',
+  'write-metadata',
+  'delete',
+  'rotate',
+  'download',
+  'reveal',
+  'copy',
+  'close',
+  'lockout',
+  'revoke',
+  'emergency-reset',
+  'request-approval',
+  'approve',
+  'login',
+  'failed-login',
+  'other',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_SECRET_TYPES = ['ssh', 'smtp', 'api', 'dkim', 'profile', 'none'] as const;
+export type AuditSecretType = (typeof AUDIT_SECRET_TYPES)[number];
+
+export const AUDIT_STATUSES = ['ok', 'denied', 'error', 'not-found', 'pending'] as const;
+export type AuditStatus = (typeof AUDIT_STATUSES)[number];
+
+export const AUDIT_SOURCES = ['vault', 'console', 'import'] as const;
+export type AuditSource = (typeof AUDIT_SOURCES)[number];
+
+/** The form's raw text fields, validated here so every mistake gets its own message. */
+export interface AlertSettingsForm {
+  failedAuthThreshold: string;
+  failedAuthWindowMinutes: string;
+  bulkReadThreshold: string;
+  bulkReadWindowSeconds: string;
+  offHoursStart: string;
+  offHoursEnd: string;
+  timeZone: string;
+}
+
+export function toAlertForm(s: AlertSettings): AlertSettingsForm {
+  return {
+    failedAuthThreshold: String(s.failedAuthThreshold),
+    failedAuthWindowMinutes: String(s.failedAuthWindowMinutes),
+    bulkReadThreshold: String(s.bulkReadThreshold),
+    bulkReadWindowSeconds: String(s.bulkReadWindowSeconds),
+    offHoursStart: String(s.offHoursStart),
+    offHoursEnd: String(s.offHoursEnd),
+    timeZone: s.timeZone,
+  };
+}
+
+export function wholeNumber(raw: string, label: string, min: number, max: number): number | string {
+  const t = raw.trim();
+  const n = Number(t);
+  if (t === '' || !/^\d+$/.test(t) || !Number.isSafeInteger(n) || n < min || n > max) {
+    return `${label} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}.`;
+  }
+  return n;
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The settings, or the first problem in words a person can act on. */
+export function validateAlertForm(f: AlertSettingsForm): { settings: AlertSettings } | { error: string } {
+  const checks: [keyof AlertSettingsForm, string, number, number][] = [
+    ['failedAuthThreshold', 'Failed sign-ins', 1, 10_000],
+    ['failedAuthWindowMinutes', 'The failed sign-in window (minutes)', 1, 1440],
+    ['bulkReadThreshold', 'Bulk reads', 1, 1_000_000],
+    ['bulkReadWindowSeconds', 'The bulk read window (seconds)', 1, 3600],
+    ['offHoursStart', 'Off-hours start (hour)', 0, 23],
+    ['offHoursEnd', 'Off-hours end (hour)', 0, 24],
+  ];
+  const out: Record<string, number> = {};
+  for (const [key, label, min, max] of checks) {
+    const v = wholeNumber(f[key], label, min, max);
+    if (typeof v === 'string') return { error: v };
+    out[key] = v;
+  }
+  if (out.offHoursStart === out.offHoursEnd) return { error: 'Off-hours start and end must differ.' };
+  const timeZone = f.timeZone.trim();
+  if (!timeZone || !isTimeZone(timeZone)) return { error: `${JSON.stringify(timeZone.slice(0, 64))} is not a time zone; use an IANA name such as Europe/Berlin or UTC.` };
+  return {
+    settings: {
+      failedAuthThreshold: out.failedAuthThreshold!,
+      failedAuthWindowMinutes: out.failedAuthWindowMinutes!,
+      bulkReadThreshold: out.bulkReadThreshold!,
+      bulkReadWindowSeconds: out.bulkReadWindowSeconds!,
+      offHoursStart: out.offHoursStart!,
+      offHoursEnd: out.offHoursEnd!,
+      timeZone,
+    },
+  };
+}
