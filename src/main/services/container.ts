@@ -16,7 +16,7 @@ import { InventoryService, type InventoryAuditHook, type SavePathPicker } from '
 import type { SecretStore } from './keychain/secret-store';
 import { MetricsSampler } from './metrics/metrics-sampler';
 import { ProfilesService, toConnection } from './profiles/profiles-service';
-import { MemoryClipboard, type ContentProtection, type SecretClipboard } from './reveal/clipboard';
+import { MemoryClipboard, noContentProtection, sharedContentProtection, type ContentProtection, type SecretClipboard } from './reveal/clipboard';
 import { recorderRevealAudit } from './reveal/reveal-audit';
 import { RevealService } from './reveal/reveal-service';
 import { recorderRotationAudit } from './rotation/rotation-audit';
@@ -151,6 +151,8 @@ export function createServices(deps: ServiceDeps): Services {
     kvMount: () => connection.kvMount,
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
+  // Audit retention (archive old months, delete expired ones): at start, then daily.
+  audit.startMaintenance();
   // One index, read by the inventory and by rotation (overdue selection).
   const inventoryIndex = new InventoryRepo(db);
   const inventory = new InventoryService({
@@ -165,6 +167,8 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const inventoryAutoSync = new InventoryAutoSync({ inventory, session, clock });
   if (deps.autoSync ?? deps.shell === 'electron') inventoryAutoSync.start();
+  // Reveals and a new API key share the window: it stays capture-protected while either shows.
+  const protection = sharedContentProtection(deps.contentProtection ?? noContentProtection);
   const reveal = new RevealService({
     session,
     connection: () => connection,
@@ -172,7 +176,7 @@ export function createServices(deps: ServiceDeps): Services {
     clock,
     repo: new RevealRepo(db),
     clipboard: deps.clipboard ?? new MemoryClipboard(),
-    ...(deps.contentProtection ? { protection: deps.contentProtection } : {}),
+    protection: protection(),
     audit: recorderRevealAudit(audit.recorder, createLogger('reveal')),
     onClosed: (e) => deps.events.emit('reveal:closed', e),
     ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
@@ -188,6 +192,13 @@ export function createServices(deps: ServiceDeps): Services {
     audit: recorderRotationAudit(audit.recorder),
     index: { repo: inventoryIndex, usable: (m) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined },
     onRotated: (tenantId) => void inventory.refreshTenant(tenantId).catch(() => undefined),
+    // At sign-in: interrupted jobs resume, the grace sweep runs (then on a timer).
+    session,
+    cluster: () => `${connection.address}|${connection.namespace ?? ''}`,
+    // A rotated API key's new key is copied like a revealed credential, within the same window policy.
+    ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
+    ...(deps.revealWindowMs !== undefined ? { apiKeyWindowMs: deps.revealWindowMs } : {}),
+    apiKeyProtection: protection(),
   });
 
   return {

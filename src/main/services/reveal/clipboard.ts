@@ -17,6 +17,26 @@ export interface ContentProtection {
 export const noContentProtection: ContentProtection = { setProtected: () => undefined };
 
 /**
+ * One window, several features showing secrets (View Credentials, a new API key): each
+ * holder gets its own handle, and the window stays protected while any holder is on.
+ */
+export function sharedContentProtection(target: ContentProtection): () => ContentProtection {
+  const on = new Set<object>();
+  return () => {
+    const me = {};
+    return {
+      setProtected(v: boolean) {
+        const before = on.size > 0;
+        if (v) on.add(me);
+        else on.delete(me);
+        const after = on.size > 0;
+        if (after !== before) target.setProtected(after);
+      },
+    };
+  };
+}
+
+/**
  * An in-process clipboard: the browser harness's adapter (there is no OS clipboard the
  * harness may touch) and what tests read to check that a close cleared it.
  */
