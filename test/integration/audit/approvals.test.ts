@@ -66,6 +66,10 @@ describe('deletion approval (four eyes)', () => {
     await expect(bob.approvals.deleteSecret(req.id)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
     expect((await alice.approvals.deleteSecret(req.id)).status).toBe('used');
     expect((await baoFetch(s, 'GET', `${m}/metadata/t-000901/ssh/admin`)).status).toBe(404);
+    // The tenant is stamped (writers' rule), so every console's incremental sync drops the secret.
+    const stamp = await baoFetch<{ data?: { custom_metadata?: Record<string, string> } }>(s, 'GET', `${m}-stamps/metadata/t-000901`);
+    expect(stamp.status).toBe(200);
+    expect(stamp.body.data?.custom_metadata?.changed_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     await expect(alice.approvals.deleteSecret(req.id)).rejects.toMatchObject({ code: 'CONFLICT' });
     // A delete straight to Vault, no approval.
     expect((await baoFetch(s, 'DELETE', `${m}/metadata/t-000902/smtp/admin`)).status).toBe(204);

@@ -14,6 +14,7 @@ import { encodeKvPath, encodeMount } from '../vault/kv';
 import type { VaultClient } from '../vault/vault-client';
 import { taggedRequest, type AuditRecorder } from './audit-recorder';
 import { tenantOf } from './path-info';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 
 interface StoredApproval {
   path: string;
@@ -124,6 +125,10 @@ export class DeletionApprovals {
       throw err;
     }
     this.deps.recorder.finish(tag, 'ok');
+    // The writers' rule (docs/vault-layout.md): stamp the tenant, so every console's next
+    // incremental inventory sync drops the deleted secret.
+    const stamped = await bumpTenantStamps(this.deps.client(), this.deps.kvMount(), [cur.data.path.split('/')[0]!], new Date(this.deps.clock.now()).toISOString());
+    if (stamped.failed.length > 0) this.deps.log.warn(`tenant change stamp not written after deleting ${cur.data.path}; the next full inventory sync picks it up`);
     this.deps.log.info(`tenant secret ${cur.data.path} deleted under approval ${id}`);
     return toView(id, used);
   }

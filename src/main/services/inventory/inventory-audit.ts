@@ -9,7 +9,7 @@ export function recorderInventoryAudit(recorder: AuditRecorder): InventoryAuditH
     record(e) {
       const status = e.outcome === 'ok' ? 'ok' : 'error';
       const error = e.outcome === 'cancelled' ? 'cancelled by the user' : e.outcome === 'failed' ? (e.detail ?? 'failed') : null;
-      recorder.record({ action: e.action, path: e.path, status, error, ts: Date.parse(e.at) });
+      recorder.record({ action: e.action, path: e.path, status, error, ts: Date.parse(e.at), ...(e.requestId ? { requestId: e.requestId } : {}) });
     },
   };
 }

@@ -2,6 +2,7 @@
 // Vault (bounded concurrency, progress, cancel, incremental, crash-safe), searched in
 // SQLite, plus the few actions that need Vault at the moment they happen (rotation
 // history, DKIM DNS records, SSH key download, API key revoke).
+import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type {
   ApiKeyInfo,
@@ -15,6 +16,7 @@ import type {
   TenantSearchResult,
 } from '../../../shared/contracts/inventory';
 import type { EventSink } from '../../handlers/types';
+import { CONSOLE_ACTION_HEADER, formatConsoleTag } from '../audit/console-header';
 import { createLogger, type Logger } from '../log/logger';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { Clock } from '../time/clock';
@@ -37,6 +39,8 @@ export interface InventoryAuditEvent {
   actor: string | null;
   at: string;
   detail?: string;
+  /** The id carried in the audited X-Vault-Console-Action header of the action's Vault requests. */
+  requestId?: string;
 }
 
 /**
@@ -311,21 +315,23 @@ export class InventoryService {
       await this.audit({ action: 'download', tenantId, path, outcome: 'cancelled' });
       return { saved: false, path: null, downloadedAt: null };
     }
+    // Vault's own audit log names the action and the console record's id (audited header).
+    const tag = actionTag('download');
     try {
-      const data = await reader.data(path);
+      const data = await reader.data(path, tag.headers);
       const key = data?.private_key;
       if (typeof key !== 'string' || !key.startsWith('-----BEGIN OPENSSH PRIVATE KEY-----')) {
         throw new AppError('VAULT_ERROR', `The tenant SSH key of ${tenantId} is missing or not an OpenSSH private key.`);
       }
       await writeFileAtomic0600(target, key.endsWith('\n') ? key : `${key}\n`);
     } catch (err) {
-      await this.audit({ action: 'download', tenantId, path, outcome: 'failed', detail: err instanceof AppError ? err.code : 'error' });
+      await this.audit({ action: 'download', tenantId, path, outcome: 'failed', detail: err instanceof AppError ? err.code : 'error', requestId: tag.requestId });
       throw err;
     }
     const at = this.nowIso();
-    await reader.mergeCustomMetadata(path, { last_downloaded: at });
+    await reader.mergeCustomMetadata(path, { last_downloaded: at }, tag.headers);
     await this.touch(tenantId);
-    await this.audit({ action: 'download', tenantId, path, outcome: 'ok', detail: `saved to ${target}` });
+    await this.audit({ action: 'download', tenantId, path, outcome: 'ok', detail: `saved to ${target}`, requestId: tag.requestId });
     this.log.info(`tenant ${tenantId} ssh/tenant downloaded`);
     await this.refreshTenant(tenantId).catch(() => undefined);
     return { saved: true, path: target, downloadedAt: at };
@@ -342,14 +348,15 @@ export class InventoryService {
     if ((meta.custom_metadata as Record<string, string> | null | undefined)?.status === 'revoked') {
       throw new AppError('CONFLICT', `API key ${keyId} is already revoked.`);
     }
+    const tag = actionTag('revoke');
     try {
-      await reader.mergeCustomMetadata(path, { status: 'revoked', revoked_at: this.nowIso(), revoked_by: this.deps.actor?.() ?? 'unknown' });
+      await reader.mergeCustomMetadata(path, { status: 'revoked', revoked_at: this.nowIso(), revoked_by: this.deps.actor?.() ?? 'unknown' }, tag.headers);
     } catch (err) {
-      await this.audit({ action: 'revoke', tenantId, path, outcome: 'failed', detail: err instanceof AppError ? err.code : 'error' });
+      await this.audit({ action: 'revoke', tenantId, path, outcome: 'failed', detail: err instanceof AppError ? err.code : 'error', requestId: tag.requestId });
       throw err;
     }
     await this.touch(tenantId);
-    await this.audit({ action: 'revoke', tenantId, path, outcome: 'ok' });
+    await this.audit({ action: 'revoke', tenantId, path, outcome: 'ok', requestId: tag.requestId });
     this.log.info(`tenant ${tenantId} api/${keyId} revoked`);
     await this.refreshTenant(tenantId);
     const key = this.show(tenantId).apiKeys.find((k) => k.keyId === keyId);
@@ -369,6 +376,12 @@ export class InventoryService {
     const profile = await src.readMetadata(`${tenantId}/profile`);
     await this.scanOne(src, tenantId, profile, stampOf(profile));
   }
+}
+
+/** A request id and the audited header that carries it (docs/audit-mapping.md). */
+function actionTag(action: 'download' | 'revoke'): { requestId: string; headers: Record<string, string> } {
+  const requestId = `vc-${randomBytes(8).toString('hex')}`;
+  return { requestId, headers: { [CONSOLE_ACTION_HEADER]: formatConsoleTag({ action, req: requestId }) } };
 }
 
 /** Like seed/promise-pool, but an abort ends the run quietly (the caller reports "cancelled"). */
