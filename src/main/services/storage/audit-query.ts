@@ -68,6 +68,8 @@ export const COUNT_CAP_INDEXED = 100_000;
 export const COUNT_CAP_ROWS = 10_000;
 /** The per-action breakdown covers at most the newest this many matching events. */
 export const BY_ACTION_CAP = 10_000;
+/** How far each equality index is counted when choosing the narrowest one. */
+const EQ_PROBE_CAP = 20_000;
 /** A breakdown for broad free text looks at no more than the newest this many events. */
 const DENSE_WALK_ROWS = 100_000;
 /** Page size the text plan is tuned for (the viewer's). */
@@ -118,6 +120,7 @@ function joinWhere(parts: readonly Where[]): Where {
 
 export class AuditQueries {
   private readonly plans = new Map<string, { version: string; selective: boolean }>();
+  private readonly indexPlans = new Map<string, { version: string; hint: string }>();
 
   constructor(
     private readonly db: SqlDatabase,
@@ -154,7 +157,7 @@ export class AuditQueries {
     if (from !== undefined) range.push({ sql: 'ts >= ?', params: [from] });
     if (to !== undefined) range.push({ sql: 'ts <= ?', params: [to] });
     where.push(...range);
-    if (!filter.text) return { empty: false, hint: '', where, indexOnly: eq <= 1, denseText: null, matchIds: null };
+    if (!filter.text) return { empty: false, hint: eq >= 2 ? this.narrowestIndex(filter, range, from, to) : '', where, indexOnly: eq <= 1, denseText: null, matchIds: null };
 
     const match = this.terms.match(filter.text);
     if (termCount(match) === 0) return { empty: true, hint: '', where, indexOnly: true, denseText: null, matchIds: null };
@@ -187,6 +190,37 @@ export class AuditQueries {
       .all(...params) as Row[];
   }
 
+  /**
+   * Two or more equality filters: SQLite's statistics are averages per column, so it
+   * cannot tell that `action = delete` is rare while `user = admin07` is common, and may
+   * walk the wrong index through 100,000+ rows. Ask each (column, ts) index how many
+   * events it has for its value, up to a cap, and walk the one with the fewest.
+   */
+  private narrowestIndex(filter: AuditFilter, range: Where[], from?: number, to?: number): string {
+    const candidates: Array<[string, string | undefined]> = [
+      ['audit_events_tenant_ts', filter.tenant ? 'tenant = ?' : undefined],
+      ['audit_events_type_ts', filter.secretType ? 'secret_type = ?' : undefined],
+      ['audit_events_action_ts', filter.action ? 'action = ?' : undefined],
+      ['audit_events_user_ts', filter.user ? 'user = ?' : undefined],
+    ];
+    const values = [filter.tenant, filter.secretType, filter.action, filter.user];
+    const key = JSON.stringify(['eq', values, from, to]);
+    const version = `${this.version()}`;
+    const cached = this.indexPlans.get(key);
+    if (cached && cached.version === version) return cached.hint;
+    let best: { hint: string; n: number } | null = null;
+    candidates.forEach(([index, sql], i) => {
+      if (!sql) return;
+      const w = joinWhere([{ sql, params: [values[i]] }, ...range]);
+      const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM audit_events INDEXED BY ${index} WHERE ${w.sql} LIMIT ?)`).pluck().get(...w.params, EQ_PROBE_CAP) as number;
+      if (!best || n < best.n) best = { hint: ` INDEXED BY ${index}`, n };
+    });
+    const hint = (best as { hint: string } | null)?.hint ?? '';
+    if (this.indexPlans.size > 64) this.indexPlans.clear();
+    this.indexPlans.set(key, { version, hint });
+    return hint;
+  }
+
   private textIsSelective(text: string, match: TermMatch, range: Where[], from?: number, to?: number): boolean {
     const key = JSON.stringify([text, from, to]);
     const version = `${this.version()}`;
@@ -203,6 +237,11 @@ export class AuditQueries {
     if (this.plans.size > 32) this.plans.clear();
     this.plans.set(key, { version, selective });
     return selective;
+  }
+
+  /** The index walked for two or more equality filters (narrowestIndex); '' otherwise. For tests and the bench. */
+  equalityIndex(filter: AuditFilter): string {
+    return this.plan(filter).hint.replace(/^ INDEXED BY /, '');
   }
 
   /** How a text filter is answered: by-id (few matches), walk (many), none (no value matches). For tests and the bench. */

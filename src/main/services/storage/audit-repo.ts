@@ -130,6 +130,10 @@ export class AuditRepo {
   }
 
   /** How a text filter is answered (tests, bench). */
+  equalityIndex(filter: AuditFilter): string {
+    return this.queries.equalityIndex(filter);
+  }
+
   textPlan(filter: AuditFilter): ReturnType<AuditQueries['textPlan']> {
     return this.queries.textPlan(filter);
   }

@@ -98,6 +98,19 @@ describe('audit free-text search', () => {
     expect(c.byActionOf).toBe(Math.min(want.length, BY_ACTION_CAP));
   });
 
+  it.each([
+    [{ user: 'admin01', action: 'failed-login' }, 'audit_events_action_ts'],
+    [{ action: 'read', user: 'root' }, 'audit_events_user_ts'],
+    [{ tenant: 't-000042', user: 'admin02' }, 'audit_events_tenant_ts'],
+    [{ tenant: 't-000042', user: 'nobody' }, 'audit_events_user_ts'],
+    [{ tenant: 't-000042', action: 'read', secretType: 'smtp', user: 'Åsa' }, 'audit_events_tenant_ts'],
+    [{ secretType: 'dkim', action: 'write' }, 'audit_events_type_ts'],
+  ] as Array<[AuditFilter, string]>)('two or more equality filters %o walk the narrowest index (%s), with the same events as a brute-force scan', (f, index) => {
+    expect(repo.equalityIndex(f)).toBe(index);
+    const want = EVENTS.filter((e) => (!f.tenant || e.tenant === f.tenant) && (!f.user || e.user === f.user) && (!f.action || e.action === f.action) && (!f.secretType || e.secretType === f.secretType)).sort((a, b) => b.ts - a.ts);
+    expect(allPages(repo, f, 53)).toEqual(want.map((e) => e.key));
+  });
+
   it('combines text with the other filters, and a text that matches nothing returns nothing', () => {
     for (const f of [{ text: 'dkim', action: 'write' }, { text: 'tenants', action: 'write' }, { text: '10.0.1', user: 'Åsa' }, { text: 't-0001', action: 'read', user: 'admin02' }] as AuditFilter[]) {
       const want = brute(f.text!, f);
