@@ -110,24 +110,7 @@ export class Rotator {
     const { now, record, mdPatch } = this.stateOf(req, schedules, nowMs, graceUntil);
     mdPatch.schema = md.schema ?? LAYOUT_SCHEMA;
 
-    const result: RotateOutcome = {
-      tenantId,
-      path: target.path,
-      type: target.type,
-      emergency,
-      previousVersion: current.version,
-      version: 0,
-      rotatedAt: now,
-      rotatedBy: req.actor,
-      nextRotation: mdPatch.next_rotation!,
-      graceUntil: null,
-      fingerprint: null,
-      previousFingerprint: null,
-      selector: null,
-      previousSelector: null,
-      dnsRecords: [],
-      prefix: null,
-    };
+    const result: RotateOutcome = plainOutcome(target.path, target.type, emergency, current.version, 0, now, req.actor, mdPatch.next_rotation!);
 
     let data: Record<string, unknown>;
     switch (target.type) {
@@ -286,24 +269,7 @@ export class Rotator {
     }
     await this.finishMetadata(target.path, mdPatch, audit.headers);
     audit.finish(true);
-    return {
-      tenantId: target.path.split('/')[0]!,
-      path: target.path,
-      type: 'smtp',
-      emergency: false,
-      previousVersion: knownVersion,
-      version,
-      rotatedAt: now,
-      rotatedBy: req.actor,
-      nextRotation: mdPatch.next_rotation!,
-      graceUntil: null,
-      fingerprint: null,
-      previousFingerprint: null,
-      selector: null,
-      previousSelector: null,
-      dnsRecords: [],
-      prefix: null,
-    };
+    return plainOutcome(target.path, 'smtp', false, knownVersion, version, now, req.actor, mdPatch.next_rotation!);
   }
 
   /** Writes the rotation state; idempotent, so a resumed job can redo it after a crash. */
@@ -375,4 +341,26 @@ export class Rotator {
     audit.finish(true);
     return true;
   }
+}
+
+/** A rotation's outcome before the type-specific fields (fingerprints, selectors, DNS) are filled in. */
+function plainOutcome(path: string, type: RotateOutcome['type'], emergency: boolean, previousVersion: number, version: number, rotatedAt: string, rotatedBy: string, nextRotation: string): RotateOutcome {
+  return {
+    tenantId: path.split('/')[0]!,
+    path,
+    type,
+    emergency,
+    previousVersion,
+    version,
+    rotatedAt,
+    rotatedBy,
+    nextRotation,
+    graceUntil: null,
+    fingerprint: null,
+    previousFingerprint: null,
+    selector: null,
+    previousSelector: null,
+    dnsRecords: [],
+    prefix: null,
+  };
 }
