@@ -202,8 +202,9 @@ export class AuditQueries {
       ['audit_events_type_ts', filter.secretType ? 'secret_type = ?' : undefined],
       ['audit_events_action_ts', filter.action ? 'action = ?' : undefined],
       ['audit_events_user_ts', filter.user ? 'user = ?' : undefined],
+      ['audit_events_user_action_ts', filter.user && filter.action ? 'user = ? AND action = ?' : undefined],
     ];
-    const values = [filter.tenant, filter.secretType, filter.action, filter.user];
+    const values: unknown[][] = [[filter.tenant], [filter.secretType], [filter.action], [filter.user], [filter.user, filter.action]];
     const key = JSON.stringify(['eq', values, from, to]);
     const version = `${this.version()}`;
     const cached = this.indexPlans.get(key);
@@ -211,9 +212,10 @@ export class AuditQueries {
     let best: { hint: string; n: number } | null = null;
     candidates.forEach(([index, sql], i) => {
       if (!sql) return;
-      const w = joinWhere([{ sql, params: [values[i]] }, ...range]);
+      const w = joinWhere([{ sql, params: values[i]! }, ...range]);
       const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM audit_events INDEXED BY ${index} WHERE ${w.sql} LIMIT ?)`).pluck().get(...w.params, EQ_PROBE_CAP) as number;
-      if (!best || n < best.n) best = { hint: ` INDEXED BY ${index}`, n };
+      // Ties go to the later candidate: the composite (user, action) index over either of its parts.
+      if (!best || n <= best.n) best = { hint: ` INDEXED BY ${index}`, n };
     });
     const hint = (best as { hint: string } | null)?.hint ?? '';
     if (this.indexPlans.size > 64) this.indexPlans.clear();

@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema } from './schema/audit';
+import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
@@ -35,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'reveal lockouts', up: createRevealSchema },
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
+  { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -99,8 +99,10 @@ describe('audit free-text search', () => {
   });
 
   it.each([
-    [{ user: 'admin01', action: 'failed-login' }, 'audit_events_action_ts'],
-    [{ action: 'read', user: 'root' }, 'audit_events_user_ts'],
+    [{ user: 'admin01', action: 'failed-login' }, 'audit_events_user_action_ts'],
+    [{ secretType: 'api', action: 'failed-login' }, 'audit_events_action_ts'],
+    [{ action: 'read', user: 'root' }, 'audit_events_user_action_ts'],
+    [{ action: 'read', tenant: 't-000042', user: 'root' }, 'audit_events_tenant_ts'],
     [{ tenant: 't-000042', user: 'admin02' }, 'audit_events_tenant_ts'],
     [{ tenant: 't-000042', user: 'nobody' }, 'audit_events_user_ts'],
     [{ tenant: 't-000042', action: 'read', secretType: 'smtp', user: 'Åsa' }, 'audit_events_tenant_ts'],
