@@ -5,6 +5,7 @@ import dc from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kvRequest } from '../../../src/main/services/rotation/kv-http';
 import { readVaultStatus } from '../../../src/main/services/vault/vault-status';
 import { createVaultClient } from '../../../src/main/services/vault/vault-client';
 import type { VaultConnection } from '../../../src/main/services/config/app-config';
@@ -90,6 +91,35 @@ describe('TLS to Vault', () => {
       expect(protocols).toContain('TLSv1.2');
     } finally {
       lenient.close();
+    }
+  });
+});
+
+describe("TLS on rotation's lean KV path (src/main/services/rotation/kv-http.ts)", () => {
+  it('keeps the profile rules: unknown CA refused, configured CA over TLS 1.3, a TLS 1.2-only server refused by default', async () => {
+    for (const ca of [undefined, bao.ca.otherCaCertPem]) {
+      const client = createVaultClient(conn(bao.tlsAddr, ca), bao.rootToken);
+      try {
+        await expect(kvRequest(client, 'GET', 'sys/mounts')).rejects.toMatchObject({ code: 'TLS_ERROR' });
+      } finally {
+        client.close();
+      }
+    }
+    const good = createVaultClient(conn(bao.tlsAddr, bao.ca.caCertPem), bao.rootToken);
+    try {
+      const protocols = await negotiated(async () => {
+        const mounts = await kvRequest<{ data?: Record<string, unknown> }>(good, 'GET', 'sys/mounts');
+        expect(Object.keys(mounts.data ?? {})).toContain('sys/');
+      });
+      expect(new Set(protocols)).toEqual(new Set(['TLSv1.3']));
+    } finally {
+      good.close();
+    }
+    const strict = createVaultClient(conn(tls12Only.tlsAddr, bao.ca.caCertPem), tls12Only.rootToken);
+    try {
+      await expect(kvRequest(strict, 'GET', 'sys/mounts')).rejects.toMatchObject({ code: 'TLS_ERROR' });
+    } finally {
+      strict.close();
     }
   });
 });
