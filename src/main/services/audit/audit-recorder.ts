@@ -12,9 +12,9 @@ import type { AuditStatus } from '../../../shared/contracts/audit';
 import { AppError } from '../../../shared/errors';
 import type { AuditRepo } from '../storage/audit-repo';
 import type { Clock } from '../time/clock';
-import { mapVaultError, type VaultClient } from '../vault/vault-client';
+import type { VaultClient } from '../vault/vault-client';
 import type { AuditRecord } from './audit-record';
-import { CONSOLE_ACTION_HEADER, formatConsoleTag, type ConsoleAction } from './console-header';
+import { newConsoleTag, type ConsoleAction } from './console-header';
 import { secretTypeOf, tenantOf } from './path-info';
 
 export interface ActionTag {
@@ -39,16 +39,8 @@ export class AuditRecorder {
   ) {}
 
   begin(action: ConsoleAction, opts: { path: string; approvalId?: string }): ActionTag {
-    const requestId = `vc-${randomBytes(8).toString('hex')}`;
-    const header = formatConsoleTag({ action, req: requestId, ...(opts.approvalId ? { approval: opts.approvalId } : {}) });
-    return {
-      action,
-      requestId,
-      path: opts.path,
-      approvalId: opts.approvalId ?? null,
-      startedAt: this.clock.now(),
-      headers: { [CONSOLE_ACTION_HEADER]: header },
-    };
+    const { requestId, headers } = newConsoleTag(action, opts.approvalId);
+    return { action, requestId, path: opts.path, approvalId: opts.approvalId ?? null, startedAt: this.clock.now(), headers };
   }
 
   /** Stores the console's record of the action; returns its row id. */
@@ -86,17 +78,6 @@ export class AuditRecorder {
 }
 
 /** One Vault request carrying the console's audited header (VaultClient has no per-request headers). */
-export async function taggedRequest<T = unknown>(client: VaultClient, tag: Pick<ActionTag, 'headers'>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-  const clean = path.replace(/^\/+/, '');
-  try {
-    return (await client.raw.request({
-      path: `/${clean}`,
-      method,
-      ...(body !== undefined ? { json: body } : {}),
-      headers: { ...tag.headers },
-      timeout: client.connection.timeoutMs,
-    })) as T;
-  } catch (err) {
-    throw mapVaultError(err, `${method} ${clean.split('?')[0]}`);
-  }
+export function taggedRequest<T = unknown>(client: VaultClient, tag: Pick<ActionTag, 'headers'>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  return client.request<T>(method, path, body, { headers: tag.headers });
 }

@@ -3,6 +3,7 @@
 // deletion, the approval it was made under. Vault logs the header only when it is
 // configured with sys/config/auditing/request-headers/x-vault-console-action
 // (hmac=false, so the value is readable in the log; it never holds a secret).
+import { randomBytes } from 'node:crypto';
 import type { AuditAction } from '../../../shared/contracts/audit';
 
 export const CONSOLE_ACTION_HEADER = 'X-Vault-Console-Action';
@@ -53,4 +54,10 @@ export function parseConsoleTag(value: unknown): ConsoleTag | null {
   if (req) tag.req = req;
   if (approval) tag.approval = approval;
   return tag;
+}
+
+/** A fresh console request id and the audited header that carries it on the action's Vault requests. */
+export function newConsoleTag(action: ConsoleAction, approvalId?: string): { requestId: string; headers: Record<string, string> } {
+  const requestId = `vc-${randomBytes(8).toString('hex')}`;
+  return { requestId, headers: { [CONSOLE_ACTION_HEADER]: formatConsoleTag({ action, req: requestId, ...(approvalId ? { approval: approvalId } : {}) }) } };
 }

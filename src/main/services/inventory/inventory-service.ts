@@ -2,7 +2,6 @@
 // Vault (bounded concurrency, progress, cancel, incremental, crash-safe), searched in
 // SQLite, plus the few actions that need Vault at the moment they happen (rotation
 // history, DKIM DNS records, SSH key download, API key revoke).
-import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type {
   ApiKeyInfo,
@@ -16,7 +15,7 @@ import type {
   TenantSearchResult,
 } from '../../../shared/contracts/inventory';
 import type { EventSink } from '../../handlers/types';
-import { CONSOLE_ACTION_HEADER, formatConsoleTag } from '../audit/console-header';
+import { newConsoleTag } from '../audit/console-header';
 import { createLogger, type Logger } from '../log/logger';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { Clock } from '../time/clock';
@@ -316,7 +315,7 @@ export class InventoryService {
       return { saved: false, path: null, downloadedAt: null };
     }
     // Vault's own audit log names the action and the console record's id (audited header).
-    const tag = actionTag('download');
+    const tag = newConsoleTag('download');
     try {
       const data = await reader.data(path, tag.headers);
       const key = data?.private_key;
@@ -348,7 +347,7 @@ export class InventoryService {
     if ((meta.custom_metadata as Record<string, string> | null | undefined)?.status === 'revoked') {
       throw new AppError('CONFLICT', `API key ${keyId} is already revoked.`);
     }
-    const tag = actionTag('revoke');
+    const tag = newConsoleTag('revoke');
     try {
       await reader.mergeCustomMetadata(path, { status: 'revoked', revoked_at: this.nowIso(), revoked_by: this.deps.actor?.() ?? 'unknown' }, tag.headers);
     } catch (err) {
@@ -376,12 +375,6 @@ export class InventoryService {
     const profile = await src.readMetadata(`${tenantId}/profile`);
     await this.scanOne(src, tenantId, profile, stampOf(profile));
   }
-}
-
-/** A request id and the audited header that carries it (docs/audit-mapping.md). */
-function actionTag(action: 'download' | 'revoke'): { requestId: string; headers: Record<string, string> } {
-  const requestId = `vc-${randomBytes(8).toString('hex')}`;
-  return { requestId, headers: { [CONSOLE_ACTION_HEADER]: formatConsoleTag({ action, req: requestId }) } };
 }
 
 /** Like seed/promise-pool, but an abort ends the run quietly (the caller reports "cancelled"). */

@@ -8,8 +8,8 @@
 // Every request goes through a semaphore, so the whole sync has at most `concurrency`
 // requests in flight.
 import { AppError } from '../../../shared/errors';
-import { encodeKvPath, encodeMount } from '../vault/kv';
-import { stampOfMetadata, stampsMountOf } from '../vault/tenant-stamps';
+import { encodeKvPath, encodeMount, stampOfMetadata } from '../vault/kv';
+import { stampsMountOf } from '../vault/tenant-stamps';
 import type { VaultClient } from '../vault/vault-client';
 import type { RawMetadata } from './normalize';
 

@@ -1,6 +1,7 @@
 // Turns one path's KV v2 metadata (as Vault returns it) into an index entry. Pure.
 // A secret whose custom_metadata is missing or malformed is kept with status
 // "unknown" and the reason, so the sync goes on and the UI can say why.
+import { stampOfMetadata } from '../vault/kv';
 export type IndexedType = 'profile' | 'ssh' | 'smtp' | 'api' | 'dkim' | 'other';
 export type IndexedStatus = 'active' | 'expired' | 'revoked' | 'unknown';
 
@@ -118,8 +119,7 @@ function problemOf(type: IndexedType, md: Record<string, string>, custom: unknow
 
 /** The profile's change stamp: any metadata or data write moves at least one part. */
 export function stampOf(raw: RawMetadata | null): string {
-  if (!raw) return '';
-  return `${raw.updated_time ?? ''}|${raw.current_version ?? 0}|${raw.current_metadata_version ?? 0}`;
+  return raw ? stampOfMetadata(raw) : '';
 }
 
 export interface IndexedTenant {

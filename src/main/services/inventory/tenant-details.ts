@@ -9,7 +9,7 @@ import { AppError } from '../../../shared/errors';
 import { classify, maskEmail, type SecretHealth } from '../../../shared/inventory/rotation-status';
 import type { StoredSecret, StoredTenant } from '../storage/inventory-repo';
 import { encodeKvPath, encodeMount } from '../vault/kv';
-import { mapVaultError, type VaultClient } from '../vault/vault-client';
+import type { VaultClient } from '../vault/vault-client';
 import { placeOf, type RawMetadata } from './normalize';
 
 function health(s: StoredSecret, now: Date): SecretHealth {
@@ -103,19 +103,9 @@ export class VaultTenantReader {
     this.m = encodeMount(mount);
   }
 
-  /** A request with extra headers (the console's audited action tag); VaultClient.request takes none. */
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, headers: Record<string, string> | undefined): Promise<T> {
-    if (!headers || Object.keys(headers).length === 0) return this.client.request<T>(method, path, body);
-    try {
-      return (await this.client.raw.request({ path: `/${path}`, method, ...(body !== undefined ? { json: body } : {}), headers, timeout: this.client.connection.timeoutMs })) as T;
-    } catch (err) {
-      throw mapVaultError(err, `${method} ${path}`);
-    }
-  }
-
   async metadata(path: string, headers?: Record<string, string>): Promise<RawMetadata | null> {
     try {
-      const body = await this.call<{ data?: RawMetadata }>('GET', `${this.m}/metadata/${encodeKvPath(path)}`, undefined, headers);
+      const body = await this.client.request<{ data?: RawMetadata }>('GET', `${this.m}/metadata/${encodeKvPath(path)}`, undefined, { headers });
       return body.data ?? null;
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
@@ -130,14 +120,14 @@ export class VaultTenantReader {
     const merged: Record<string, string> = {};
     for (const [k, v] of Object.entries(current.custom_metadata ?? {})) if (typeof v === 'string') merged[k] = v;
     Object.assign(merged, patch);
-    await this.call('POST', `${this.m}/metadata/${encodeKvPath(path)}`, { custom_metadata: merged }, headers);
+    await this.client.request('POST', `${this.m}/metadata/${encodeKvPath(path)}`, { custom_metadata: merged }, { headers });
     return merged;
   }
 
   /** Secret data, read only for the action at hand; callers keep only what they need. */
   async data(path: string, headers?: Record<string, string>): Promise<Record<string, unknown> | null> {
     try {
-      const body = await this.call<{ data?: { data?: Record<string, unknown> | null } }>('GET', `${this.m}/data/${encodeKvPath(path)}`, undefined, headers);
+      const body = await this.client.request<{ data?: { data?: Record<string, unknown> | null } }>('GET', `${this.m}/data/${encodeKvPath(path)}`, undefined, { headers });
       return body.data?.data ?? null;
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return null;

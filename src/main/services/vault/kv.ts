@@ -192,3 +192,12 @@ export async function createKvV2Mount(client: VaultClient, mount: string, descri
     }
   }
 }
+
+/**
+ * A path's change stamp as the inventory sync compares it: `updated_time|current_version|
+ * current_metadata_version`, which moves on every data and metadata write.
+ */
+export function stampOfMetadata(meta: { updated_time?: unknown; current_version?: unknown; current_metadata_version?: unknown } | null | undefined): string {
+  if (!meta) return '';
+  return `${String(meta.updated_time ?? '')}|${String(meta.current_version ?? 0)}|${String(meta.current_metadata_version ?? 0)}`;
+}

@@ -13,17 +13,12 @@
 // tenant's `profile` metadata, which the sync reads per tenant.
 import { AppError } from '../../../shared/errors';
 import { encodeKvPath, encodeMount } from './kv';
-import { mapVaultError, type VaultClient } from './vault-client';
+import type { VaultClient } from './vault-client';
 
 export function stampsMountOf(mount: string): string {
   return `${mount}-stamps`;
 }
 
-/** The stamp a sync compares: moves on every write of the leaf. */
-export function stampOfMetadata(meta: { updated_time?: unknown; current_version?: unknown; current_metadata_version?: unknown } | null | undefined): string {
-  if (!meta) return '';
-  return `${String(meta.updated_time ?? '')}|${String(meta.current_version ?? '')}|${String(meta.current_metadata_version ?? '')}`;
-}
 
 export interface StampWriteResult {
   /** Tenants whose stamp was written in the stamps mount. */
@@ -76,7 +71,7 @@ export class TenantStampWriter {
     }
     if (this.mode === 'none') return;
     try {
-      await patchCustomMetadata(this.client, `${this.m}/metadata/${rel}/profile`, { changed_at: at });
+      await this.client.request('PATCH', `${this.m}/metadata/${rel}/profile`, { custom_metadata: { changed_at: at } });
       result.viaProfile++;
     } catch {
       result.failed.push(tenantId);
@@ -111,19 +106,4 @@ export function bumpTenantStamps(
   opts: { concurrency?: number; signal?: AbortSignal } = {},
 ): Promise<StampWriteResult> {
   return new TenantStampWriter(client, mount).bump(tenantIds, at, opts);
-}
-
-/** KV v2 metadata PATCH (merge): VaultClient.request has no PATCH. */
-async function patchCustomMetadata(client: VaultClient, path: string, patch: Record<string, string>): Promise<void> {
-  try {
-    await client.raw.request({
-      path: `/${path}`,
-      method: 'PATCH',
-      json: { custom_metadata: patch },
-      headers: { 'Content-Type': 'application/merge-patch+json' },
-      timeout: client.connection.timeoutMs,
-    });
-  } catch (err) {
-    throw mapVaultError(err, `PATCH ${path}`);
-  }
 }

@@ -11,8 +11,11 @@ export type RawVault = ReturnType<typeof nodeVault>;
 export interface VaultClient {
   readonly connection: VaultConnection;
   readonly raw: RawVault;
-  /** Generic call; path without the /v1 prefix, e.g. "sys/mounts". */
-  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST', path: string, body?: unknown): Promise<T>;
+  /**
+   * Generic call; path without the /v1 prefix, e.g. "sys/mounts". PATCH sends a JSON merge
+   * patch (KV v2). opts.headers go on this request only (the console's audited action tag).
+   */
+  request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'LIST', path: string, body?: unknown, opts?: { headers?: Record<string, string> }): Promise<T>;
   setToken(token: string | undefined): void;
   /** Extra headers on every request (for example the console's audited action header). */
   setHeaders(headers: Record<string, string>): void;
@@ -39,7 +42,7 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
     requestOptions: { httpAgent, httpsAgent, timeout: conn.timeoutMs },
   });
 
-  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  const request = async <T>(method: string, path: string, body?: unknown, opts: { headers?: Record<string, string> } = {}): Promise<T> => {
     const useList = method === 'LIST';
     const cleanPath = path.replace(/^\/+/, '');
     try {
@@ -47,7 +50,7 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
         path: `/${cleanPath}${useList ? (cleanPath.includes('?') ? '&list=true' : '?list=true') : ''}`,
         method: useList ? 'GET' : method,
         ...(body !== undefined ? { json: body } : {}),
-        headers: { ...extraHeaders },
+        headers: { ...(method === 'PATCH' ? { 'Content-Type': 'application/merge-patch+json' } : {}), ...extraHeaders, ...opts.headers },
         httpAgent,
         httpsAgent,
         timeout: client.connection.timeoutMs,
