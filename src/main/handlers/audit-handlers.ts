@@ -32,9 +32,7 @@ export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels
       return { events: page.events.map(toView), nextCursor: page.nextCursor };
     },
     'audit:counts': async ({ filter }) => {
-      const c = audit.repo.counts(filter, COUNT_CAP);
-      const alerts = audit.alerts(filter);
-      return { ...c, alertsRed: alerts.red, alertsYellow: alerts.yellow };
+      return audit.repo.counts(filter, COUNT_CAP);
     },
     'audit:facets': async () => audit.repo.facets(),
     'audit:events-by-id': async ({ ids }) => ({ events: audit.repo.byIds(ids).map(toView) }),

@@ -61,8 +61,6 @@ export const AuditCountsSchema = z.object({
   /** Events per action among the newest byActionOf matching events (all of them when total ≤ 10,000). */
   byAction: z.record(z.string(), z.number().int()),
   byActionOf: z.number().int(),
-  alertsRed: z.number().int(),
-  alertsYellow: z.number().int(),
 });
 
 export const ALERT_KINDS = ['failed-auth-user', 'failed-auth-ip', 'off-hours', 'bulk-reads', 'delete-without-approval'] as const;

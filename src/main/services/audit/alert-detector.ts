@@ -123,15 +123,6 @@ export function localHour(ts: number, timeZone: string): { hour: number; date: s
   return r;
 }
 
-export function isValidTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export function inOffHours(hour: number, s: AlertSettings): boolean {
   return s.offHoursStart <= s.offHoursEnd ? hour >= s.offHoursStart && hour < s.offHoursEnd : hour >= s.offHoursStart || hour < s.offHoursEnd;
 }

@@ -127,7 +127,7 @@ export class DeletionApprovals {
     this.deps.recorder.finish(tag, 'ok');
     // The writers' rule (docs/vault-layout.md): stamp the tenant, so every console's next
     // incremental inventory sync drops the deleted secret.
-    const stamped = await bumpTenantStamps(this.deps.client(), this.deps.kvMount(), [cur.data.path.split('/')[0]!], new Date(this.deps.clock.now()).toISOString());
+    const stamped = await bumpTenantStamps(this.deps.client(), this.deps.kvMount(), [tenantOf(cur.data.path)!], new Date(this.deps.clock.now()).toISOString());
     if (stamped.failed.length > 0) this.deps.log.warn(`tenant change stamp not written after deleting ${cur.data.path}; the next full inventory sync picks it up`);
     this.deps.log.info(`tenant secret ${cur.data.path} deleted under approval ${id}`);
     return toView(id, used);

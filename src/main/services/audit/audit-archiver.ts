@@ -17,6 +17,7 @@ import type { ImportReport } from '../../../shared/contracts/audit';
 import type { AuditRepo } from '../storage/audit-repo';
 import { importAuditFile } from './audit-importer';
 import { toExported } from './export-format';
+import { monthOf } from './audit-record';
 
 export interface RetentionPolicy {
   archiveAfterMonths: number;
@@ -57,10 +58,6 @@ export interface MonthStatus {
   archiveFile: string | null;
   sha256: string | null;
   archivedAt: string | null;
-}
-
-export function currentMonth(now: Date): number {
-  return now.getUTCFullYear() * 100 + now.getUTCMonth() + 1;
 }
 
 export class AuditArchiver {
@@ -147,7 +144,7 @@ export class AuditArchiver {
   /** Archives one month now (a finished month: the current one is still being written). */
   archive(month: number, now: Date): Promise<ManifestEntry> {
     return this.serial(async () => {
-      if (month >= currentMonth(now)) throw new AppError('BAD_INPUT', `${monthLabel(month)} has not ended yet; archive it once it is over.`);
+      if (month >= monthOf(now.getTime())) throw new AppError('BAD_INPUT', `${monthLabel(month)} has not ended yet; archive it once it is over.`);
       const row = this.repo.months().find((m) => m.month === month);
       if (!row) throw new AppError('NOT_FOUND', `No audit events for ${monthLabel(month)}.`);
       if (row.state === 'archived') throw new AppError('CONFLICT', `${monthLabel(month)} is already archived.`);

@@ -27,7 +27,6 @@ import {
   detectFailedAuth,
   detectOffHours,
   detectUnapprovedDeletes,
-  isValidTimeZone,
   sortAlerts,
 } from './alert-detector';
 import { DeletionApprovals } from './approvals';
@@ -36,6 +35,7 @@ import { exportAudit, type ExportFormat, type ExportResult } from './audit-expor
 import { importAuditFile } from './audit-importer';
 import { AuditRecorder } from './audit-recorder';
 import { AuditTailer, DEFAULT_POLL_MS } from './audit-tailer';
+import { isTimeZone } from '../../../shared/audit/audit-rules';
 
 export const COUNT_CAP = 100_000;
 /** The retention run: shortly after start, then daily. */
@@ -125,7 +125,7 @@ export class AuditService {
   }
 
   setAlertSettings(s: AlertSettings): AlertSettings {
-    if (!isValidTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `Unknown time zone ${JSON.stringify(s.timeZone.slice(0, 64))}.`);
+    if (!isTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `Unknown time zone ${JSON.stringify(s.timeZone.slice(0, 64))}.`);
     if (s.offHoursStart === s.offHoursEnd) throw new AppError('BAD_INPUT', 'Off-hours start and end must differ.');
     this.deps.settings.set(SETTINGS_KEY, JSON.stringify(s));
     return s;
@@ -233,7 +233,8 @@ export class AuditService {
    * (2 s to 60 s), so alerts never take more than a tenth of main's time.
    */
   alerts(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): AlertsResult {
-    const key = JSON.stringify([filter.from ?? null, filter.to ?? null, filter.user ?? null, settings]);
+    // The user filter only narrows the finished list (below): it is not part of the key.
+    const key = JSON.stringify([filter.from ?? null, filter.to ?? null, settings]);
     const version = this.repo.version;
     // Wall time, not the injected clock: this paces CPU use, it is not a rule.
     const now = Date.now();
@@ -245,7 +246,9 @@ export class AuditService {
       const r = this.computeAlerts(filter, settings);
       this.alertCache = { key, version, at: now, tookMs: performance.now() - started, ...r };
     }
-    const all = this.alertCache!.alerts;
+    const user = filter.user;
+    // The viewer's user filter narrows alerts to those about that user.
+    const all = user ? this.alertCache!.alerts.filter((a) => a.subject === user || a.title.includes(user)) : this.alertCache!.alerts;
     return {
       computedAt: new Date(this.alertCache!.at).toISOString(),
       alerts: all.slice(0, limit),
@@ -279,9 +282,7 @@ export class AuditService {
       deletes.filter((d) => !(d.approvalId && (approvedBy.get(d.approvalId) ?? []).some((a) => a.user !== d.user && a.ts <= d.ts))),
       () => false,
     );
-    let alerts = [...detectFailedAuth(failed, settings), ...detectBulkReads(reads, settings), ...detectOffHours(offHours, settings), ...deleteAlerts];
-    // The viewer's user filter narrows alerts to those about that user.
-    if (filter.user) alerts = alerts.filter((a) => a.subject === filter.user || a.title.includes(filter.user!));
+    const alerts = [...detectFailedAuth(failed, settings), ...detectBulkReads(reads, settings), ...detectOffHours(offHours, settings), ...deleteAlerts];
     const cut = [failed, reads, deletes, offHours].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
     return { alerts: sortAlerts(alerts), partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
   }

@@ -200,11 +200,15 @@ export class AuditQueries {
     const candidates: Array<[string, string | undefined]> = [
       ['audit_events_tenant_ts', filter.tenant ? 'tenant = ?' : undefined],
       ['audit_events_type_ts', filter.secretType ? 'secret_type = ?' : undefined],
-      ['audit_events_action_ts', filter.action ? 'action = ?' : undefined],
-      ['audit_events_user_ts', filter.user ? 'user = ?' : undefined],
+      // With both user and action, their composite index counts no more than either part: skip the parts.
+      ['audit_events_action_ts', filter.action && !filter.user ? 'action = ?' : undefined],
+      ['audit_events_user_ts', filter.user && !filter.action ? 'user = ?' : undefined],
       ['audit_events_user_action_ts', filter.user && filter.action ? 'user = ? AND action = ?' : undefined],
     ];
     const values: unknown[][] = [[filter.tenant], [filter.secretType], [filter.action], [filter.user], [filter.user, filter.action]];
+    const active = candidates.filter(([, sql]) => sql);
+    // One candidate (user + action alone): nothing to compare.
+    if (active.length === 1) return ` INDEXED BY ${active[0]![0]}`;
     const key = JSON.stringify(['eq', values, from, to]);
     const version = `${this.version()}`;
     const cached = this.indexPlans.get(key);
@@ -214,7 +218,6 @@ export class AuditQueries {
       if (!sql) return;
       const w = joinWhere([{ sql, params: values[i]! }, ...range]);
       const n = this.db.prepare(`SELECT count(*) FROM (SELECT 1 FROM audit_events INDEXED BY ${index} WHERE ${w.sql} LIMIT ?)`).pluck().get(...w.params, EQ_PROBE_CAP) as number;
-      // Ties go to the later candidate: the composite (user, action) index over either of its parts.
       if (!best || n <= best.n) best = { hint: ` INDEXED BY ${index}`, n };
     });
     const hint = (best as { hint: string } | null)?.hint ?? '';
@@ -272,9 +275,10 @@ export class AuditQueries {
   /** Oldest first, in chunks, for exports and archives (no statement stays open across awaits). */
   *chunks(filter: AuditFilter, chunkSize = 5000, extra?: Where): Generator<StoredEvent[]> {
     let after: { ts: number; id: number } | null = null;
+    // Planned once: the walk is a snapshot of what matched when it started.
+    const p = this.plan(filter);
+    if (p.empty) return;
     for (;;) {
-      const p = this.plan(filter);
-      if (p.empty) return;
       const cursor: Where | null = after ? { sql: 'ts >= ? AND (ts > ? OR id > ?)', params: [after.ts, after.ts, after.id] } : null;
       let rows: Row[];
       if (p.matchIds && !extra) rows = this.byMatchIds(p.matchIds, cursor, 'ASC', chunkSize);
