@@ -11,13 +11,14 @@ import { AppError } from '../../../shared/errors';
 import type { ApiKeyCloseReason, NewApiKey } from '../../../shared/contracts/rotation';
 import type { Logger } from '../log/logger';
 import { noContentProtection, type ContentProtection, type SecretClipboard } from '../reveal/clipboard';
+import { MAX_WINDOW_MS, WARN_BEFORE_MS } from '../reveal/reveal-service';
 import { SecretBuffer } from '../reveal/secret-buffer';
 import type { SessionInfo } from '../session/session-types';
 import type { Clock, TimerHandle } from '../time/clock';
 
-export const API_KEY_WINDOW_MS = 15 * 60_000;
+/** The same window and warning as a revealed credential. */
+export const API_KEY_WINDOW_MS = MAX_WINDOW_MS;
 const MIN_WINDOW_MS = 5_000;
-const WARN_BEFORE_MS = 60_000;
 
 export interface ApiKeyHandoverDeps {
   clock: Clock;

@@ -33,6 +33,7 @@ import { ApiKeyHandover } from './api-key-handover';
 import { IndexGraceSource, sweepGrace, VaultGraceSource, type SweepResult } from './grace-sweep';
 import { JobJournal } from './job-journal';
 import { JobStamps } from './job-stamps';
+import { bumpTenantStamps } from '../vault/tenant-stamps';
 import { IndexTargetSource, VaultTargetSource, type Target, type TargetQuery } from './targets';
 import { RotationVaultIo } from './vault-io';
 
@@ -243,10 +244,16 @@ export class RotationService {
     const mount = this.deps.mount();
     const io = this.io(mount);
     const source = this.deps.index?.usable(mount) === true ? new IndexGraceSource((nowIso) => this.deps.repo.graceDue(nowIso)) : new VaultGraceSource(io);
-    const rot = this.rotator(io);
+    // Stamps once per tenant after the sweep (like a job), not once per retired secret.
+    const rot = this.rotator(io, undefined, false);
     const actor = this.deps.actor();
     const r = await sweepGrace(source, this.now(), (t) => rot.retireIfDue(t, actor));
-    for (const path of r.retired) this.deps.onRotated?.(path.split('/')[0]!);
+    const tenants = [...new Set(r.retired.map((path) => path.split('/')[0]!))];
+    if (tenants.length > 0) {
+      const st = await bumpTenantStamps(io.client, io.mount, tenants, new Date(this.now()).toISOString());
+      if (st.failed.length > 0) this.log.warn(`grace sweep: ${st.failed.length} tenant change stamp(s) not written; the next full inventory sync picks them up`);
+    }
+    for (const t of tenants) this.deps.onRotated?.(t);
     return r;
   }
 
@@ -524,7 +531,7 @@ export class RotationService {
     const job = this.requireJob(jobId);
     const io = this.io(job.mount);
     const schedules = (await loadSchedules(io, (m) => this.log.warn(m))).schedules;
-    // Jobs bump each tenant's change stamp once, at the end of the run (see bumpStamps), not per secret.
+    // Jobs stamp each tenant once (job-stamps.ts, in the background), not per secret.
     const rot = this.rotator(io, schedules, false);
     const items = this.deps.repo.openItems(jobId);
     const minSample = this.deps.minSample ?? 10;

@@ -120,10 +120,6 @@ export class RotationRepo {
     this.stmt("UPDATE rotation_job_items SET state = 'running', attempts = attempts + 1 WHERE job_id = ? AND seq = ?").run(jobId, seq);
   }
 
-  markPending(jobId: string, seq: number): void {
-    this.stmt("UPDATE rotation_job_items SET state = 'pending' WHERE job_id = ? AND seq = ?").run(jobId, seq);
-  }
-
   finishItem(jobId: string, seq: number, state: 'done' | 'failed' | 'skipped', at: string, r: { newVersion?: number | null; code?: string | null; error?: string | null }): void {
     this
       .stmt('UPDATE rotation_job_items SET state = ?, new_version = ?, error_code = ?, error = ?, finished_at = ? WHERE job_id = ? AND seq = ?')
