@@ -6,10 +6,12 @@ import { createHandlers } from '../handlers';
 import type { EventSink } from '../handlers/types';
 import type { Services } from '../services/container';
 import { createLogger } from '../services/log/logger';
-import { createWindowEventSink, registerIpc } from './ipc-registry';
+import { registerAppScheme, serveAppScheme } from './app-protocol.electron';
 import { electronSecretClipboard } from './clipboard.electron';
 import { windowContentProtection } from './content-protection.electron';
-import { createMainWindow, rendererLocation } from './main-window';
+import { createWindowEventSink, registerIpc } from './ipc-registry';
+import { createMainWindow } from './main-window';
+import { chooseRendererSource, trustedOriginOf } from './renderer-source';
 import type { SecretClipboardQueue } from './secret-clipboard-queue';
 import { hardenAllWebContents, hardenDefaultSession } from './window-security';
 
@@ -40,15 +42,18 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     return;
   }
   const outDir = join(__dirname, '..');
-  const devServerUrl = process.env.ELECTRON_RENDERER_URL;
-  const location = rendererLocation(outDir, devServerUrl);
-  hardenAllWebContents(location.trusted);
+  const { source, ignoredDevServer } = chooseRendererSource({ isPackaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
+  if (ignoredDevServer) log.warn(`ELECTRON_RENDERER_URL ignored (${ignoredDevServer}); loading the built renderer`);
+  const trusted = trustedOriginOf(source);
+  registerAppScheme();
+  hardenAllWebContents(trusted);
 
   const windows = new Set<BrowserWindow>();
   const contentProtection = windowContentProtection(() => windows);
   const clipboard = electronSecretClipboard();
   void app.whenReady().then(async () => {
-    hardenDefaultSession(devServerUrl);
+    if (source.kind === 'app-scheme') serveAppScheme(join(outDir, 'renderer'));
+    hardenDefaultSession(source);
     const services = build({
       appVersion: app.getVersion(),
       userDataDir: app.getPath('userData'),
@@ -61,7 +66,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
       void services.reveal.closeAll('lock-screen');
       services.rotation.apiKeys.closeAll('lock-screen');
     });
-    registerIpc(ipcMain, createHandlers(services), location.trusted, (id) =>
+    registerIpc(ipcMain, createHandlers(services), trusted, (id) =>
       [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id),
     );
 
@@ -77,7 +82,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
           services.rotation.apiKeys.closeAll('window-closed');
         }
       });
-      await location.load(win);
+      await win.loadURL(source.url);
     };
     await open();
     log.info(`started, Vault at ${services.connection().address}`);
