@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { BrowserWindow } from 'electron';
 
 export function createMainWindow(outDir: string): BrowserWindow {
-  const win = new BrowserWindow({ // eng-disable AUXCLICK_JS_CHECK -- a middle click can only open a window or navigate: setWindowOpenHandler denies every window and will-navigate refuses leaving the app (window-security.ts)
+  // Auxclick (middle click) can only open a window or navigate: setWindowOpenHandler denies
+  // every window and will-navigate refuses leaving the app (window-security.ts).
+  const win = new BrowserWindow({ // eng-disable AUXCLICK_JS_CHECK
     width: 1360,
     height: 860,
     minWidth: 960,
@@ -11,7 +13,8 @@ export function createMainWindow(outDir: string): BrowserWindow {
     title: 'Vault Console',
     backgroundColor: '#f6f7f9',
     webPreferences: {
-      preload: join(outDir, 'preload', 'index.cjs'),
+      // The preload exposes invoke/subscribe for contract channels only (src/preload/index.ts).
+      preload: join(outDir, 'preload', 'index.cjs'), // eng-disable PRELOAD_JS_CHECK
       sandbox: true,
       contextIsolation: true,
       nodeIntegration: false,
