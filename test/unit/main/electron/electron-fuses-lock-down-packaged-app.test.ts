@@ -46,7 +46,16 @@ describe('Electron fuses of the packaged app', () => {
     const { PlatformPackager } = require('app-builder-lib') as {
       PlatformPackager: { prototype: { generateFuseConfig(fuses: unknown): Promise<Record<string, unknown>> } };
     };
-    const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<string, number> };
+    type Fuse =
+      | 'RunAsNode'
+      | 'EnableCookieEncryption'
+      | 'EnableNodeOptionsEnvironmentVariable'
+      | 'EnableNodeCliInspectArguments'
+      | 'EnableEmbeddedAsarIntegrityValidation'
+      | 'OnlyLoadAppFromAsar'
+      | 'LoadBrowserProcessSpecificV8Snapshot'
+      | 'GrantFileProtocolExtraPrivileges';
+    const { FuseV1Options } = require('@electron/fuses') as { FuseV1Options: Record<Fuse, number> };
     const wire = await PlatformPackager.prototype.generateFuseConfig.call(null, config.electronFuses);
     expect(wire).toMatchObject({
       [FuseV1Options.RunAsNode]: false,
