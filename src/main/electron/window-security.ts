@@ -35,14 +35,15 @@ export function hardenDefaultSession(source: RendererSource): void {
 /** Every web contents: no navigation away from the app, no new windows, no webviews. */
 export function hardenAllWebContents(trusted: TrustedOrigin): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
-    contents.on('will-navigate', (event, url) => {
-      if (!isTrustedFrameUrl(url, trusted)) {
-        event.preventDefault();
+    // The positional url argument is deprecated (Electron 25+): read details.url.
+    contents.on('will-navigate', (details) => {
+      if (!isTrustedFrameUrl(details.url, trusted)) {
+        details.preventDefault();
         log.warn('refused navigation away from the app');
       }
     });
-    contents.on('will-redirect', (event, url) => {
-      if (!isTrustedFrameUrl(url, trusted)) event.preventDefault();
+    contents.on('will-redirect', (details) => {
+      if (!isTrustedFrameUrl(details.url, trusted)) details.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
     // Links open through the validated shell:open-external channel, never here.
