@@ -240,10 +240,9 @@ export class RevealService {
   private async closeOne(r: ActiveReveal, reason: RevealCloseReason): Promise<void> {
     if (!this.active.delete(r.id)) return;
     this.deps.clock.clearTimeout(r.timer);
-    // Clipboard first, while the buffers can still tell whether it holds our copy.
+    // Clipboard first, while the buffers can still tell what was copied.
     try {
-      const current = this.deps.clipboard.readText();
-      if (current && [...r.copied].some((f) => (f === 'username' ? r.username : r.password).equals(current))) this.deps.clipboard.clear();
+      this.deps.clipboard.clearIfHolds([...r.copied].map((f) => (f === 'username' ? r.username : r.password).reveal()));
     } catch (err) {
       this.log.warn(`close ${r.id}: clipboard check failed (${err instanceof Error ? err.name : 'error'})`);
     }
