@@ -14,6 +14,7 @@ export interface VaultAuditEntry {
     display_name?: unknown;
     metadata?: Record<string, unknown> | null;
     entity_id?: unknown;
+    accessor?: unknown;
     client_token?: unknown;
   } | null;
   request?: {
@@ -26,7 +27,7 @@ export interface VaultAuditEntry {
     headers?: Record<string, unknown> | null;
   } | null;
   response?: {
-    auth?: { display_name?: unknown; metadata?: Record<string, unknown> | null; client_token?: unknown } | null;
+    auth?: { display_name?: unknown; metadata?: Record<string, unknown> | null; client_token?: unknown; entity_id?: unknown; accessor?: unknown } | null;
     data?: Record<string, unknown> | null;
   } | null;
 }
@@ -112,6 +113,26 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
     requestId: str(req.id),
     approvalId: tag?.approval ?? null,
     error: error ? error.replace(/\s+/g, ' ').replace(/^1 error occurred: \* /, '').trim().slice(0, 500) : null,
+    ...identityOf(main, response, login !== null),
+    incidentId: tag?.incident ?? null,
+  };
+}
+
+/**
+ * The entity id and token accessor of the request (a login: of the token it issued).
+ * The accessor is kept as logged: plain where the audit device has hmac_accessor=false,
+ * Vault's HMAC of it otherwise (incident/accessor-hash.ts asks Vault for that HMAC).
+ */
+function identityOf(main: VaultAuditEntry, response: VaultAuditEntry | undefined, login: boolean): { entityId: string | null; accessor: string | null } {
+  const auth = main.auth;
+  const respAuth = login ? response?.response?.auth : undefined;
+  const bounded = (v: unknown) => {
+    const s = str(v);
+    return s !== '' && s.length <= 200 ? s : null;
+  };
+  return {
+    entityId: bounded(auth?.entity_id) ?? bounded(respAuth?.entity_id),
+    accessor: bounded(auth?.accessor) ?? bounded(respAuth?.accessor),
   };
 }
 

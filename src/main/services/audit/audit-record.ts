@@ -19,6 +19,15 @@ export interface AuditRecord {
   requestId: string;
   approvalId: string | null;
   error: string | null;
+  /**
+   * Who made the request beyond the user name (migration 10): Vault's identity entity id,
+   * and the token accessor as logged (plain where the audit device has hmac_accessor=false,
+   * else Vault's HMAC of it). Absent for console records and older imports.
+   */
+  entityId?: string | null;
+  accessor?: string | null;
+  /** The incident id the console action was made under (console header `incident=`). */
+  incidentId?: string | null;
 }
 
 /** Vault writes nanoseconds ("…41.852106786Z"); keep milliseconds. NaN when unparseable. */

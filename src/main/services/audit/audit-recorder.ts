@@ -22,6 +22,7 @@ export interface ActionTag {
   requestId: string;
   path: string;
   approvalId: string | null;
+  incidentId: string | null;
   startedAt: number;
   /** Set with VaultClient.setHeaders or pass to taggedRequest. */
   headers: Record<string, string>;
@@ -38,18 +39,18 @@ export class AuditRecorder {
     private readonly actor: () => Actor,
   ) {}
 
-  begin(action: ConsoleAction, opts: { path: string; approvalId?: string }): ActionTag {
-    const { requestId, headers } = newConsoleTag(action, opts.approvalId);
-    return { action, requestId, path: opts.path, approvalId: opts.approvalId ?? null, startedAt: this.clock.now(), headers };
+  begin(action: ConsoleAction, opts: { path: string; approvalId?: string; incidentId?: string }): ActionTag {
+    const { requestId, headers } = newConsoleTag(action, opts.approvalId, opts.incidentId);
+    return { action, requestId, path: opts.path, approvalId: opts.approvalId ?? null, incidentId: opts.incidentId ?? null, startedAt: this.clock.now(), headers };
   }
 
   /** Stores the console's record of the action; returns its row id. */
   finish(tag: ActionTag, status: AuditStatus, error?: string): void {
-    this.record({ action: tag.action, path: tag.path, status, requestId: tag.requestId, approvalId: tag.approvalId, error: error ?? null, ts: tag.startedAt });
+    this.record({ action: tag.action, path: tag.path, status, requestId: tag.requestId, approvalId: tag.approvalId, incidentId: tag.incidentId, error: error ?? null, ts: tag.startedAt });
   }
 
   /** Direct record for actions that make no Vault request of their own. */
-  record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; error?: string | null; ts?: number }): AuditRecord {
+  record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; incidentId?: string | null; error?: string | null; ts?: number }): AuditRecord {
     const requestId = e.requestId ?? `vc-${randomBytes(8).toString('hex')}`;
     const rec: AuditRecord = {
       key: `c:${requestId}:${e.action}`,
@@ -66,6 +67,7 @@ export class AuditRecorder {
       requestId,
       approvalId: e.approvalId ?? null,
       error: e.error ? e.error.slice(0, 300) : null,
+      incidentId: e.incidentId ?? null,
     };
     // Fail closed: if the record cannot be written, the caller's action reports failure.
     try {

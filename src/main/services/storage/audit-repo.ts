@@ -4,6 +4,7 @@
 // users, ids and Vault's (HMAC'd) error text only.
 import type { AuditCursor, AuditEventView, AuditFilter } from '../../../shared/contracts/audit';
 import { monthOf, type AuditRecord } from '../audit/audit-record';
+import { AuditAccessQueries } from './audit-access-queries';
 import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
 import { AuditTerms, type TermKind } from './audit-terms';
 import type { SqlDatabase } from './database';
@@ -30,6 +31,8 @@ export class AuditRepo {
   private readonly reopenStmt;
   readonly terms: AuditTerms;
   private readonly queries: AuditQueries;
+  /** Incident response and compliance reports: blast radius, access totals, report sections (audit-access-queries.ts). */
+  readonly access: AuditAccessQueries;
   /** Months whose events live in an archive (an insert into one marks it reopened). */
   private archived: Set<number> | null = null;
   /** Bumped by every write that changes events: cached text plans are stale. */
@@ -38,13 +41,16 @@ export class AuditRepo {
   constructor(private readonly db: SqlDatabase, private readonly now: () => Date = () => new Date()) {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
+    this.access = new AuditAccessQueries(db);
     // A pending request (no response seen yet) is completed when its response
     // arrives; any other repeat of a key is a duplicate and changes nothing.
     this.insertStmt = db.prepare(`
-      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id, entity_id, accessor, incident_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET action = excluded.action, user = excluded.user, status = excluded.status, error = excluded.error,
-        error_id = excluded.error_id, approval_id = excluded.approval_id
+        error_id = excluded.error_id, approval_id = excluded.approval_id,
+        entity_id = coalesce(excluded.entity_id, audit_events.entity_id), accessor = coalesce(excluded.accessor, audit_events.accessor),
+        incident_id = coalesce(excluded.incident_id, audit_events.incident_id)
       WHERE audit_events.status = 'pending' AND excluded.status <> 'pending'`);
     this.monthStmt = db.prepare(`INSERT INTO audit_months (month, state, changed_at) VALUES (?, 'hot', ?) ON CONFLICT(month) DO NOTHING`);
     this.reopenStmt = db.prepare(`UPDATE audit_months SET state = 'reopened', changed_at = ? WHERE month = ? AND state = 'archived'`);
@@ -86,6 +92,7 @@ export class AuditRepo {
           const n = stmt.run(
             r.key, r.ts, month, r.action, r.tenant, r.user, r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
             t.id(TERM_KIND.path, r.path), t.id(TERM_KIND.ip, r.ip), t.id(TERM_KIND.error, r.error),
+            r.entityId ?? null, r.accessor ?? null, r.incidentId ?? null,
           ).changes;
           if (n > 0) {
             inserted += n;
