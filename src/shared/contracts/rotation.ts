@@ -100,6 +100,8 @@ export const JobSummarySchema = z.object({
   finishedAt: z.string().nullable(),
   actor: z.string(),
   reason: z.string(),
+  /** Incident response jobs: the incident id written into each rotated secret and the audit trail. */
+  incidentId: z.string().nullable().optional(),
 });
 export type JobSummary = z.infer<typeof JobSummarySchema>;
 

@@ -79,12 +79,54 @@ export interface RotationServiceDeps {
 }
 
 interface Preview {
-  preview: RotationPreview;
-  kind: 'all' | 'overdue';
+  label: string;
+  confirmPhrase: string;
+  /** What goes into the job's selection_json. */
+  selection: TargetQuery | PathsRecord;
+  kind: 'all' | 'overdue' | 'incident';
   targets: Target[];
   mount: string;
   expiresAt: number;
+  incidentId?: string;
 }
+
+/**
+ * An explicit list of secrets for one job (incident response: the secrets an identity read,
+ * from the audit store). Every path is checked against the layout and read from Vault at
+ * preview; API keys never join a bulk job (their new key must be handed over one by one).
+ */
+export interface PathSelection {
+  label: string;
+  /** Relative to the mount, e.g. "t-000042/ssh/admin". */
+  paths: readonly string[];
+  incidentId: string;
+}
+
+interface PathsRecord {
+  mode: 'paths';
+  incidentId: string;
+  count: number;
+  /** API keys left out of the job: each is rotated one by one (its new key is shown once). */
+  oneByOne: string[];
+}
+
+export interface PathsPreview {
+  previewId: string;
+  label: string;
+  incidentId: string;
+  total: number;
+  byType: { ssh: number; smtp: number; dkim: number; api: number };
+  tenants: number;
+  confirmPhrase: string;
+  expiresAt: string;
+  /** What the job rotates, with the version the preview saw (a later change is reported, never overwritten). */
+  targets: Array<{ path: string; type: RotatableType; version: number }>;
+  /** What the job leaves out, and why (API keys: rotate one by one; gone; not a rotatable secret). */
+  excluded: Array<{ path: string; reason: string; type: RotatableType | null }>;
+}
+
+/** Why an API key is never part of a bulk job (issue 13's rule): its new key is shown once, to a person. */
+export const API_KEY_ONE_BY_ONE = 'API key: rotate one by one (the new key is shown once)';
 
 interface Running {
   abort: AbortController;
@@ -182,11 +224,12 @@ export class RotationService {
   // ---- one secret ----------------------------------------------------------------------
 
   /** Rotate Now: a required reason; expectedVersion (what the UI showed) turns a concurrent change into CONFLICT. */
-  async rotateOne(tenantId: string, target: string, reason: string, expectedVersion?: number): Promise<RotateOutcome> {
+  async rotateOne(tenantId: string, target: string, reason: string, expectedVersion?: number, opts: { incidentId?: string } = {}): Promise<RotateOutcome> {
     const t = rules(() => parseTarget(tenantId, target));
     const why = rules(() => checkReason(reason));
+    const incidentId = opts.incidentId !== undefined ? rules(() => checkIncidentId(opts.incidentId)) : undefined;
     const io = this.io();
-    const r = await this.rotator(io).rotate({ target: t, reason: why, actor: this.deps.actor(), expectedVersion });
+    const r = await this.rotator(io).rotate({ target: t, reason: why, actor: this.deps.actor(), expectedVersion, ...(incidentId ? { incidentId } : {}) });
     this.log.info(`tenant ${tenantId} ${t.path.slice(tenantId.length + 1)} rotated v${r.previousVersion}→v${r.version}`);
     this.deps.onRotated?.(tenantId);
     return r;
@@ -311,7 +354,7 @@ export class RotationService {
     if (changed.length > 0) {
       const targets = await new VaultTargetSource(io).select({ mode: 'types', types: changed }, this.now());
       const label = `Reschedule ${changed.map((t) => `${t.toUpperCase()} ${saved.schedules.days[t]} days`).join(', ')}`;
-      rescheduleJobId = this.createJob('reschedule', label, { mode: 'types', types: changed }, io.mount, targets, 'Rotation schedule changed', this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY);
+      rescheduleJobId = this.createJob('reschedule', label, { mode: 'types', types: changed }, io.mount, targets, 'Rotation schedule changed', this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY, null);
       this.launch(rescheduleJobId);
     }
     this.log.info(`rotation schedules saved v${saved.version}${rescheduleJobId ? `; reschedule job ${rescheduleJobId}` : ''}`);
@@ -342,25 +385,96 @@ export class RotationService {
       sample: targets.slice(0, 20).map((t) => t.path),
       expiresAt: new Date(nowMs + PREVIEW_TTL_MS).toISOString(),
     };
-    for (const [id, p] of this.previews) if (p.expiresAt < nowMs) this.previews.delete(id);
-    this.previews.set(previewId, { preview, kind: selection.mode, targets, mount, expiresAt: nowMs + PREVIEW_TTL_MS });
+    this.keepPreview(previewId, { label, confirmPhrase: preview.confirmPhrase, selection, kind: selection.mode, targets, mount, expiresAt: nowMs + PREVIEW_TTL_MS });
     return preview;
+  }
+
+  private keepPreview(previewId: string, p: Preview): void {
+    for (const [id, old] of this.previews) if (old.expiresAt < this.now()) this.previews.delete(id);
+    this.previews.set(previewId, p);
+  }
+
+  /**
+   * Preview of a job over an explicit list of secrets, tagged with an incident id (incident
+   * response). Emergency semantics: no grace period, and the incident id goes into each
+   * new version, its custom_metadata and the audit header. Each path is read from Vault
+   * now: the job rotates a secret only while it still has the version seen here.
+   */
+  async previewPaths(sel: PathSelection): Promise<PathsPreview> {
+    const incidentId = rules(() => checkIncidentId(sel.incidentId));
+    const mount = this.deps.mount();
+    const io = this.io(mount);
+    const nowMs = this.now();
+    const targets: Target[] = [];
+    const excluded: PathsPreview['excluded'] = [];
+    const unique = [...new Set(sel.paths)].sort();
+    let next = 0;
+    const worker = async () => {
+      while (next < unique.length) {
+        const path = unique[next++]!;
+        const t = targetOfPath(path);
+        if (!t) {
+          excluded.push({ path, reason: 'Not a rotatable secret of the layout.', type: null });
+          continue;
+        }
+        if (t.type === 'api') {
+          excluded.push({ path, reason: API_KEY_ONE_BY_ONE, type: 'api' });
+          continue;
+        }
+        const md = await io.metadata(path);
+        if (!md || md.currentVersion === 0) {
+          excluded.push({ path, reason: 'The secret no longer exists.', type: t.type });
+          continue;
+        }
+        targets.push({ tenantId: path.split('/')[0]!, path, type: t.type, baseVersion: md.currentVersion });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, Math.max(1, unique.length)) }, worker));
+    targets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    excluded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const byType = { ssh: 0, smtp: 0, dkim: 0, api: 0 };
+    for (const t of targets) byType[t.type]++;
+    const previewId = `pv-${randomBytes(8).toString('hex')}`;
+    const label = sel.label.slice(0, 200);
+    const phrase = confirmPhrase(targets.length);
+    this.keepPreview(previewId, {
+      label,
+      confirmPhrase: phrase,
+      selection: { mode: 'paths', incidentId, count: targets.length, oneByOne: excluded.filter((e) => e.type === 'api').map((e) => e.path) },
+      kind: 'incident',
+      targets,
+      mount,
+      expiresAt: nowMs + PREVIEW_TTL_MS,
+      incidentId,
+    });
+    return {
+      previewId,
+      label,
+      incidentId,
+      total: targets.length,
+      byType,
+      tenants: new Set(targets.map((t) => t.tenantId)).size,
+      confirmPhrase: phrase,
+      expiresAt: new Date(nowMs + PREVIEW_TTL_MS).toISOString(),
+      targets: targets.map((t) => ({ path: t.path, type: t.type, version: t.baseVersion })),
+      excluded,
+    };
   }
 
   /** Starts the job of a preview after the typed confirmation; returns at once (progress comes as events). */
   start(previewId: string, confirm: string, reason: string, concurrency?: number): JobSummary {
     const p = this.previews.get(previewId);
     if (!p || p.expiresAt < this.now()) throw new AppError('NOT_FOUND', 'That preview has expired; preview the rotation again.');
-    if (confirm.trim() !== p.preview.confirmPhrase) throw new AppError('BAD_INPUT', `Type "${p.preview.confirmPhrase}" to confirm.`);
+    if (confirm.trim() !== p.confirmPhrase) throw new AppError('BAD_INPUT', `Type "${p.confirmPhrase}" to confirm.`);
     const why = rules(() => checkReason(reason));
     if (p.targets.length === 0) throw new AppError('BAD_INPUT', 'Nothing to rotate.');
     this.previews.delete(previewId);
-    const id = this.createJob(p.kind, p.preview.label, p.preview.selection, p.mount, p.targets, why, concurrency ?? this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY);
+    const id = this.createJob(p.kind, p.label, p.selection, p.mount, p.targets, why, concurrency ?? this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY, p.incidentId ?? null);
     this.launch(id);
     return this.summary(id);
   }
 
-  private createJob(kind: JobRow['kind'], label: string, selection: TargetQuery, mount: string, targets: Target[], reason: string, concurrency: number): string {
+  private createJob(kind: JobRow['kind'], label: string, selection: TargetQuery | PathsRecord, mount: string, targets: Target[], reason: string, concurrency: number, incidentId: string | null): string {
     const id = `job-${new Date(this.now()).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
     this.deps.repo.createJob(
       {
@@ -376,6 +490,7 @@ export class RotationService {
         concurrency,
         fail_threshold: this.deps.failThreshold ?? 0.2,
         created_at: new Date(this.now()).toISOString(),
+        incident_id: incidentId,
       },
       targets.map((t) => ({ tenantId: t.tenantId, path: t.path, baseVersion: t.baseVersion })),
     );
@@ -442,6 +557,19 @@ export class RotationService {
     };
   }
 
+  /** The secrets a job rotated (with their new versions) and its recorded selection, for reports built on a job (incident response). */
+  jobDetail(jobId: string): { summary: JobSummary; selection: Record<string, unknown>; done: Array<{ path: string; version: number | null }> } {
+    const job = this.requireJob(jobId);
+    const summary = this.summaryOf(job);
+    let selection: Record<string, unknown> = {};
+    try {
+      selection = JSON.parse(job.selection_json) as Record<string, unknown>;
+    } catch {
+      // An unreadable selection shows as empty; the items below are the record.
+    }
+    return { summary, selection, done: this.deps.repo.items(jobId, 'done', 1_000_000).map((i) => ({ path: i.path, version: i.new_version })) };
+  }
+
   summary(jobId: string): JobSummary {
     return this.summaryOf(this.requireJob(jobId));
   }
@@ -475,6 +603,7 @@ export class RotationService {
       finishedAt: job.finished_at,
       actor: job.actor,
       reason: job.reason,
+      incidentId: job.incident_id ?? null,
     };
   }
 
@@ -624,6 +753,7 @@ export class RotationService {
     if (!target) return { state: 'skipped', reason: 'Not a rotatable path of the layout.' };
     if (job.kind === 'reschedule') return this.reschedule(io, item, target.type, schedules);
     const rotationId = `${job.id}:${item.seq}`;
+    if (job.kind === 'incident') return this.incidentItem(job, item, io, rot, target, rotationId);
     if (fast.on && job.kind === 'all' && target.type === 'smtp' && item.base_version > 0) {
       // Fast path: write with check-and-set on the version the preview saw, without reading
       // first. If that version is not current any more (someone rotated, this job already
@@ -651,6 +781,29 @@ export class RotationService {
     if (job.kind === 'overdue' && !isOverdue(cur.customMetadata, this.now())) return { state: 'skipped', reason: 'No longer overdue (rotated or rescheduled since the preview).' };
     if (target.type === 'api' && cur.customMetadata.status === 'revoked') return { state: 'skipped', reason: 'Revoked API key (kept for audit).' };
     const r = await rot.rotate({ target, reason: job.reason, actor: job.actor, jobId: job.id, rotationId, current: cur });
+    return { state: 'done', version: r.version };
+  }
+
+  /**
+   * Incident response: rotate with no grace (SSH and SMTP as emergency resets), the incident
+   * id in the new version, its custom_metadata and the audit header. A secret whose version
+   * is not the one the preview saw is left alone and reported: someone changed it since.
+   */
+  private async incidentItem(job: JobRow, item: ItemRow, io: RotationVaultIo, rot: Rotator, target: NonNullable<ReturnType<typeof targetOfPath>>, rotationId: string): Promise<{ state: 'done' | 'skipped'; version?: number; reason?: string }> {
+    const cur = await io.current(item.path);
+    if (!cur) return { state: 'skipped', reason: 'The secret no longer exists (tenant or secret deleted during the job).' };
+    if (cur.data.rotation_id === rotationId) {
+      // This job already rotated it (the process stopped before recording that): finish, never rotate again.
+      await rot.repairMetadata(target, cur);
+      return { state: 'done', version: cur.version };
+    }
+    if (item.base_version > 0 && cur.version !== item.base_version) {
+      return { state: 'skipped', reason: `Changed since preview (version ${item.base_version} then, ${cur.version} now); not rotated: check it, then rotate it on its own.` };
+    }
+    if (target.type === 'api') return { state: 'skipped', reason: API_KEY_ONE_BY_ONE };
+    const incidentId = job.incident_id ?? undefined;
+    const emergency = target.type === 'ssh' || target.type === 'smtp';
+    const r = await rot.rotate({ target, reason: job.reason, actor: job.actor, jobId: job.id, rotationId, current: cur, emergency, noGrace: true, ...(incidentId ? { incidentId } : {}) });
     return { state: 'done', version: r.version };
   }
 

@@ -3,10 +3,10 @@
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
+import { createAuditIdentitySchema, createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
-import { createRotationSchema } from './schema/rotation';
+import { createRotationIncidentSchema, createRotationSchema } from './schema/rotation';
 
 export interface Migration {
   version: number;
@@ -36,6 +36,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
+  { version: 10, name: 'audit identity (entity, accessor) and incident columns', up: createAuditIdentitySchema },
+  { version: 11, name: 'incident rotation jobs', up: createRotationIncidentSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {
