@@ -7,7 +7,10 @@ import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
 import { backupChannels, backupEvents } from './contracts/backup';
+import { complianceChannels, complianceEvents } from './contracts/compliance';
+import { evidenceChannels, evidenceEvents } from './contracts/evidence';
 import { healthChannels, healthEvents } from './contracts/health';
+import { incidentChannels, incidentEvents } from './contracts/incident';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
 import { revealChannels, revealEvents } from './contracts/reveal';
@@ -18,7 +21,10 @@ import { vaultChannels, vaultEvents } from './contracts/vault';
 export * from './contracts/app';
 export * from './contracts/audit';
 export * from './contracts/backup';
+export * from './contracts/compliance';
+export * from './contracts/evidence';
 export * from './contracts/health';
+export * from './contracts/incident';
 export * from './contracts/inventory';
 export * from './contracts/profiles';
 export * from './contracts/reveal';
@@ -30,7 +36,10 @@ export const channels = {
   ...appChannels,
   ...auditChannels,
   ...backupChannels,
+  ...complianceChannels,
+  ...evidenceChannels,
   ...healthChannels,
+  ...incidentChannels,
   ...inventoryChannels,
   ...profilesChannels,
   ...revealChannels,
@@ -43,7 +52,10 @@ export const events = {
   ...appEvents,
   ...auditEvents,
   ...backupEvents,
+  ...complianceEvents,
+  ...evidenceEvents,
   ...healthEvents,
+  ...incidentEvents,
   ...inventoryEvents,
   ...profilesEvents,
   ...revealEvents,

@@ -5,7 +5,10 @@ import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
 import { backupHandlers } from './backup-handlers';
+import { complianceHandlers } from './compliance-handlers';
+import { evidenceHandlers } from './evidence-handlers';
 import { healthHandlers } from './health-handlers';
+import { incidentHandlers } from './incident-handlers';
 import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
 import { revealHandlers } from './reveal-handlers';
@@ -19,7 +22,10 @@ export function createHandlers(services: Services): Handlers {
     ...appHandlers(services),
     ...auditHandlers(services),
     ...backupHandlers(services),
+    ...complianceHandlers(services),
+    ...evidenceHandlers(services),
     ...healthHandlers(services),
+    ...incidentHandlers(services),
     ...inventoryHandlers(services),
     ...profilesHandlers(services),
     ...revealHandlers(services),

@@ -1,0 +1,317 @@
+// The numbers of the SOC 2 secret-access report for one period, computed from the audit
+// store, the inventory index (Vault's metadata, synced), the backup catalog and Vault
+// itself (admin identities, deletion approvals). Everything is sorted and no wall clock is
+// read, so the same inputs give the same report, byte for byte. Definitions are in
+// docs/compliance-reports.md; the test computes each figure independently.
+import type { AuditAction, AuditAlertView } from '../../../shared/contracts/audit';
+import type { Soc2Report } from '../../../shared/contracts/compliance';
+import { SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES, SECRET_VALUE_TYPES, secretAccessClass, type SecretAccessClass } from '../../../shared/audit/secret-access';
+import type { RotatableType, RotationSchedules } from '../../../shared/rotation/rules';
+import { placeOfLoggedPath } from '../incident/logged-path';
+import type { AuditAccessQueries, TimeRange } from '../storage/audit-access-queries';
+import type { ComplianceQueries } from '../storage/compliance-queries';
+import type { AdminIdentitiesResult } from './admin-identities';
+
+export const DAY_MS = 86_400_000;
+/** Rows listed per detail table (the totals always count everything). */
+export const LIST_CAP = 1000;
+export const AGE_BUCKETS: ReadonlyArray<{ label: string; max: number }> = [
+  { label: '0-29 days', max: 30 },
+  { label: '30-89 days', max: 90 },
+  { label: '90-179 days', max: 180 },
+  { label: '180-364 days', max: 365 },
+  { label: '365+ days', max: Number.POSITIVE_INFINITY },
+];
+const TYPES: readonly RotatableType[] = ['ssh', 'smtp', 'dkim', 'api'];
+
+export interface Soc2Inputs {
+  period: TimeRange;
+  mount: string;
+  vaultAddress: string;
+  access: AuditAccessQueries;
+  compliance: ComplianceQueries;
+  schedules: RotationSchedules;
+  alerts: { alerts: AuditAlertView[]; total: number; red: number; yellow: number; partialSince: string | null };
+  admins: AdminIdentitiesResult | null;
+  /** Approval id → requester / approver / reason, as Vault keeps them (null: not readable). */
+  approvals: (ids: string[]) => Promise<Map<string, { requestedBy: string; approvedBy: string | null; reason: string }> | null>;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const ratio = (n: number, d: number): number | null => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
+
+/** Vault-first: the count Vault logged for (identity, secret, class), else the console's own record of it. */
+function merged(v: number, c: number): number {
+  return v > 0 ? v : c;
+}
+
+interface Tally {
+  vault: number;
+  console: number;
+}
+
+/** Per identity: secret → class → tally, from the covering index (no row is read). */
+function accessTallies(inp: Soc2Inputs): Map<string, Map<string, Map<SecretAccessClass, Tally>>> {
+  const out = new Map<string, Map<string, Map<SecretAccessClass, Tally>>>();
+  for (const user of inp.access.users()) {
+    const rows = inp.access.accessTotalsOfUser(user, inp.period, SECRET_ACCESS_ACTIONS as AuditAction[], SECRET_ACCESS_STATUSES);
+    if (rows.length === 0) continue;
+    const paths = inp.access.paths(rows.map((r) => r.pathId));
+    const bySecret = new Map<string, Map<SecretAccessClass, Tally>>();
+    for (const r of rows) {
+      const place = placeOfLoggedPath(paths.get(r.pathId) ?? '');
+      const cls = secretAccessClass(r.action);
+      if (!place || !cls || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
+      if ((place.endpoint !== null && place.endpoint !== 'data') || (place.mount !== null && place.mount !== inp.mount)) continue;
+      let m = bySecret.get(place.rel);
+      if (!m) bySecret.set(place.rel, (m = new Map()));
+      const t = m.get(cls) ?? { vault: 0, console: 0 };
+      if (place.console) t.console += r.count;
+      else t.vault += r.count;
+      m.set(cls, t);
+    }
+    if (bySecret.size > 0) out.set(user, bySecret);
+  }
+  return out;
+}
+
+export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
+  const { period } = inp;
+  const periodFrom = iso(period.from);
+  const periodTo = iso(period.to);
+
+  // ---- secret access ----
+  const tallies = accessTallies(inp);
+  const byIdentity: Soc2Report['secretAccess']['byIdentity'] = [];
+  const allSecrets = new Set<string>();
+  const allTenants = new Set<string>();
+  const totals = { reads: 0, reveals: 0, downloads: 0 };
+  for (const [user, secrets] of [...tallies.entries()].sort(([a], [b]) => cmp(a, b))) {
+    const row = { identity: user, reads: 0, reveals: 0, downloads: 0, secrets: 0, tenants: 0 };
+    const tenants = new Set<string>();
+    for (const [rel, classes] of secrets) {
+      let any = 0;
+      for (const [cls, t] of classes) {
+        const n = merged(t.vault, t.console);
+        any += n;
+        if (cls === 'read') row.reads += n;
+        else if (cls === 'reveal') row.reveals += n;
+        else row.downloads += n;
+      }
+      if (any === 0) continue;
+      row.secrets++;
+      tenants.add(rel.split('/')[0]!);
+      allSecrets.add(rel);
+      allTenants.add(rel.split('/')[0]!);
+    }
+    row.tenants = tenants.size;
+    totals.reads += row.reads;
+    totals.reveals += row.reveals;
+    totals.downloads += row.downloads;
+    if (row.secrets > 0) byIdentity.push(row);
+  }
+
+  // Reveals and downloads in detail: who, which secret, how often, when, under which incident.
+  const detail = new Map<string, { identity: string; path: string; tenantId: string; type: string; action: 'reveal' | 'download'; vault: number; console: number; first: number; last: number; incidents: Set<string> }>();
+  for (const d of inp.access.accessDetail(period, (SECRET_ACCESS_ACTIONS as AuditAction[]).filter((a) => secretAccessClass(a) !== 'read'), SECRET_ACCESS_STATUSES)) {
+    const place = placeOfLoggedPath(d.path);
+    const cls = secretAccessClass(d.action);
+    if (!place || (cls !== 'reveal' && cls !== 'download') || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
+    if ((place.endpoint !== null && place.endpoint !== 'data') || (place.mount !== null && place.mount !== inp.mount)) continue;
+    const key = `${d.user}\u0000${place.rel}\u0000${cls}`;
+    let e = detail.get(key);
+    if (!e) detail.set(key, (e = { identity: d.user, path: place.rel, tenantId: place.tenantId, type: place.type, action: cls, vault: 0, console: 0, first: d.first, last: d.last, incidents: new Set() }));
+    if (place.console) e.console += d.count;
+    else e.vault += d.count;
+    e.first = Math.min(e.first, d.first);
+    e.last = Math.max(e.last, d.last);
+    if (d.incidentId) e.incidents.add(d.incidentId);
+  }
+  const detailRows = [...detail.values()]
+    .sort((a, b) => cmp(a.identity, b.identity) || cmp(a.path, b.path) || cmp(a.action, b.action))
+    .map((e) => ({
+      identity: e.identity,
+      path: e.path,
+      tenantId: e.tenantId,
+      type: e.type,
+      action: e.action,
+      count: merged(e.vault, e.console),
+      first: iso(e.first),
+      last: iso(e.last),
+      incidents: [...e.incidents].sort(),
+      why: e.incidents.size > 0 ? `incident ${[...e.incidents].sort().join(', ')}` : 'no reason recorded',
+    }));
+
+  // ---- rotation compliance at period end ----
+  const asOf = period.to;
+  const byType = new Map<RotatableType, { secrets: number; within: number; overdue: number; ages: number[] }>();
+  for (const t of TYPES) byType.set(t, { secrets: 0, within: 0, overdue: 0, ages: AGE_BUCKETS.map(() => 0) });
+  const overdueList: Soc2Report['rotation']['overdue'] = [];
+  let overdueTotal = 0;
+  for (const s of inp.compliance.rotationFacts(TYPES)) {
+    const type = s.type as RotatableType;
+    if (s.status === 'revoked') continue;
+    const last = lastRotationAt(s.lastRotated, s.versionsJson, asOf);
+    if (last === null) continue; // it did not exist yet at period end
+    const daysRaw = Number(s.rotationDays);
+    const days = Number.isInteger(daysRaw) && daysRaw > 0 ? daysRaw : inp.schedules.days[type];
+    const b = byType.get(type)!;
+    b.secrets++;
+    const ageDays = Math.floor((asOf - last) / DAY_MS);
+    const bucket = AGE_BUCKETS.findIndex((x) => ageDays < x.max);
+    b.ages[bucket]!++;
+    if (asOf > last + days * DAY_MS) {
+      b.overdue++;
+      overdueTotal++;
+      if (overdueList.length < LIST_CAP) overdueList.push({ path: s.path, type, lastRotated: iso(last), dueSince: iso(last + days * DAY_MS) });
+    } else b.within++;
+  }
+  const rotationByType = TYPES.map((t) => {
+    const b = byType.get(t)!;
+    return { type: t, secrets: b.secrets, withinSchedule: b.within, overdue: b.overdue, shareWithinSchedule: ratio(b.within, b.secrets), periodDays: inp.schedules.days[t], ageBuckets: AGE_BUCKETS.map((x, i) => ({ label: x.label, count: b.ages[i]! })) };
+  });
+  const rotTotal = rotationByType.reduce((s, r) => s + r.secrets, 0);
+  const rotWithin = rotationByType.reduce((s, r) => s + r.withinSchedule, 0);
+
+  // ---- emergency resets (Vault's log: the data write of each reset) ----
+  const resetsRaw = inp.access.eventsOf(['emergency-reset'], period, 200_000);
+  const resets = resetsRaw.events.filter((e) => e.source === 'vault' && e.status === 'ok' && placeOfLoggedPath(e.path)?.endpoint === 'data');
+  const consoleResets = resetsRaw.events.filter((e) => e.source === 'console' && e.status === 'ok').length;
+  const byIncident = new Map<string, number>();
+  for (const r of resets) byIncident.set(r.incidentId ?? '(none)', (byIncident.get(r.incidentId ?? '(none)') ?? 0) + 1);
+
+  // ---- deletions (Vault's log) with requester and approver ----
+  const delRaw = inp.access.eventsOf(['delete'], period, 200_000);
+  const deletes = delRaw.events.filter((e) => e.source === 'vault' && e.status === 'ok' && e.tenant !== null);
+  const approvalIds = [...new Set(deletes.map((d) => d.approvalId).filter((x): x is string => !!x))].sort();
+  const fromVault = approvalIds.length > 0 ? await inp.approvals(approvalIds.slice(0, LIST_CAP)) : new Map();
+  const trail = approvalTrail(inp, approvalIds);
+  const deletionRows = deletes.slice(0, LIST_CAP).map((d) => {
+    const a = d.approvalId ? (fromVault?.get(d.approvalId) ?? null) : null;
+    const t = d.approvalId ? trail.get(d.approvalId) : undefined;
+    return {
+      at: iso(d.ts),
+      path: placeOfLoggedPath(d.path)?.rel ?? d.path,
+      deletedBy: d.user,
+      approvalId: d.approvalId,
+      requestedBy: a?.requestedBy ?? t?.requestedBy ?? null,
+      approvedBy: a?.approvedBy ?? t?.approvedBy ?? null,
+      reason: a?.reason ?? null,
+      approvalSource: a ? ('vault' as const) : t ? ('audit-log' as const) : null,
+    };
+  });
+
+  // ---- backups ----
+  const runs = inp.compliance.backupRuns(periodFrom, periodTo);
+  const success = (r: { status: string; sha256: string | null }) => r.status === 'completed' || (r.status === 'deleted' && r.sha256 !== null);
+  const attempts = runs.filter((r) => r.status !== 'running');
+  const ok = attempts.filter(success);
+  let gap = { hours: null as number | null, from: null as string | null, to: null as string | null };
+  {
+    let prev = period.from;
+    let best = -1;
+    const points = ok.map((r) => Date.parse(r.finishedAt ?? r.startedAt)).filter((t) => t >= period.from && t <= period.to).sort((a, b) => a - b);
+    for (const t of [...points, period.to]) {
+      if (t - prev > best) {
+        best = t - prev;
+        gap = { hours: Math.round((best / 3_600_000) * 100) / 100, from: iso(prev), to: iso(t) };
+      }
+      prev = t;
+    }
+  }
+  const drills = inp.compliance.drillsBetween(periodFrom, periodTo);
+
+  // ---- failed sign-ins and alerts ----
+  const failed = inp.access.failedLogins(period, 10);
+
+  return {
+    format: 'vault-console-soc2-secret-access',
+    version: 1,
+    period: { from: periodFrom, to: periodTo },
+    vault: { address: inp.vaultAddress, mount: inp.mount },
+    secretAccess: {
+      totals: { ...totals, identities: byIdentity.length, secrets: allSecrets.size, tenants: allTenants.size },
+      byIdentity,
+      revealsAndDownloads: { total: detailRows.length, rows: detailRows.slice(0, LIST_CAP) },
+    },
+    rotation: {
+      asOf: iso(asOf),
+      byType: rotationByType,
+      total: { secrets: rotTotal, withinSchedule: rotWithin, overdue: rotTotal - rotWithin, shareWithinSchedule: ratio(rotWithin, rotTotal) },
+      overdueTotal,
+      overdue: overdueList,
+    },
+    emergencyResets: {
+      total: resets.length,
+      consoleRecords: consoleResets,
+      byIncident: [...byIncident.entries()].sort(([a], [b]) => cmp(a, b)).map(([incidentId, resets]) => ({ incidentId, resets })),
+      rows: resets.slice(0, LIST_CAP).map((r) => ({ at: iso(r.ts), path: placeOfLoggedPath(r.path)?.rel ?? r.path, by: r.user, incidentId: r.incidentId })),
+    },
+    deletions: {
+      total: deletes.length,
+      withApproval: deletes.filter((d) => d.approvalId).length,
+      withoutApproval: deletes.filter((d) => !d.approvalId).length,
+      rows: deletionRows,
+    },
+    backups: {
+      attempts: attempts.length,
+      succeeded: ok.length,
+      failed: attempts.length - ok.length,
+      successRate: ratio(ok.length, attempts.length),
+      largestGapHours: gap.hours,
+      largestGapFrom: gap.from,
+      largestGapTo: gap.to,
+      drills: drills.map((d) => ({ backupId: d.id, verifiedAt: d.verifiedAt, result: 'verified' as const })),
+    },
+    adminIdentities: inp.admins
+      ? { checked: true, complete: inp.admins.complete, notes: inp.admins.notes, policies: inp.admins.policies, identities: inp.admins.identities }
+      : { checked: false, complete: false, notes: ['Signed out: Vault was not asked for the identities with admin policies.'], policies: [], identities: [] },
+    failedLogins: failed,
+    alerts: {
+      total: inp.alerts.total,
+      red: inp.alerts.red,
+      yellow: inp.alerts.yellow,
+      partialSince: inp.alerts.partialSince,
+      rows: inp.alerts.alerts.map((a) => ({ kind: a.kind, severity: a.severity, title: a.title, subject: a.subject, from: a.from, to: a.to, events: a.eventCount })),
+    },
+  };
+}
+
+/**
+ * When the secret was last rotated at `asOf`: its last_rotated when that is not later,
+ * else the creation time of the newest version written by then (a later rotation wrote
+ * newer versions); null when no version existed yet.
+ */
+export function lastRotationAt(lastRotated: string | null, versionsJson: string, asOf: number): number | null {
+  const lr = lastRotated ? Date.parse(lastRotated) : Number.NaN;
+  if (Number.isFinite(lr) && lr <= asOf) return lr;
+  let versions: Array<{ createdTime?: string }> = [];
+  try {
+    versions = JSON.parse(versionsJson) as Array<{ createdTime?: string }>;
+  } catch {
+    versions = [];
+  }
+  let best: number | null = null;
+  for (const v of versions) {
+    const t = Date.parse(v.createdTime ?? '');
+    if (Number.isFinite(t) && t <= asOf && (best === null || t > best)) best = t;
+  }
+  return best;
+}
+
+/** Requester and approver of each approval as the audit trail shows them (when Vault's record is not readable). */
+function approvalTrail(inp: Soc2Inputs, ids: string[]): Map<string, { requestedBy: string | null; approvedBy: string | null }> {
+  const out = new Map<string, { requestedBy: string | null; approvedBy: string | null }>();
+  if (ids.length === 0) return out;
+  const want = new Set(ids);
+  const all = inp.access.eventsOf(['request-approval', 'approve'], { from: 0, to: inp.period.to }, 200_000).events;
+  for (const e of all) {
+    if (!e.approvalId || !want.has(e.approvalId) || e.status !== 'ok') continue;
+    const cur = out.get(e.approvalId) ?? { requestedBy: null, approvedBy: null };
+    if (e.action === 'request-approval') cur.requestedBy ??= e.user;
+    else cur.approvedBy ??= e.user;
+    out.set(e.approvalId, cur);
+  }
+  return out;
+}
