@@ -1,6 +1,7 @@
 // Composition root of the desktop app: build the Electron-free services with the
 // Electron adapters. Everything that touches electron lives in ./electron.
 import { openExternal, runElectronApp } from './electron/app-lifecycle';
+import { electronPdfPrinter } from './electron/pdf-printer.electron';
 import { electronSavePathPicker } from './electron/save-dialog.electron';
 import { connectionFromEnv } from './services/config/app-config';
 import { createServices } from './services/container';
@@ -21,5 +22,7 @@ runElectronApp((shell) =>
     events: shell.events,
     clipboard: shell.clipboard,
     contentProtection: shell.contentProtection,
+    // SOC 2 reports print to PDF with Electron's printToPDF (issue 15).
+    pdf: electronPdfPrinter,
   }),
 );

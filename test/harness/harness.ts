@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../src/main/services/container
 import { createHandlers } from '../../src/main/handlers';
 import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.keytar';
 import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
+import { ChromiumPdfPrinter, findChromium } from '../../src/main/services/compliance/chromium-pdf';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
@@ -102,6 +103,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     clipboard,
     ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
+    // No Electron here: SOC 2 reports print with Debian's Chromium (headless) instead of printToPDF.
+    pdf: findChromium() ? new ChromiumPdfPrinter(findChromium()!) : null,
   });
   const handlers: Handlers = createHandlers(services);
 

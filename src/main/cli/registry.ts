@@ -1,9 +1,12 @@
 // Every subcommand, in the order `help` lists them. Add new commands here.
 import { auditCommand } from './audit';
 import { backupCommand } from './backup';
+import { complianceCommand } from './compliance';
 import type { Command } from './command';
 import { emergencyResetCommand } from './emergency-reset';
+import { evidenceCommand } from './evidence';
 import { helpCommand } from './help';
+import { incidentCommand } from './incident';
 import { loginCommand } from './login';
 import { logoutCommand } from './logout';
 import { rotateCommand } from './rotate';
@@ -12,7 +15,7 @@ import { statusCommand } from './status';
 import { tenantsCommand } from './tenants';
 import { unsealCommand } from './unseal';
 
-export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, incidentCommand, evidenceCommand, complianceCommand, helpCommand(() => commands)];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);
