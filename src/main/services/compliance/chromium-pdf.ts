@@ -1,6 +1,7 @@
 // PdfPrinter over a headless Chromium binary (the CLI on an ops host, the browser harness):
 // the report is written to a private temp folder and printed with --print-to-pdf. The page
-// has no script (its CSP forbids any) and loads nothing; Chromium gets a throwaway profile.
+// has no script (its CSP forbids any; --blink-settings=scriptEnabled=false would also stop
+// Chromium's own print step) and loads nothing; Chromium gets a throwaway profile.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -42,7 +43,6 @@ export class ChromiumPdfPrinter implements PdfPrinter {
         '--disable-component-update',
         '--disable-sync',
         '--disable-extensions',
-        '--blink-settings=scriptEnabled=false',
         `--user-data-dir=${join(dir, 'profile')}`,
         '--no-pdf-header-footer',
         `--print-to-pdf=${out}`,

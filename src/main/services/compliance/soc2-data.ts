@@ -113,7 +113,14 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
   }
 
   // Reveals and downloads in detail: who, which secret, how often, when, under which incident.
-  const detail = new Map<string, { identity: string; path: string; tenantId: string; type: string; action: 'reveal' | 'download'; vault: number; console: number; first: number; last: number; incidents: Set<string> }>();
+  interface Seen {
+    count: number;
+    first: number;
+    last: number;
+    incidents: Set<string>;
+  }
+  const seen = (): Seen => ({ count: 0, first: Number.POSITIVE_INFINITY, last: 0, incidents: new Set() });
+  const detail = new Map<string, { identity: string; path: string; tenantId: string; type: string; action: 'reveal' | 'download'; vault: Seen; console: Seen }>();
   for (const d of inp.access.accessDetail(period, (SECRET_ACCESS_ACTIONS as AuditAction[]).filter((a) => secretAccessClass(a) !== 'read'), SECRET_ACCESS_STATUSES)) {
     const place = placeOfLoggedPath(d.path);
     const cls = secretAccessClass(d.action);
@@ -121,27 +128,32 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
     if ((place.endpoint !== null && place.endpoint !== 'data') || (place.mount !== null && place.mount !== inp.mount)) continue;
     const key = `${d.user}\u0000${place.rel}\u0000${cls}`;
     let e = detail.get(key);
-    if (!e) detail.set(key, (e = { identity: d.user, path: place.rel, tenantId: place.tenantId, type: place.type, action: cls, vault: 0, console: 0, first: d.first, last: d.last, incidents: new Set() }));
-    if (place.console) e.console += d.count;
-    else e.vault += d.count;
-    e.first = Math.min(e.first, d.first);
-    e.last = Math.max(e.last, d.last);
-    if (d.incidentId) e.incidents.add(d.incidentId);
+    if (!e) detail.set(key, (e = { identity: d.user, path: place.rel, tenantId: place.tenantId, type: place.type, action: cls, vault: seen(), console: seen() }));
+    const side = place.console ? e.console : e.vault;
+    side.count += d.count;
+    side.first = Math.min(side.first, d.first);
+    side.last = Math.max(side.last, d.last);
+    if (d.incidentId) side.incidents.add(d.incidentId);
   }
   const detailRows = [...detail.values()]
     .sort((a, b) => cmp(a.identity, b.identity) || cmp(a.path, b.path) || cmp(a.action, b.action))
-    .map((e) => ({
-      identity: e.identity,
-      path: e.path,
-      tenantId: e.tenantId,
-      type: e.type,
-      action: e.action,
-      count: merged(e.vault, e.console),
-      first: iso(e.first),
-      last: iso(e.last),
-      incidents: [...e.incidents].sort(),
-      why: e.incidents.size > 0 ? `incident ${[...e.incidents].sort().join(', ')}` : 'no reason recorded',
-    }));
+    .map((e) => {
+      // Vault-first, as for the counts: Vault's entries when it logged any, else the console's record.
+      const x = e.vault.count > 0 ? e.vault : e.console;
+      const incidents = [...x.incidents].sort();
+      return {
+        identity: e.identity,
+        path: e.path,
+        tenantId: e.tenantId,
+        type: e.type,
+        action: e.action,
+        count: x.count,
+        first: iso(x.first),
+        last: iso(x.last),
+        incidents,
+        why: incidents.length > 0 ? `incident ${incidents.join(', ')}` : 'no reason recorded',
+      };
+    });
 
   // ---- rotation compliance at period end ----
   const asOf = period.to;

@@ -57,8 +57,8 @@ export interface StackedBar {
 /** One horizontal bar per item, split into parts (e.g. within schedule / overdue), each bar 100 %. */
 export function stackedShareChart(title: string, bars: readonly StackedBar[]): string {
   const rowH = 22;
-  const labelW = 90;
-  const barW = 420;
+  const labelW = 130;
+  const barW = 400;
   const width = labelW + barW + 10;
   const legend = bars[0]?.parts ?? [];
   const height = 24 + Math.max(1, bars.length) * rowH + 26;
@@ -68,7 +68,7 @@ export function stackedShareChart(title: string, bars: readonly StackedBar[]): s
   bars.forEach((b, i) => {
     const y = 24 + i * rowH;
     const total = b.parts.reduce((s, p) => s + p.value, 0);
-    out.push(`<text x="${labelW - 6}" y="${y + 15}" class="cl" text-anchor="end">${esc(label(b.label, 12))}</text>`);
+    out.push(`<text x="${labelW - 6}" y="${y + 15}" class="cl" text-anchor="end">${esc(label(b.label, 20))}</text>`);
     if (total === 0) {
       out.push(`<rect x="${labelW}" y="${y + 3}" width="${barW}" height="${rowH - 6}" fill="none" stroke="${PALETTE.grey}"/><text x="${labelW + 6}" y="${y + 15}" class="cl">no secrets</text>`);
       return;
