@@ -69,6 +69,8 @@ export const evidenceCommand: Command = {
         key = await readFile(p, 'utf8');
       }
       const r = await verifyPack(resolve(rest[0]!), key);
+      // Not a pack at all: one error line, like every other failure.
+      if (r.problem?.kind === 'unreadable' || r.problem?.kind === 'manifest') throw new AppError('BAD_INPUT', `evidence verify: ${r.problem.message}`);
       const mb = r.bytes / 1e6;
       if (json) {
         const { manifest: _m, ...out } = r;
@@ -80,8 +82,8 @@ export const evidenceCommand: Command = {
         for (const p of r.problems.slice(1)) io.stdout.write(`        ${p.message}\n`);
       }
       io.stderr.write(`[evidence] verified ${mb.toFixed(1)} MB in ${r.seconds.toFixed(2)} s\n`);
-      if (!r.ok) return r.problem?.kind === 'unreadable' || r.problem?.kind === 'manifest' ? EXIT.error : 2;
-      return EXIT.ok;
+      // 2: it worked, and the answer is "not intact" (the Vault CLI's convention).
+      return r.ok ? EXIT.ok : 2;
     }
     const store = new KeytarSecretStore({ env: io.env });
     const key = new EvidenceSigningKey(store);
