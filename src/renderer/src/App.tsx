@@ -4,7 +4,9 @@ import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { AuditView } from './features/audit/components/AuditView';
 import { BackupsView } from './features/backups/components/BackupsView';
+import { ComplianceView } from './features/compliance/components/ComplianceView';
 import { HealthView } from './features/health/components/HealthView';
+import { IncidentView } from './features/incident/components/IncidentView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
 import { RotationView } from './features/rotation/components/RotationView';
 import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
@@ -29,6 +31,9 @@ const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; n
   { id: 'audit', label: 'Audit', component: AuditView, needsSession: false },
   { id: 'backups', label: 'Backups', component: BackupsView, needsSession: true },
   { id: 'rotation', label: 'Rotation', component: RotationView, needsSession: true },
+  // The listing works from the audit store; the rotation itself needs a session (checked in main).
+  { id: 'incident', label: 'Incident', component: IncidentView, needsSession: false },
+  { id: 'compliance', label: 'Compliance', component: ComplianceView, needsSession: false },
   // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];
 

@@ -140,7 +140,7 @@ export const Soc2ResultSchema = z.object({
 export type Soc2Result = z.infer<typeof Soc2ResultSchema>;
 
 export const complianceChannels = {
-  'compliance:soc2': { input: Soc2InputSchema, output: Soc2ResultSchema },
+  'compliance:secret-access-report': { input: Soc2InputSchema, output: Soc2ResultSchema },
 } as const;
 
 export const complianceEvents = {} as const;

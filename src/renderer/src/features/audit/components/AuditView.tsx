@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { EvidencePanel } from '../../evidence';
 import { AlertSettingsForm } from './AlertSettingsForm';
 import { ApprovalsPanel } from './ApprovalsPanel';
 import { ArchivesPanel } from './ArchivesPanel';
@@ -18,6 +19,7 @@ const TABS = [
   ['alert-settings', 'Alert thresholds'],
   ['import', 'Import'],
   ['archives', 'Archives'],
+  ['evidence', 'Evidence packs'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -63,6 +65,7 @@ export function AuditView({ refreshMs }: Props) {
       {tab === 'alert-settings' && <AlertSettingsForm />}
       {tab === 'import' && <ImportPanel />}
       {tab === 'archives' && <ArchivesPanel />}
+      {tab === 'evidence' && <EvidencePanel filter={s.filter} />}
       {tab === 'events' && <EventsPanel />}
     </div>
   );
