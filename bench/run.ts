@@ -12,6 +12,7 @@ import { benchAudit } from './audit-ingest';
 import { benchBackup } from './backup-throughput';
 import { benchDkimKeygen } from './dkim-keygen';
 import { benchHealthRefresh } from './health-refresh';
+import { benchIncidentCompliance } from './incident-compliance';
 import { benchInventory } from './inventory-run';
 import { benchKvLatency } from './kv-latency';
 import { benchRotation } from './rotation-throughput';
@@ -113,6 +114,16 @@ async function main(): Promise<void> {
     // Audit ingest + filtered queries (generated from captured OpenBao output; no Vault calls).
     log('audit ingest and query');
     rows.push(...(await benchAudit({ ingestEvents: sizes('BENCH_AUDIT_INGEST_EVENTS', [300_000])[0]!, queryEvents: sizes('BENCH_AUDIT_QUERY_EVENTS', [10_000_000])[0]! })));
+
+    // Incident response, evidence packs, SOC 2 report (issue 15): generated events, no Vault calls.
+    log('incident blast radius, evidence packs, SOC 2 report');
+    rows.push(
+      ...(await benchIncidentCompliance({
+        events: sizes('BENCH_INCIDENT_EVENTS', [10_000_000])[0]!,
+        tenants: sizes('BENCH_SOC2_TENANTS', [10_000])[0]!,
+        evidenceEvents: sizes('BENCH_EVIDENCE_EVENTS', [1_000_000])[0]!,
+      })),
+    );
   } finally {
     client.close();
     await bao?.stop({ removeData: true });

@@ -62,6 +62,13 @@ export async function writePack(input: PackInput): Promise<PackResult> {
   await mkdir(tmp, { recursive: true, mode: 0o700 });
   try {
     const out = createWriteStream(join(tmp, EVENTS_FILE), { mode: 0o600 });
+    // One error listener for the whole write (not one per wait for 'drain').
+    let failed: Error | null = null;
+    let wake: (() => void) | null = null;
+    out.on('error', (err) => {
+      failed = err;
+      wake?.();
+    });
     let prev = GENESIS;
     let seq = 0;
     let bytes = 0;
@@ -71,11 +78,14 @@ export async function writePack(input: PackInput): Promise<PackResult> {
     const write = async (s: string) => {
       const b = Buffer.from(s, 'utf8');
       bytes += b.length;
+      if (failed) throw failed;
       if (!out.write(b)) {
-        await new Promise<void>((resolve, reject) => {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
           out.once('drain', resolve);
-          out.once('error', reject);
         });
+        wake = null;
+        if (failed) throw failed;
       }
     };
     try {
