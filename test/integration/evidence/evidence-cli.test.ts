@@ -100,10 +100,10 @@ describe('vault-console evidence', () => {
           l[2] = l[2]!.slice(0, at) + String.fromCharCode(l[2]!.charCodeAt(at) ^ 1) + l[2]!.slice(at + 1);
           return l;
         }),
-        /^BROKEN  Record 3 \(line 3\) was changed/,
+        /^BROKEN {2}Record 3 \(line 3\) was changed/,
       ],
-      ['deleted', attacked('deleted', (l) => [...l.slice(0, 1), ...l.slice(2)]), /^BROKEN  Record 2 is missing/],
-      ['swapped', attacked('swapped', (l) => [l[0]!, l[2]!, l[1]!, ...l.slice(3)]), /^BROKEN  Record 2 is out of order/],
+      ['deleted', attacked('deleted', (l) => [...l.slice(0, 1), ...l.slice(2)]), /^BROKEN {2}Record 2 is missing/],
+      ['swapped', attacked('swapped', (l) => [l[0]!, l[2]!, l[1]!, ...l.slice(3)]), /^BROKEN {2}Record 2 is out of order/],
       ['truncated', attacked('truncated', (l) => l.slice(0, records - 2)), new RegExp(`^BROKEN  Record ${records - 1} is missing: the file ends after record ${records - 2}`)],
     ];
     for (const [name, d, want] of cases) {

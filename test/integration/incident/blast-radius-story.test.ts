@@ -106,7 +106,8 @@ beforeAll(async () => {
   for (let round = 0; chosen.length < 30; round++) {
     for (const t of tenants.slice(0, 12)) {
       const mine = candidates.filter((p) => p.startsWith(`${t}/`));
-      if (mine[round] && chosen.length < 30) chosen.push(mine[round]);
+      const pick = mine[round];
+      if (pick && chosen.length < 30) chosen.push(pick);
     }
   }
   chosen.sort();
