@@ -7,7 +7,7 @@ import type { AuditAction, AuditAlertView } from '../../../shared/contracts/audi
 import type { Soc2Report } from '../../../shared/contracts/compliance';
 import { SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES, SECRET_VALUE_TYPES, secretAccessClass, type SecretAccessClass } from '../../../shared/audit/secret-access';
 import type { RotatableType, RotationSchedules } from '../../../shared/rotation/rules';
-import { placeOfLoggedPath } from '../incident/logged-path';
+import { placeOfLoggedPath, placeParser } from '../incident/logged-path';
 import type { AuditAccessQueries, TimeRange } from '../storage/audit-access-queries';
 import type { ComplianceQueries } from '../storage/compliance-queries';
 import type { AdminIdentitiesResult } from './admin-identities';
@@ -46,34 +46,85 @@ function merged(v: number, c: number): number {
   return v > 0 ? v : c;
 }
 
-interface Tally {
-  vault: number;
-  console: number;
+interface IdentityTotals {
+  reads: number;
+  reveals: number;
+  downloads: number;
+  /** Indexes (into rels) of the secrets it accessed. */
+  secrets: number[];
 }
 
-/** Per identity: secret → class → tally, from the covering index (no row is read). */
-function accessTallies(inp: Soc2Inputs): Map<string, Map<string, Map<SecretAccessClass, Tally>>> {
-  const out = new Map<string, Map<string, Map<SecretAccessClass, Tally>>>();
+/**
+ * Per identity: reads, reveals, downloads (vault-first per secret and class) and the secrets
+ * accessed, from the covering index. Path ids are resolved once for all identities into
+ * secret indexes (Vault's path and the console's relative path of one secret share one);
+ * each identity's accesses are summed in typed arrays, not maps of objects.
+ */
+function accessTotals(inp: Soc2Inputs): { byUser: Map<string, IdentityTotals>; rels: string[] } {
+  const actions = SECRET_ACCESS_ACTIONS as AuditAction[];
+  // Class (0 read, 1 reveal, 2 download) of each action's position in `actions`.
+  const CLASS_INDEX: Record<SecretAccessClass, number> = { read: 0, reveal: 1, download: 2 };
+  const clsOf = actions.map((a) => CLASS_INDEX[secretAccessClass(a)!]);
+  const parse = placeParser(inp.mount);
+  // Path id → secret index * 2 (+1: the console's own record); -1: not counted.
+  const places = new Map<number, number>();
+  const rels: string[] = [];
+  const relIndex = new Map<string, number>();
+  const byUser = new Map<string, IdentityTotals>();
   for (const user of inp.access.users()) {
-    const rows = inp.access.accessTotalsOfUser(user, inp.period, SECRET_ACCESS_ACTIONS as AuditAction[], SECRET_ACCESS_STATUSES);
-    if (rows.length === 0) continue;
-    const paths = inp.access.paths(rows.map((r) => r.pathId));
-    const bySecret = new Map<string, Map<SecretAccessClass, Tally>>();
-    for (const r of rows) {
-      const place = placeOfLoggedPath(paths.get(r.pathId) ?? '');
-      const cls = secretAccessClass(r.action);
-      if (!place || !cls || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
-      if ((place.endpoint !== null && place.endpoint !== 'data') || (place.mount !== null && place.mount !== inp.mount)) continue;
-      let m = bySecret.get(place.rel);
-      if (!m) bySecret.set(place.rel, (m = new Map()));
-      const t = m.get(cls) ?? { vault: 0, console: 0 };
-      if (place.console) t.console += r.count;
-      else t.vault += r.count;
-      m.set(cls, t);
+    const codes = inp.access.accessCodesOfUser(user, inp.period, actions, SECRET_ACCESS_STATUSES);
+    if (codes.length === 0) continue;
+    const fresh = new Set<number>();
+    for (const code of codes) {
+      const pid = Math.floor(code / 8);
+      if (!places.has(pid)) fresh.add(pid);
     }
-    if (bySecret.size > 0) out.set(user, bySecret);
+    if (fresh.size > 0) {
+      const unknown = [...fresh];
+      const paths = inp.access.paths(unknown);
+      for (const id of unknown) {
+        const place = parse(paths.get(id) ?? '');
+        const counted = place && (SECRET_VALUE_TYPES as readonly string[]).includes(place.type) && (place.endpoint === null || place.endpoint === 'data') && (place.mount === null || place.mount === inp.mount);
+        if (!counted) {
+          places.set(id, -1);
+          continue;
+        }
+        let i = relIndex.get(place.rel);
+        if (i === undefined) {
+          i = rels.length;
+          rels.push(place.rel);
+          relIndex.set(place.rel, i);
+        }
+        places.set(id, i * 2 + (place.console ? 1 : 0));
+      }
+    }
+    // [secret][vault read, reveal, download, console read, reveal, download]
+    const c = new Float64Array(rels.length * 6);
+    const touched: number[] = [];
+    for (const code of codes) {
+      const ai = code % 8;
+      const p = places.get((code - ai) / 8)!;
+      if (p < 0) continue;
+      const i = p >> 1;
+      const base = i * 6;
+      if (c[base]! + c[base + 1]! + c[base + 2]! + c[base + 3]! + c[base + 4]! + c[base + 5]! === 0) touched.push(i);
+      c[base + (p & 1) * 3 + clsOf[ai]!]!++;
+    }
+    const t: IdentityTotals = { reads: 0, reveals: 0, downloads: 0, secrets: [] };
+    for (const i of touched) {
+      const b = i * 6;
+      const read = merged(c[b]!, c[b + 3]!);
+      const reveal = merged(c[b + 1]!, c[b + 4]!);
+      const download = merged(c[b + 2]!, c[b + 5]!);
+      if (read + reveal + download === 0) continue;
+      t.reads += read;
+      t.reveals += reveal;
+      t.downloads += download;
+      t.secrets.push(i);
+    }
+    if (t.secrets.length > 0) byUser.set(user, t);
   }
-  return out;
+  return { byUser, rels };
 }
 
 export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
@@ -82,35 +133,19 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
   const periodTo = iso(period.to);
 
   // ---- secret access ----
-  const tallies = accessTallies(inp);
+  const { byUser, rels } = accessTotals(inp);
+  const tenantOfRel = (i: number) => rels[i]!.slice(0, rels[i]!.indexOf('/'));
   const byIdentity: Soc2Report['secretAccess']['byIdentity'] = [];
-  const allSecrets = new Set<string>();
-  const allTenants = new Set<string>();
+  const allSecrets = new Set<number>();
   const totals = { reads: 0, reveals: 0, downloads: 0 };
-  for (const [user, secrets] of [...tallies.entries()].sort(([a], [b]) => cmp(a, b))) {
-    const row = { identity: user, reads: 0, reveals: 0, downloads: 0, secrets: 0, tenants: 0 };
-    const tenants = new Set<string>();
-    for (const [rel, classes] of secrets) {
-      let any = 0;
-      for (const [cls, t] of classes) {
-        const n = merged(t.vault, t.console);
-        any += n;
-        if (cls === 'read') row.reads += n;
-        else if (cls === 'reveal') row.reveals += n;
-        else row.downloads += n;
-      }
-      if (any === 0) continue;
-      row.secrets++;
-      tenants.add(rel.split('/')[0]!);
-      allSecrets.add(rel);
-      allTenants.add(rel.split('/')[0]!);
-    }
-    row.tenants = tenants.size;
-    totals.reads += row.reads;
-    totals.reveals += row.reveals;
-    totals.downloads += row.downloads;
-    if (row.secrets > 0) byIdentity.push(row);
+  for (const [user, t] of [...byUser.entries()].sort(([a], [b]) => cmp(a, b))) {
+    for (const i of t.secrets) allSecrets.add(i);
+    totals.reads += t.reads;
+    totals.reveals += t.reveals;
+    totals.downloads += t.downloads;
+    byIdentity.push({ identity: user, reads: t.reads, reveals: t.reveals, downloads: t.downloads, secrets: t.secrets.length, tenants: new Set(t.secrets.map(tenantOfRel)).size });
   }
+  const allTenants = new Set([...allSecrets].map(tenantOfRel));
 
   // Reveals and downloads in detail: who, which secret, how often, when, under which incident.
   interface Seen {

@@ -20,7 +20,7 @@ import type { Clock } from '../time/clock';
 import { createKvStore } from '../vault/kv';
 import type { VaultClient } from '../vault/vault-client';
 import { accessorValues } from './accessor-hash';
-import { placeOfLoggedPath } from './logged-path';
+import { placeParser } from './logged-path';
 
 export interface IncidentServiceDeps {
   access: AuditAccessQueries;
@@ -105,28 +105,31 @@ export class IncidentService {
   /** The audit store's answer, merged per secret of this console's mount. Exposed for the bench. */
   listing(ref: IdentityRef, range: Range): { secrets: AccessedSecret[]; otherMounts: BlastRadius['otherMounts'] } {
     const mount = this.deps.mount();
-    const groups = this.deps.access.accessesBy(ref, range, SECRET_ACCESS_ACTIONS as AuditAction[], SECRET_ACCESS_STATUSES);
+    const actions = SECRET_ACCESS_ACTIONS as AuditAction[];
+    const classes = actions.map((a) => secretAccessClass(a));
+    const groups = this.deps.access.accessesBy(ref, range, actions, SECRET_ACCESS_STATUSES);
+    const place = placeParser(mount);
     const bySecret = new Map<string, AccessedSecret & { firstMs: number; lastMs: number }>();
     const other = new Map<string, { path: string; count: number; last: number }>();
     for (const g of groups) {
-      const place = placeOfLoggedPath(g.path);
-      const cls = secretAccessClass(g.action);
-      if (!place || !cls || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
+      const p = place(g.path);
+      if (!p || !(SECRET_VALUE_TYPES as readonly string[]).includes(p.type)) continue;
       // A value is seen on the data endpoint (a console record names the secret itself).
-      if (place.endpoint !== null && place.endpoint !== 'data') continue;
-      if (place.mount !== null && place.mount !== mount) {
+      if (p.endpoint !== null && p.endpoint !== 'data') continue;
+      const total = g.counts.reduce((x, y) => x + y, 0);
+      if (p.mount !== null && p.mount !== mount) {
         const o = other.get(g.path) ?? { path: g.path, count: 0, last: 0 };
-        o.count += g.count;
+        o.count += total;
         o.last = Math.max(o.last, g.last);
         other.set(g.path, o);
         continue;
       }
-      let s = bySecret.get(place.rel);
+      let s = bySecret.get(p.rel);
       if (!s) {
         s = {
-          path: place.rel,
-          tenantId: place.tenantId,
-          type: place.type as AccessedSecret['type'],
+          path: p.rel,
+          tenantId: p.tenantId,
+          type: p.type as AccessedSecret['type'],
           reads: 0,
           reveals: 0,
           downloads: 0,
@@ -140,19 +143,42 @@ export class IncidentService {
           lastRotated: null,
           gone: null,
         };
-        bySecret.set(place.rel, s);
+        bySecret.set(p.rel, s);
       }
       // The console notes its own reveals and downloads beside Vault's entry of the same read: counted apart.
-      if (place.console) s.consoleRecords += g.count;
-      else if (cls === 'read') s.reads += g.count;
-      else if (cls === 'reveal') s.reveals += g.count;
-      else s.downloads += g.count;
+      if (p.console) s.consoleRecords += total;
+      else {
+        for (let i = 0; i < classes.length; i++) {
+          const n = g.counts[i]!;
+          if (classes[i] === 'read') s.reads += n;
+          else if (classes[i] === 'reveal') s.reveals += n;
+          else if (classes[i] === 'download') s.downloads += n;
+        }
+      }
       s.firstMs = Math.min(s.firstMs, g.first);
       s.lastMs = Math.max(s.lastMs, g.last);
     }
-    const secrets = [...bySecret.values()]
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-      .map(({ firstMs, lastMs, ...s }) => ({ ...s, first: new Date(firstMs).toISOString(), last: new Date(lastMs).toISOString() }));
+    const secrets: AccessedSecret[] = [];
+    // The native sort of plain strings (no comparator) is several times faster at 50,000 paths.
+    for (const key of [...bySecret.keys()].sort()) {
+      const s = bySecret.get(key)!;
+      // Built field by field (an object rest per secret costs more than the rest of the loop).
+      secrets.push({
+        path: s.path,
+        tenantId: s.tenantId,
+        type: s.type,
+        reads: s.reads,
+        reveals: s.reveals,
+        downloads: s.downloads,
+        consoleRecords: s.consoleRecords,
+        first: new Date(s.firstMs).toISOString(),
+        last: new Date(s.lastMs).toISOString(),
+        currentVersion: null,
+        rotatedSince: null,
+        lastRotated: null,
+        gone: null,
+      });
+    }
     const otherMounts = [...other.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((o) => ({ path: o.path, count: o.count, last: new Date(o.last).toISOString() }));
     return { secrets, otherMounts };
   }

@@ -18,6 +18,27 @@ export interface LoggedPlace {
 }
 
 const KV_ENDPOINT = /^(.+?)\/(data|metadata|delete|undelete|destroy|subkeys)\/(.+)$/;
+const TENANT_RE = /^t-\d{6,}$/;
+const TYPES: Record<string, AuditSecretType> = { ssh: 'ssh', smtp: 'smtp', api: 'api', dkim: 'dkim', profile: 'profile' };
+
+/**
+ * The same answer as placeOfLoggedPath, faster for the data paths of one mount (the bulk of
+ * a blast radius: tens of thousands of paths): a prefix check and two indexOf, no regex on
+ * the whole path.
+ */
+export function placeParser(mount: string): (path: string) => LoggedPlace | null {
+  const prefix = `${mount}/data/`;
+  return (path) => {
+    if (!path.startsWith(prefix)) return placeOfLoggedPath(path);
+    const rel = path.slice(prefix.length);
+    const a = rel.indexOf('/');
+    const tenantId = a < 0 ? rel : rel.slice(0, a);
+    if (!TENANT_RE.test(tenantId)) return null;
+    const b = a < 0 ? -1 : rel.indexOf('/', a + 1);
+    const seg = a < 0 ? '' : b < 0 ? rel.slice(a + 1) : rel.slice(a + 1, b);
+    return { rel, mount, tenantId, type: TYPES[seg] ?? 'none', console: false, endpoint: 'data' };
+  };
+}
 
 /** null: not a tenant path (sys/…, auth/…, a metadata endpoint, …). */
 export function placeOfLoggedPath(path: string): LoggedPlace | null {

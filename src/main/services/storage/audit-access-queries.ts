@@ -24,8 +24,8 @@ export interface IdentityRef {
 export interface AccessGroup {
   /** The path as logged (Vault's, mount included; the console's own records: relative to the mount). */
   path: string;
-  action: string;
-  count: number;
+  /** Events per action, in the order of the actions asked for. */
+  counts: number[];
   /** Epoch ms of the first and last access in the range. */
   first: number;
   last: number;
@@ -70,43 +70,49 @@ export class AuditAccessQueries {
   }
 
   /**
-   * Every (path, action) an identity accessed in the range, with counts and first/last
-   * times: the blast radius. Never reads a row for a user or an entity (covering index).
+   * Every path an identity accessed in the range with counts per action and first/last
+   * times: the blast radius. For a user or an entity the events come from the covering
+   * index alone; one group per path (sums per action), the path's text joined in SQL.
    */
   accessesBy(identity: IdentityRef, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): AccessGroup[] {
     const values = [...new Set(identity.values.filter((v) => v !== ''))];
     if (values.length === 0 || actions.length === 0 || statuses.length === 0) return [];
-    const acts = JSON.stringify(actions);
-    const sts = JSON.stringify(statuses);
-    let rows: { path_id: number | null; action: string; n: number; first: number; last: number }[];
-    const groupSql = (from: string, where: string) =>
-      `SELECT path_id, action, count(*) AS n, min(ts) AS first, max(ts) AS last FROM audit_events ${from}
-       WHERE ${where} AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) GROUP BY path_id, action`;
+    let from: string;
+    let who: string;
+    let whoParams: unknown[] = [JSON.stringify(values)];
     switch (identity.kind) {
       case 'user':
-        rows = this.db.prepare(groupSql('INDEXED BY audit_events_user_access', `user IN (${SET})`)).all(JSON.stringify(values), acts, range.from, range.to, sts) as typeof rows;
+        from = 'INDEXED BY audit_events_user_access';
+        who = `user IN (${SET})`;
         break;
       case 'entity':
-        rows = this.db
-          .prepare(groupSql('INDEXED BY audit_events_entity_access', `entity_id IS NOT NULL AND entity_id IN (${SET})`))
-          .all(JSON.stringify(values), acts, range.from, range.to, sts) as typeof rows;
+        from = 'INDEXED BY audit_events_entity_access';
+        who = `entity_id IS NOT NULL AND entity_id IN (${SET})`;
         break;
       case 'accessor':
-        rows = this.db
-          .prepare(groupSql('INDEXED BY audit_events_accessor_ts', `accessor IS NOT NULL AND accessor IN (${SET})`))
-          .all(JSON.stringify(values), acts, range.from, range.to, sts) as typeof rows;
+        from = 'INDEXED BY audit_events_accessor_ts';
+        who = `accessor IS NOT NULL AND accessor IN (${SET})`;
         break;
       case 'address': {
         const ipIds = this.db.prepare(`SELECT id FROM audit_terms WHERE kind = ? AND value IN (${SET})`).pluck().all(TERM_KIND.ip, JSON.stringify(values)) as number[];
         if (ipIds.length === 0) return [];
-        rows = this.db.prepare(groupSql('INDEXED BY audit_events_ip_ts', `ip_id IN (${SET})`)).all(JSON.stringify(ipIds), acts, range.from, range.to, sts) as typeof rows;
+        from = 'INDEXED BY audit_events_ip_ts';
+        who = `ip_id IN (${SET})`;
+        whoParams = [JSON.stringify(ipIds)];
         break;
       }
     }
-    const paths = this.paths(rows.map((r) => r.path_id).filter((x): x is number => x !== null));
-    return rows
-      .filter((r) => r.path_id !== null && paths.has(r.path_id))
-      .map((r) => ({ path: paths.get(r.path_id!)!, action: r.action, count: r.n, first: r.first, last: r.last }));
+    const sums = actions.map(() => 'sum(action = ?)').join(', ');
+    const rows = this.db
+      .prepare(
+        `SELECT t.value, g.* FROM (
+           SELECT path_id, min(ts), max(ts), ${sums} FROM audit_events ${from}
+           WHERE ${who} AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND path_id IS NOT NULL GROUP BY path_id
+         ) g JOIN audit_terms t ON t.id = g.path_id`,
+      )
+      .raw()
+      .all(...actions, ...whoParams, JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as Array<[string, number, number, number, ...number[]]>;
+    return rows.map((r) => ({ path: r[0], first: r[2], last: r[3], counts: r.slice(4) as number[] }));
   }
 
   /** Users with at least one event (from the term dictionary: no scan), sorted. */
@@ -115,17 +121,22 @@ export class AuditAccessQueries {
   }
 
   /**
-   * Access totals of one user in the range, per (path, action), from the covering index
-   * alone (compliance reports ask this for every user).
+   * Every access of one user in the range, straight from the covering index (no row is
+   * read, no sort), each as one number: path id × 8 + the action's position in `actions`
+   * (at most 8). Compliance reports aggregate them in typed arrays: at 250,000 events per
+   * user that is about twice as fast as SQLite's GROUP BY sorter, and one number per event
+   * (not an array) keeps the garbage collector out of it.
    */
-  accessTotalsOfUser(user: string, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): Array<{ pathId: number; action: string; count: number }> {
-    const rows = this.db
+  accessCodesOfUser(user: string, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): number[] {
+    if (actions.length === 0 || actions.length > 8) return [];
+    const cases = actions.map((_, i) => `WHEN ? THEN ${i}`).join(' ');
+    return this.db
       .prepare(
-        `SELECT path_id, action, count(*) AS n FROM audit_events INDEXED BY audit_events_user_access
-         WHERE user = ? AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND path_id IS NOT NULL GROUP BY path_id, action`,
+        `SELECT path_id * 8 + (CASE action ${cases} END) FROM audit_events INDEXED BY audit_events_user_access
+         WHERE user = ? AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND path_id IS NOT NULL`,
       )
-      .all(user, JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as { path_id: number; action: string; n: number }[];
-    return rows.map((r) => ({ pathId: r.path_id, action: r.action, count: r.n }));
+      .pluck()
+      .all(...actions, user, JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as number[];
   }
 
   /**
@@ -176,19 +187,32 @@ export class AuditAccessQueries {
 
   /** Failed sign-ins in the range: the total, and counts per typed user name and per address (largest first, ties by value). */
   failedLogins(range: TimeRange, top: number): { total: number; users: number; addresses: number; topUsers: CountRow[]; topAddresses: CountRow[] } {
-    const byUser = this.db
-      .prepare(`SELECT user AS value, count(*) AS count FROM audit_events INDEXED BY audit_events_action_ts WHERE action = 'failed-login' AND ts >= ? AND ts <= ? GROUP BY user`)
-      .all(range.from, range.to) as CountRow[];
-    const byIp = this.db
-      .prepare(`SELECT ip AS value, count(*) AS count FROM audit_events INDEXED BY audit_events_action_ts WHERE action = 'failed-login' AND ts >= ? AND ts <= ? GROUP BY ip`)
-      .all(range.from, range.to) as CountRow[];
+    // One pass over migration 10's partial index of failed sign-ins (no row is read); addresses
+    // by id, their text looked up only for the few that can make the top list.
+    const rows = this.db
+      .prepare(`SELECT user, ip_id FROM audit_events INDEXED BY audit_events_failed_login WHERE action = 'failed-login' AND ts >= ? AND ts <= ?`)
+      .raw()
+      .all(range.from, range.to) as Array<[string, number | null]>;
+    const byUser = new Map<string, number>();
+    const byIp = new Map<number, number>();
+    for (const [u, ip] of rows) {
+      byUser.set(u, (byUser.get(u) ?? 0) + 1);
+      byIp.set(ip ?? 0, (byIp.get(ip ?? 0) ?? 0) + 1);
+    }
     const order = (a: CountRow, b: CountRow) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+    const users = [...byUser.entries()].map(([value, count]) => ({ value, count }));
+    // Ties are ordered by the address text: every address with the top-th count or more is named.
+    const ipCounts = [...byIp.entries()].sort((a, b) => b[1] - a[1]);
+    const bar = ipCounts[Math.min(top, ipCounts.length) - 1]?.[1] ?? 0;
+    const named = ipCounts.filter(([, n]) => n >= bar);
+    const names = new Map<number, string>();
+    for (const [id, value] of this.db.prepare(`SELECT id, value FROM audit_terms WHERE id IN (${SET})`).raw().all(JSON.stringify(named.map(([id]) => id))) as Array<[number, string]>) names.set(id, value);
     return {
-      total: byUser.reduce((s, r) => s + r.count, 0),
-      users: byUser.length,
-      addresses: byIp.length,
-      topUsers: byUser.sort(order).slice(0, top),
-      topAddresses: byIp.sort(order).slice(0, top),
+      total: rows.length,
+      users: users.length,
+      addresses: byIp.size,
+      topUsers: users.sort(order).slice(0, top),
+      topAddresses: named.map(([id, count]) => ({ value: names.get(id) ?? '', count })).sort(order).slice(0, top),
     };
   }
 

@@ -123,7 +123,8 @@ export function createAuditUserActionIndex(db: { exec(sql: string): unknown }): 
 // an index alone at 10M events (blast-radius p95 ≤ 500 ms): the (identity, action, ts)
 // prefix bounds the walk, and path_id + status in the index mean no row is read. The
 // user index is the (user, action, ts) index of migration 9 widened; both stay, because
-// AuditQueries names migration 9's index in its plans. Older rows keep NULL here.
+// AuditQueries names migration 9's index in its plans. Failed sign-ins (a report's summary)
+// get a small partial index of their own. Older rows keep NULL here.
 export const AUDIT_IDENTITY_SCHEMA = `
   ALTER TABLE audit_events ADD COLUMN entity_id TEXT;
   ALTER TABLE audit_events ADD COLUMN accessor TEXT;
@@ -132,6 +133,7 @@ export const AUDIT_IDENTITY_SCHEMA = `
   CREATE INDEX audit_events_entity_access ON audit_events (entity_id, action, ts, path_id, status) WHERE entity_id IS NOT NULL;
   CREATE INDEX audit_events_accessor_ts ON audit_events (accessor, ts) WHERE accessor IS NOT NULL;
   CREATE INDEX audit_events_incident_ts ON audit_events (incident_id, ts) WHERE incident_id IS NOT NULL;
+  CREATE INDEX audit_events_failed_login ON audit_events (ts, user, ip_id) WHERE action = 'failed-login';
 `;
 
 export function createAuditIdentitySchema(db: { exec(sql: string): unknown }): void {
