@@ -5,7 +5,7 @@
 // has been seen published and matching on every resolver for the hold time.
 // Never logs or returns a private key; logs name tenant, domain and states only.
 import { randomBytes } from 'node:crypto';
-import type { DkimKeyDns, ResolverResult, SelectorDns, TenantDkimDns } from '../../../shared/contracts/dkim-dns';
+import type { DkimKeyDns, JobDnsRecords, ResolverResult, SelectorDns, TenantDkimDns } from '../../../shared/contracts/dkim-dns';
 import { decideRetirement, nextFirstSeen, summarize, type DnsState, type ResolverState, type RetirementDecision } from '../../../shared/dkim/dns-rules';
 import { AppError } from '../../../shared/errors';
 import { checkReason, HOUR_MS, parseTarget, RuleError, type ParsedTarget } from '../../../shared/rotation/rules';
@@ -19,7 +19,7 @@ import { RotationVaultIo } from '../rotation/vault-io';
 import type { Clock } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
 import { DkimDnsVault, DNS_KEYS, type DkimKeyFacts } from './dkim-dns-vault';
-import { matchRecords } from './dkim-txt';
+import { matchRecords, recordsCsv, zoneFragment, type RecordToPublish } from './dkim-txt';
 import { DEFAULT_QUERY, queryTxt, type QueryOptions } from './dns-query';
 import type { EffectiveResolvers, ResolverAddress } from './resolvers';
 
@@ -39,6 +39,23 @@ export interface DkimDnsDeps {
   holdHours?: () => Promise<number>;
   /** After a check or a retirement changed a tenant's keys (the inventory refreshes it). */
   onChanged?: (tenantId: string) => void;
+  /**
+   * Paths of the DKIM keys a scheduled re-check looks at (in grace or waiting for DNS);
+   * default: a Vault listing of every tenant's dkim/ folder.
+   */
+  candidates?: () => Promise<string[] | null>;
+  /** A rotation job's finished DKIM items (path, version written); null when there is no such job. */
+  jobItems?: (jobId: string) => Array<{ path: string; version: number | null }> | null;
+}
+
+export interface RecheckSummary {
+  candidates: number;
+  checked: number;
+  published: number;
+  /** Previous selector held back: waiting for DNS. */
+  waiting: number;
+  failed: Array<{ path: string; code: string }>;
+  tenants: string[];
 }
 
 interface Observation {
@@ -271,6 +288,97 @@ export class DkimDnsService {
     }
     this.deps.onChanged?.(t);
     return { tenantId: t, resolvers: { source: eff.source, list: eff.resolvers.map((r) => r.label) }, checkedNow: true, keys };
+  }
+
+  /**
+   * The scheduled re-check (the app while it runs; `vault-console watch`): every DKIM key
+   * in grace or waiting for DNS is checked and its state recorded. Stops early when Vault
+   * goes away; a key that fails is reported and the others go on.
+   */
+  async recheck(): Promise<RecheckSummary> {
+    const eff = this.resolvers();
+    const holdMs = await this.holdMs();
+    const paths = (await this.deps.candidates?.()) ?? (await this.vaultCandidates());
+    const out: RecheckSummary = { candidates: paths.length, checked: 0, published: 0, waiting: 0, failed: [], tenants: [] };
+    const tenants = new Set<string>();
+    for (const path of paths) {
+      try {
+        const c = await this.checkKey(path, eff, holdMs);
+        out.checked++;
+        if (c.current?.state === 'published') out.published++;
+        if (c.custom[DNS_KEYS.hold] === 'waiting') out.waiting++;
+        tenants.add(path.split('/')[0]!);
+      } catch (err) {
+        const code = err instanceof AppError ? err.code : 'INTERNAL';
+        if (code === 'NOT_FOUND') continue;
+        out.failed.push({ path, code });
+        if (code === 'VAULT_SEALED' || code === 'VAULT_UNREACHABLE' || code === 'UNAUTHENTICATED') break;
+      }
+    }
+    out.tenants = [...tenants].sort();
+    if (out.checked > 0 || out.failed.length > 0) this.log.info(`re-check: ${out.checked} of ${out.candidates} DKIM key(s) checked, ${out.published} published, ${out.waiting} waiting for DNS, ${out.failed.length} failed`);
+    return out;
+  }
+
+  /** Every DKIM key with a grace end that is not retired, from Vault (detailed-metadata LIST per tenant where offered). */
+  private async vaultCandidates(): Promise<string[]> {
+    const io = new RotationVaultIo(this.deps.client(), this.deps.mount());
+    const tenants = (await io.list('')).filter((k) => k.endsWith('/') && !k.startsWith('_')).map((k) => k.slice(0, -1));
+    const out: string[] = [];
+    const due = (md: Record<string, string> | null | undefined) => Boolean(md?.grace_until) && md?.previous_status !== 'retired';
+    let next = 0;
+    const worker = async () => {
+      while (next < tenants.length) {
+        const t = tenants[next++]!;
+        const detailed = await io.listDetailed(`${t}/dkim`);
+        if (detailed) {
+          for (const leaf of detailed) if (!leaf.key.endsWith('/') && due(leaf.customMetadata)) out.push(`${t}/dkim/${leaf.key}`);
+          continue;
+        }
+        for (const key of await io.list(`${t}/dkim`)) {
+          if (key.endsWith('/')) continue;
+          if (due((await io.metadata(`${t}/dkim/${key}`))?.customMetadata)) out.push(`${t}/dkim/${key}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(8, tenants.length)) }, worker));
+    return out.sort();
+  }
+
+  /**
+   * The records a set of DKIM rotations needs in DNS (a bulk job's report): each item's
+   * new selector, and its previous one to keep until the grace ends, read from the version
+   * the rotation wrote (not whatever is current now).
+   */
+  async recordsFor(items: ReadonlyArray<{ path: string; version: number | null }>): Promise<{ records: RecordToPublish[]; skipped: Array<{ path: string; reason: string }> }> {
+    const v = this.vault();
+    const records: RecordToPublish[] = [];
+    const skipped: Array<{ path: string; reason: string }> = [];
+    for (const item of items) {
+      const f = await v.facts(item.path, item.version ?? undefined);
+      if (!f) {
+        skipped.push({ path: item.path, reason: 'The secret or that version no longer exists.' });
+        continue;
+      }
+      if (!f.selector || !f.txt) {
+        skipped.push({ path: item.path, reason: 'No selector or TXT value in that version.' });
+        continue;
+      }
+      records.push({ tenantId: f.tenantId, domain: f.domain, role: 'new', name: `${f.selector}._domainkey.${f.domain}`, value: f.txt, note: 'New key: publish now.' });
+      if (f.previous?.txt) {
+        records.push({ tenantId: f.tenantId, domain: f.domain, role: 'previous', name: `${f.previous.selector}._domainkey.${f.domain}`, value: f.previous.txt, note: `Previous key: keep published until ${f.previous.graceUntil ?? 'the grace period ends'} (and until the console retires it).` });
+      }
+    }
+    return { records, skipped };
+  }
+
+  /** A bulk job's DKIM records as one zone-file fragment and as CSV (its report's "DNS records to publish"). */
+  async jobRecords(jobId: string): Promise<JobDnsRecords> {
+    const items = this.deps.jobItems?.(jobId);
+    if (!items) throw new AppError('NOT_FOUND', `No rotation job ${jobId.slice(0, 64)}.`);
+    const { records, skipped } = await this.recordsFor(items);
+    const header = `DKIM records of rotation job ${jobId} (${records.filter((r) => r.role === 'new').length} new key(s)), Vault Console ${new Date(this.deps.clock.now()).toISOString()}\nValues are split into strings of at most 255 bytes; a verifier joins them with nothing in between (RFC 6376 3.6.2.2).`;
+    return { jobId, records, zone: zoneFragment(records, header), csv: recordsCsv(records), skipped };
   }
 
   /**

@@ -88,11 +88,11 @@ export class DkimDnsVault {
     }
   }
 
-  /** The key's public facts from its current version (a data read: needs read on data/). */
-  async facts(path: string): Promise<DkimKeyFacts | null> {
+  /** The key's public facts from its current version, or the one given (a data read: needs read on data/). */
+  async facts(path: string, version?: number): Promise<DkimKeyFacts | null> {
     let body: { data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; custom_metadata?: Record<string, string> | null } } };
     try {
-      body = await this.client.request('GET', `${this.m}/data/${encodeKvPath(path)}`);
+      body = await this.client.request('GET', `${this.m}/data/${encodeKvPath(path)}${version !== undefined ? `?version=${version}` : ''}`);
     } catch (err) {
       if (err instanceof AppError && err.code === 'NOT_FOUND') return null;
       throw err;

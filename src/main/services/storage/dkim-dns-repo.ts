@@ -43,4 +43,14 @@ export class DkimDnsRepo {
         .all() as Array<{ path: string }>
     ).map((r) => r.path);
   }
+
+  /** A rotation job's finished DKIM items with the version each wrote; null when there is no such job. */
+  jobDkimItems(jobId: string): Array<{ path: string; version: number | null }> | null {
+    if (!this.db.prepare('SELECT 1 FROM rotation_jobs WHERE id = ?').get(jobId)) return null;
+    return (
+      this.db
+        .prepare("SELECT path, new_version FROM rotation_job_items WHERE job_id = ? AND state = 'done' AND path LIKE '%/dkim/%' ORDER BY seq")
+        .all(jobId) as Array<{ path: string; new_version: number | null }>
+    ).map((r) => ({ path: r.path, version: r.new_version }));
+  }
 }
