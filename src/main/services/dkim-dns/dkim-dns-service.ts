@@ -19,7 +19,7 @@ import { RotationVaultIo } from '../rotation/vault-io';
 import type { Clock } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
 import { DkimDnsVault, DNS_KEYS, type DkimKeyFacts } from './dkim-dns-vault';
-import { matchRecords, recordsCsv, zoneFragment, type RecordToPublish } from './dkim-txt';
+import { checkedName, matchRecords, recordsCsv, zoneFragment, type RecordToPublish } from './dkim-txt';
 import { DEFAULT_QUERY, queryTxt, type QueryOptions } from './dns-query';
 import type { EffectiveResolvers, ResolverAddress } from './resolvers';
 
@@ -362,6 +362,14 @@ export class DkimDnsService {
       }
       if (!f.selector || !f.txt) {
         skipped.push({ path: item.path, reason: 'No selector or TXT value in that version.' });
+        continue;
+      }
+      try {
+        // A selector from Vault that is not a DNS label must not become a zone-file owner name.
+        checkedName(`${f.selector}._domainkey.${f.domain}`);
+        if (f.previous?.txt) checkedName(`${f.previous.selector}._domainkey.${f.domain}`);
+      } catch {
+        skipped.push({ path: item.path, reason: 'The selector in that version is not a valid DNS name.' });
         continue;
       }
       records.push({ tenantId: f.tenantId, domain: f.domain, role: 'new', name: `${f.selector}._domainkey.${f.domain}`, value: f.txt, note: 'New key: publish now.' });

@@ -63,7 +63,7 @@ export function matchRecords(records: readonly (readonly string[])[], expectedP:
   const v = tags.get('v');
   if (v !== undefined && (v !== 'DKIM1' || [...tags.keys()][0] !== 'v')) return { state: 'mismatch', detail: 'v= is not DKIM1 as the first tag' };
   const k = tags.get('k');
-  if (k !== undefined && k !== 'rsa') return { state: 'mismatch', detail: `k=${k.slice(0, 20)} but the key is RSA` };
+  if (k !== undefined && k !== 'rsa') return { state: 'mismatch', detail: `k=${k.replace(/[^A-Za-z0-9._-]/g, '?').slice(0, 20)} but the key is RSA` };
   const p = publicKeyOf(txt);
   if (p === null) return { state: 'mismatch', detail: 'no valid p= value' };
   if (p === '') return { state: 'mismatch', detail: 'p= is empty: the key is revoked in DNS' };
@@ -90,9 +90,19 @@ export function txtChunks(value: string, max = 255): string[] {
   return out;
 }
 
-/** A character-string in zone-file syntax (RFC 1035 5.1): quoted, with \ and " escaped. */
+/**
+ * A character-string in zone-file syntax (RFC 1035 5.1): quoted, \ and " escaped, and every
+ * byte outside printable ASCII as \DDD, so a value can never end the line or the string and
+ * smuggle another record into the zone.
+ */
 function zoneString(s: string): string {
-  return `"${s.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  let out = '';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte >= 0x20 && byte <= 0x7e) out += String.fromCharCode(byte);
+    else out += `\\${String(byte).padStart(3, '0')}`;
+  }
+  return `"${out}"`;
 }
 
 export interface RecordToPublish {
@@ -108,7 +118,7 @@ export interface RecordToPublish {
 
 const NAME_RE = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,251}[A-Za-z0-9])?$/;
 
-function checkedName(name: string): string {
+export function checkedName(name: string): string {
   // Names come from Vault; one that is not a DNS name must not reach a zone file as something else.
   if (!NAME_RE.test(name) || name.includes('..')) throw new Error(`not a DNS name: ${JSON.stringify(name.slice(0, 80))}`);
   return name;
