@@ -284,7 +284,7 @@ export class DkimDnsService {
       const path = `${t}/dkim/${d}`;
       const c = await this.checkKey(path, eff, holdMs);
       keys.push(this.view(t, d, path, c.custom, holdMs, c));
-      this.log.info(`tenant ${t} dkim/${d}: new selector ${c.current?.state ?? 'not checked'}${c.previous ? `, previous ${c.previous.state}` : ''}${c.decision && !c.decision.retire ? ' (retirement waits for DNS)' : ''}`);
+      this.log.info(`tenant ${t} dkim/${d}: new selector ${c.current?.state ?? 'not checked'}${c.previous ? `, previous ${c.previous.state}` : ''}${c.custom[DNS_KEYS.hold] === 'waiting' ? ' (retirement waits for DNS)' : ''}`);
     }
     this.deps.onChanged?.(t);
     return { tenantId: t, resolvers: { source: eff.source, list: eff.resolvers.map((r) => r.label) }, checkedNow: true, keys };

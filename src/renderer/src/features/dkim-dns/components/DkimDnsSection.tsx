@@ -106,7 +106,7 @@ export function DkimDnsSection({ tenantId, onChanged }: { tenantId: string; onCh
   };
 
   return (
-    <div className="dkim-dns card" data-testid="dkim-dns">
+    <div className="dkim-dns card" data-testid="dkim-dns-section">
       <div className="view-header">
         <h4>DNS</h4>
         <button
