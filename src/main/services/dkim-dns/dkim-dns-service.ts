@@ -233,8 +233,9 @@ export class DkimDnsService {
         ? { since: md[DNS_KEYS.holdSince] ?? null, retireAfter: md[DNS_KEYS.retireAfter] ?? null, reason: check?.decision?.reason ?? 'Waiting for DNS: the new selector has not been confirmed on every resolver for the hold time.' }
         : null;
     const overrideSel = md[DNS_KEYS.overrideSelector] ?? null;
+    // Only an override that happened: that selector is the retired previous one.
     const override =
-      md[DNS_KEYS.overrideBy] && md[DNS_KEYS.overrideAt] && md[DNS_KEYS.overrideReason]
+      md[DNS_KEYS.overrideBy] && md[DNS_KEYS.overrideAt] && md[DNS_KEYS.overrideReason] && md.previous_status === 'retired' && overrideSel === (md.previous_selector ?? null)
         ? { by: md[DNS_KEYS.overrideBy]!, at: md[DNS_KEYS.overrideAt]!, reason: md[DNS_KEYS.overrideReason]!, selector: overrideSel }
         : null;
     return {
@@ -438,20 +439,27 @@ export class DkimDnsService {
     const io = new RotationVaultIo(client, mount);
     const rotator = new Rotator(io, { now: () => this.deps.clock.now(), schedules: async () => (await loadSchedules(io)).schedules, audit });
     const actor = this.deps.actor();
-    const retired = await rotator.retireIfDue(t, actor);
-    if (!retired) throw new AppError('CONFLICT', `${t.path} changed meanwhile (rotated or retired by someone else); nothing was written.`);
-    const at = new Date(this.deps.clock.now()).toISOString();
-    // After the CAS-protected retirement: the reason beside Vault's record of it.
-    await io.patchMetadata(t.path, {
+    const at = new Date(nowMs).toISOString();
+    // The reason first, so a crash after the retirement cannot lose it; it counts only once
+    // previous_status is "retired" for that selector (see view()), and is removed if the
+    // retirement does not happen (an earlier override's record is put back).
+    const override: Record<string, string | null> = {
       [DNS_KEYS.overrideBy]: actor.slice(0, 200),
       [DNS_KEYS.overrideAt]: at,
       [DNS_KEYS.overrideReason]: why,
       [DNS_KEYS.overrideSelector]: facts.previous.selector,
       [DNS_KEYS.overrideRequest]: requestId,
-      [DNS_KEYS.hold]: null,
-      [DNS_KEYS.holdSince]: null,
-      [DNS_KEYS.retireAfter]: null,
-    });
+    };
+    const before = (await io.metadata(t.path))?.customMetadata ?? {};
+    await io.patchMetadata(t.path, override);
+    let retired = false;
+    try {
+      retired = await rotator.retireIfDue(t, actor);
+    } finally {
+      if (!retired) await io.patchMetadata(t.path, Object.fromEntries(Object.keys(override).map((k) => [k, before[k] ?? null]))).catch(() => undefined);
+    }
+    if (!retired) throw new AppError('CONFLICT', `${t.path} changed meanwhile (rotated or retired by someone else); nothing was written.`);
+    await io.patchMetadata(t.path, { [DNS_KEYS.hold]: null, [DNS_KEYS.holdSince]: null, [DNS_KEYS.retireAfter]: null });
     this.log.warn(`tenant ${t.path.split('/')[0]} dkim/${t.name}: previous selector ${facts.previous.selector} retired anyway by ${actor} (DNS not confirmed) req=${requestId}`);
     this.deps.onChanged?.(t.path.split('/')[0]!);
     return { retired: true, selector: facts.previous.selector, requestId };
