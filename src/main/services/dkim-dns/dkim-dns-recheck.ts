@@ -5,7 +5,9 @@
 import { AppError } from '../../../shared/errors';
 import { createLogger, type Logger } from '../log/logger';
 import type { Clock, TimerHandle } from '../time/clock';
+import type { VaultClient } from '../vault/vault-client';
 import { DkimDnsService, type DkimDnsDeps, type RecheckSummary } from './dkim-dns-service';
+import { effectiveResolvers } from './resolvers';
 
 export const RECHECK_EVERY_MS = 15 * 60_000;
 export const RECHECK_FIRST_DELAY_MS = 30_000;
@@ -16,6 +18,22 @@ export const RECHECK_FIRST_DELAY_MS = 30_000;
  */
 export function recheckDkimDns(deps: DkimDnsDeps): Promise<RecheckSummary> {
   return new DkimDnsService(deps).recheck();
+}
+
+/**
+ * The same for an ops host without profiles (`vault-console watch`): resolvers from
+ * VAULT_CONSOLE_DNS_RESOLVERS, else the system's; candidates from a Vault listing.
+ *   const summary = await recheckDkimDnsHeadless({ client, mount, actor: 'watch', env: process.env, clock });
+ */
+export function recheckDkimDnsHeadless(o: { client: VaultClient; mount: string; actor: string; env: NodeJS.ProcessEnv; clock: Clock; logger?: Logger }): Promise<RecheckSummary> {
+  return recheckDkimDns({
+    client: () => o.client,
+    mount: () => o.mount,
+    actor: () => o.actor,
+    clock: o.clock,
+    resolvers: () => effectiveResolvers(null, o.env.VAULT_CONSOLE_DNS_RESOLVERS),
+    ...(o.logger ? { logger: o.logger } : {}),
+  });
 }
 
 export interface RecheckSession {
