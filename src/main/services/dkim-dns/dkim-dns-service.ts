@@ -263,7 +263,13 @@ export class DkimDnsService {
   async status(tenantId: string): Promise<TenantDkimDns> {
     const t = this.checkTenant(tenantId);
     const v = this.vault();
-    const eff = this.deps.resolvers();
+    // What was recorded is shown even when the resolver list cannot be read (a hand-edited profile).
+    let eff: EffectiveResolvers;
+    try {
+      eff = this.deps.resolvers();
+    } catch {
+      eff = { source: 'profile', resolvers: [] };
+    }
     const holdMs = await this.holdMs();
     const keys: DkimKeyDns[] = [];
     for (const domain of await v.domains(t)) {
