@@ -35,7 +35,13 @@ test.beforeAll(async () => {
   await seedTenants({ client: root, mount, count: 2, concurrency: 2, seed: 'dkim-e2e', dkimPoolSize: 2, logger: quiet });
   for (const t of ['t-000001', 't-000002']) domains[t] = (await kv.list(`${t}/dkim`))[0]!;
   knot = await startKnot(Object.fromEntries(Object.values(domains).map((d) => [d, ''])));
-  harness = await startHarness({ env: { VAULT_ADDR: state.openbao.addr, VAULT_CONSOLE_KV_MOUNT: mount }, build: 'never', keychainService: `vault-console-e2e-dkim-${Date.now()}` });
+  // The environment's resolver is the local Knot from the start: the grace sweep at sign-in
+  // asks DNS about t-000002 before the test sets the profile's list, and no query may leave loopback.
+  harness = await startHarness({
+    env: { VAULT_ADDR: state.openbao.addr, VAULT_CONSOLE_KV_MOUNT: mount, VAULT_CONSOLE_DNS_RESOLVERS: knot.address },
+    build: 'never',
+    keychainService: `vault-console-e2e-dkim-${Date.now()}`,
+  });
   // Both tenants' first DKIM key rotated: a new selector to publish, the previous one in grace.
   const rotation = new RotationService({ repo: new RotationRepo(openDatabase(':memory:')), clock: systemClock, client: () => root, mount: () => mount, actor: () => 'admin', logger: quiet });
   for (const t of ['t-000001', 't-000002']) await rotation.rotateOne(t, `dkim:${domains[t]}`, 'e2e DKIM DNS');
@@ -105,8 +111,11 @@ test('the profile\'s resolvers, and Check DNS now per resolver: not found, then 
 test('after the grace, the tenant shows "waiting for DNS" with how long; retire anyway with a reason', async ({ page }) => {
   const d = domains['t-000002']!;
   await openDetails(page, 't-000002');
-  await page.getByTestId('dkim-check-dns').click();
   const r = row(page, d);
+  // The grace sweep at sign-in already asked DNS and held the retirement: shown without a click.
+  await expect(r.getByTestId('dkim-waiting')).toHaveText('Waiting for DNS');
+  expect((await kv.readMetadata(`t-000002/dkim/${d}`))!.customMetadata).toMatchObject({ previous_status: 'grace', dns_hold: 'waiting' });
+  await page.getByTestId('dkim-check-dns').click();
   await expect(r.getByTestId('dkim-waiting')).toHaveText('Waiting for DNS');
   await expect(r.getByTestId('dkim-waiting')).toHaveClass(/health-yellow/);
   await expect(r.getByTestId('dkim-waiting-text')).toContainText(/waiting for DNS for (1 h|\d+ min)/);
