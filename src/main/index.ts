@@ -21,5 +21,7 @@ runElectronApp((shell) =>
     events: shell.events,
     clipboard: shell.clipboard,
     contentProtection: shell.contentProtection,
+    // DKIM DNS checks: resolvers for profiles without their own list (else the system's).
+    dnsResolvers: process.env.VAULT_CONSOLE_DNS_RESOLVERS,
   }),
 );

@@ -48,6 +48,8 @@ export interface HarnessOptions {
   revealWindowMs?: number;
   /** Automatic inventory sync while signed in (off by default here: tests press Sync). */
   autoSync?: boolean;
+  /** Scheduled DKIM DNS re-check while signed in (off by default here). */
+  dkimDnsRecheck?: boolean;
 }
 
 export interface Harness {
@@ -101,6 +103,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     savePath: opts.savePath ?? { pick: async () => null },
     clipboard,
     ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
+    ...(opts.dkimDnsRecheck !== undefined ? { dkimDnsRecheck: opts.dkimDnsRecheck } : {}),
+    // DKIM DNS checks ask these where a profile has none (tests and the demo: a loopback Knot DNS).
+    ...((opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS ? { dnsResolvers: (opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
   });
   const handlers: Handlers = createHandlers(services);

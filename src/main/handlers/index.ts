@@ -5,6 +5,7 @@ import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
 import { backupHandlers } from './backup-handlers';
+import { dkimDnsHandlers } from './dkim-dns-handlers';
 import { healthHandlers } from './health-handlers';
 import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
@@ -19,6 +20,7 @@ export function createHandlers(services: Services): Handlers {
     ...appHandlers(services),
     ...auditHandlers(services),
     ...backupHandlers(services),
+    ...dkimDnsHandlers(services),
     ...healthHandlers(services),
     ...inventoryHandlers(services),
     ...profilesHandlers(services),

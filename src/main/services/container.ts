@@ -35,6 +35,10 @@ import { createLogger } from './log/logger';
 import { systemClock, type Clock } from './time/clock';
 import { createVaultClient, type VaultClient } from './vault/vault-client';
 import type { EventSink } from '../handlers/types';
+import { DkimDnsRecheckScheduler } from './dkim-dns/dkim-dns-recheck';
+import { DkimDnsService } from './dkim-dns/dkim-dns-service';
+import { effectiveResolvers, type EffectiveResolvers } from './dkim-dns/resolvers';
+import { DkimDnsRepo } from './storage/dkim-dns-repo';
 
 /** Opens a URL that a handler already validated (https only) in the user's browser. */
 export type ExternalOpener = (url: string) => Promise<void>;
@@ -66,6 +70,10 @@ export interface ServiceDeps {
   revealWindowMs?: number;
   /** Keep the tenant index fresh while signed in (inventory/auto-sync.ts); default: on in the app, off in the harness. */
   autoSync?: boolean;
+  /** DNS resolvers for DKIM checks where a profile has none of its own (VAULT_CONSOLE_DNS_RESOLVERS); absent: the system's. */
+  dnsResolvers?: string;
+  /** Re-check DKIM DNS on a timer while signed in (dkim-dns/dkim-dns-recheck.ts); default: on in the app, off in the harness. */
+  dkimDnsRecheck?: boolean;
 }
 
 export interface Services {
@@ -104,6 +112,11 @@ export interface Services {
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
   rotation: RotationService;
+  /** DKIM DNS: per-resolver state, Check DNS now, the retirement that waits for DNS, job records. */
+  dkimDns: DkimDnsService;
+  dkimDnsRepo: DkimDnsRepo;
+  /** The resolvers a DKIM check asks now (the active profile's, the environment's or the system's). */
+  dkimResolvers(): EffectiveResolvers;
   dispose(): Promise<void>;
 }
 
@@ -182,6 +195,31 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
   });
 
+  // DKIM DNS (before rotation: the grace sweep consults its retirement policy).
+  const dkimDnsRepo = new DkimDnsRepo(db);
+  const indexUsable = (m: string) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined;
+  const dkimResolvers = (): EffectiveResolvers => effectiveResolvers(dkimDnsRepo.resolvers(profiles.active().id), deps.dnsResolvers);
+  const dkimDns = new DkimDnsService({
+    client: () => session.requireClient(),
+    mount: () => connection.kvMount,
+    actor,
+    clock,
+    resolvers: dkimResolvers,
+    audit: audit.recorder,
+    logger: createLogger('dkim-dns'),
+    onChanged: (tenantId) => void inventory.refreshTenant(tenantId).catch(() => undefined),
+    // The index when it covers this mount (no Vault listing); else a Vault listing.
+    candidates: async () => (indexUsable(connection.kvMount) ? dkimDnsRepo.dkimInGrace() : null),
+    jobItems: (jobId) => dkimDnsRepo.jobDkimItems(jobId),
+  });
+  const dkimRecheck = new DkimDnsRecheckScheduler({
+    service: dkimDns,
+    session,
+    clock,
+    onRechecked: (r) => deps.events.emit('dkim:dns-updated', { tenantIds: r.tenants }),
+  });
+  if (deps.dkimDnsRecheck ?? deps.shell === 'electron') dkimRecheck.start();
+
   const rotation = new RotationService({
     repo: new RotationRepo(db),
     clock,
@@ -199,6 +237,7 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
     ...(deps.revealWindowMs !== undefined ? { apiKeyWindowMs: deps.revealWindowMs } : {}),
     apiKeyProtection: protection(),
+    retirementPolicy: dkimDns.retirementPolicy,
   });
 
   return {
@@ -223,6 +262,9 @@ export function createServices(deps: ServiceDeps): Services {
     backupSettings,
     reveal,
     rotation,
+    dkimDns,
+    dkimDnsRepo,
+    dkimResolvers,
     async switchProfile(id) {
       const row = profiles.setActive(id);
       const previous = connection;
@@ -240,6 +282,7 @@ export function createServices(deps: ServiceDeps): Services {
       // First, while Vault is reachable: wipe reveals and revoke their tokens.
       await reveal.dispose();
       await rotation.dispose();
+      dkimRecheck.stop();
       inventoryAutoSync.stop();
       inventory.cancel();
       backup.cancel();

@@ -30,7 +30,7 @@ import { RotationAutomation, type RotationAutomationDeps } from './rotation-auto
 import { loadSchedules, saveSchedules } from './schedules-store';
 import { MemoryClipboard, type ContentProtection, type SecretClipboard } from '../reveal/clipboard';
 import { ApiKeyHandover } from './api-key-handover';
-import { IndexGraceSource, sweepGrace, VaultGraceSource, type SweepResult } from './grace-sweep';
+import { IndexGraceSource, sweepGrace, VaultGraceSource, type RetirementPolicy, type SweepResult } from './grace-sweep';
 import { JobJournal } from './job-journal';
 import { JobStamps } from './job-stamps';
 import { bumpTenantStamps } from '../vault/tenant-stamps';
@@ -76,6 +76,8 @@ export interface RotationServiceDeps {
   apiKeyWindowMs?: number;
   /** Screen-capture protection while a new API key is shown (shared with reveals). */
   apiKeyProtection?: ContentProtection;
+  /** Consulted before each grace retirement (DKIM: waits for DNS, dkim-dns/). */
+  retirementPolicy?: RetirementPolicy;
 }
 
 interface Preview {
@@ -227,6 +229,11 @@ export class RotationService {
   /** Marks the previous SSH key / DKIM selector retired once its grace period is over. */
   async retireGrace(tenantId: string, target: string): Promise<boolean> {
     const t = rules(() => parseTarget(tenantId, target));
+    const hold = await this.deps.retirementPolicy?.holdReason(t, this.now());
+    if (hold) {
+      this.log.info(`tenant ${tenantId} ${t.path.slice(tenantId.length + 1)}: retirement held back (${hold})`);
+      return false;
+    }
     const retired = await this.rotator(this.io()).retireIfDue(t, this.deps.actor());
     if (retired) {
       this.log.info(`tenant ${tenantId} ${t.path.slice(tenantId.length + 1)}: previous credential retired (grace over)`);
@@ -247,7 +254,7 @@ export class RotationService {
     // Stamps once per tenant after the sweep (like a job), not once per retired secret.
     const rot = this.rotator(io, undefined, false);
     const actor = this.deps.actor();
-    const r = await sweepGrace(source, this.now(), (t) => rot.retireIfDue(t, actor));
+    const r = await sweepGrace(source, this.now(), (t) => rot.retireIfDue(t, actor), this.deps.retirementPolicy);
     const tenants = [...new Set(r.retired.map((path) => path.split('/')[0]!))];
     if (tenants.length > 0) {
       const st = await bumpTenantStamps(io.client, io.mount, tenants, new Date(this.now()).toISOString());

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { JobSummary } from '../../../../../shared/contract';
 import { useRotationStore } from '../store';
+import { JobDnsRecords } from '../../dkim-dns';
 
 function eta(s: number | null): string {
   if (s === null) return '–';
@@ -126,6 +127,7 @@ export function BulkRotationPanel() {
               </ul>
             </details>
           )}
+          <JobDnsRecords jobId={report.id} />
         </div>
       )}
     </section>

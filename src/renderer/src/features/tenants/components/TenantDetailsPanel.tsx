@@ -5,6 +5,7 @@ import type { DkimDns, RotationHistory, SshKeyInfo, TenantDetails } from '../../
 import { call, errorMessage } from '../../../lib/ipc-client';
 import { dateTime, useTenantsStore } from '../store';
 import { ViewCredentialsButton } from '../../reveal';
+import { DkimDnsSection } from '../../dkim-dns';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
 import { useCan } from '../../session/store';
@@ -175,6 +176,7 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               ))}
             </tbody>
           </table>
+          {details.dkim.length > 0 && <DkimDnsSection tenantId={tenantId} onChanged={() => void load()} />}
           {dns && <DnsRecords dns={dns} onClose={() => setDns(null)} />}
           {history && <HistoryList history={history} onClose={() => setHistory(null)} />}
         </>
