@@ -110,7 +110,6 @@ export const backupCommand: Command = {
         }
       }
       const scratch = createVaultClient(connectionFromEnv({ ...io.env, VAULT_ADDR: scratchAddr }), scratchToken);
-      scratch.setToken(scratchToken);
       try {
         const res = await service.drill(
           { scratch, unsealKeys, ...(typeof flags.samples === 'number' ? { samples: flags.samples } : {}) },

@@ -32,7 +32,6 @@ export function keychainSession(io: CliIo, conn: VaultConnection, store: SecretS
 /** A Session over VAULT_TOKEN, checked lazily by the first request. */
 function envTokenSession(conn: VaultConnection, token: string): Session & { dispose(): void } {
   const client: VaultClient = createVaultClient(conn, token);
-  client.setToken(token);
   const info: SessionInfo = {
     signedIn: true,
     profileId: 'env',

@@ -12,9 +12,6 @@ export function clientFromEnv(io: CliIo, flags: FlagValues, opts: { needToken: b
   const conn = connectionFromEnv(env);
   const token = io.env.VAULT_TOKEN?.trim() || undefined;
   if (opts.needToken && !token) throw new AppError('UNAUTHENTICATED', 'VAULT_TOKEN is not set');
-  const client = createVaultClient(conn, token);
-  // node-vault falls back to process.env.VAULT_TOKEN / VAULT_NAMESPACE on its own; only io.env counts here.
-  client.setToken(token);
-  (client.raw as { namespace?: string }).namespace = conn.namespace;
-  return client;
+  // The client sends exactly this token and conn's namespace, both from io.env (never process.env).
+  return createVaultClient(conn, token);
 }
