@@ -5,7 +5,7 @@ import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
-import { createRevealSchema } from './schema/reveal';
+import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
 
 export interface Migration {
@@ -36,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
+  { version: 10, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
 ];
 
 export function currentVersion(db: Database.Database): number {
