@@ -24,7 +24,7 @@ export const statusCommand: Command = {
     const conn = connectionFor(io, flags);
     // No token: the seal status is public (a client never picks one up from the environment).
     const anon = createVaultClient(conn);
-    const cli = await openCliSession(io, conn);
+    const cli = await openCliSession(io, conn, { optional: true });
     try {
       const health = new HealthService({ vault: () => anon, session: cli.session, backup: defaultBackupStatusSource(), clock: systemClock });
       const snap = await health.snapshot();

@@ -43,10 +43,15 @@ export function redact(text: string): string {
 let sink: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
 let debugEnabled = process.env.VAULT_CONSOLE_DEBUG === '1';
 
-/** Tests and the CLI redirect or silence the log. */
-export function setLogSink(next: (line: string) => void, opts: { debug?: boolean } = {}): void {
+/** Tests and the CLI redirect or silence the log; returns a function that puts the previous sink back. */
+export function setLogSink(next: (line: string) => void, opts: { debug?: boolean } = {}): () => void {
+  const previous = { sink, debugEnabled };
   sink = next;
   if (opts.debug !== undefined) debugEnabled = opts.debug;
+  return () => {
+    sink = previous.sink;
+    debugEnabled = previous.debugEnabled;
+  };
 }
 
 function errorSummary(err: unknown): string {

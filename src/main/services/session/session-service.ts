@@ -6,7 +6,7 @@ import type { SecretStore } from '../keychain/secret-store';
 import { createLogger } from '../log/logger';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { VaultConnection } from '../config/app-config';
-import { createVaultClient, type VaultClient } from '../vault/vault-client';
+import { createVaultClient, TOKEN_REJECTED, type VaultClient } from '../vault/vault-client';
 import type { LoginMethod, Session, SessionInfo } from './session-types';
 
 const log = createLogger('session');
@@ -86,8 +86,12 @@ export class SessionService implements Session {
     return `session:${this.profileId}`;
   }
 
+  /** Set by the last resume() when Vault refused the stored token (invalid, expired or revoked). */
+  rejectedOnResume = false;
+
   /** Resume the session kept in the keychain, if its token is still valid. */
   async resume(): Promise<SessionInfo> {
+    this.rejectedOnResume = false;
     let raw: string | null;
     try {
       raw = await this.deps.store.get(this.account);
@@ -106,9 +110,10 @@ export class SessionService implements Session {
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('VAULT_ERROR', 'Could not resume the session.');
       if (e.code === 'UNAUTHENTICATED' || e.code === 'PERMISSION_DENIED') {
+        this.rejectedOnResume = true;
         await this.deps.store.delete(this.account).catch(() => false);
         log.info(`profile ${this.profileId}: stored session no longer valid; removed`);
-        return this.update(this.signedOut('The saved session has expired; sign in again.'));
+        return this.update(this.signedOut(`The saved session is no longer valid (${TOKEN_REJECTED}); sign in again.`));
       }
       // Vault unreachable or sealed: keep the keychain entry for the next try.
       return this.update(this.signedOut(e.message));
