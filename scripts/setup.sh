@@ -8,9 +8,12 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium for end-to-end tests, the Secret Service (keychain)
 #    and libsecret for keytar's native build, PostgreSQL for the HA topology, and
-#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq).
+#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq,
+#    openssl for test certificates, python3-dkim to sign and verify DKIM mail).
+#    test/unit/scripts/setup-installs-what-tests-call.test.ts fails when a test calls a
+#    program or a Python module that this list does not bring.
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  postgresql python3 make g++ ca-certificates)
+  openssl postgresql python3 python3-dkim make g++ ca-certificates)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
