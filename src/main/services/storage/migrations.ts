@@ -1,7 +1,7 @@
 // Numbered schema migrations. Each runs once, in a transaction, and moves
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
-import { createProfilesSchema } from './schema/profiles';
+import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
@@ -37,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
   { version: 10, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
+  { version: 11, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
 ];
 
 export function currentVersion(db: Database.Database): number {
