@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../../services/openbao/process';
 import { sealOpenBao, unsealOpenBao } from '../../services/openbao/openbao';
 import { newBucket } from '../backup/backup-helpers';
-import { loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
+import { baoFetch, loadTestServices, userpassLogin, type ServicesState } from '../helpers/services';
 import { oneErrorLine, runCli } from './run-cli';
 
 let s: ServicesState;
@@ -25,16 +25,25 @@ afterAll(() => {
 });
 
 describe('tenants sync', () => {
-  it('on an unreachable Vault: one line; with -verbose the progress and log lines come first', async () => {
+  it('on an unreachable Vault: one line', async () => {
     const env = { VAULT_ADDR: `http://127.0.0.1:${await freeLoopbackPort()}`, VAULT_TOKEN: 's.whatever000000000000000' };
     const r = await runCli(['tenants', 'sync', `-data-dir=${dir}`], env);
     expect(r.code).toBe(1);
     expect(oneErrorLine(r)).toMatch(/^Error: Vault is unreachable .*\[VAULT_UNREACHABLE\]$/);
+  });
+
+  it('a sync that fails after it started: one line; with -verbose its progress and log lines come first', async () => {
+    // A token that may look itself up but not list the tenants: the sync starts, then fails.
+    const token = (await baoFetch<{ auth: { client_token: string } }>(s, 'POST', 'auth/token/create', { body: { policies: ['default'], ttl: '10m' } })).body.auth.client_token;
+    const env = { VAULT_ADDR: s.openbao.addr, VAULT_TOKEN: token, VAULT_CONSOLE_KV_MOUNT: s.openbao.kvMount };
+    const r = await runCli(['tenants', 'sync', `-data-dir=${dir}`], env);
+    expect(r.code).toBe(1);
+    expect(oneErrorLine(r)).toMatch(/^Error: Permission denied .*\[PERMISSION_DENIED\]$/);
     const v = await runCli(['tenants', 'sync', `-data-dir=${dir}`, '-verbose'], env);
     expect(v.code).toBe(1);
     const lines = v.stderr.split('\n').filter(Boolean);
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines.at(-1)).toMatch(/^Error: Vault is unreachable/);
+    expect(lines.at(-1)).toMatch(/^Error: Permission denied/);
     expect(v.stderr).toMatch(/\[tenants\] listing/);
   });
 

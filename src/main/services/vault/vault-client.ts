@@ -102,7 +102,7 @@ export function createVaultClient(conn: VaultConnection, token?: string): VaultC
         ...(body !== undefined ? { json: body } : {}),
         timeoutMs: conn.timeoutMs,
       });
-      if (res.statusCode === 200 || res.statusCode === 204 || (res.statusCode >= 200 && res.statusCode < 300)) return res.body as T;
+      if (res.statusCode >= 200 && res.statusCode < 300) return res.body as T;
       // sys/health answers its states with 429/472/473/501/503 and a body: not errors.
       if (/^sys\/health(\?|$)/.test(cleanPath) && res.body && typeof res.body === 'object') return res.body as T;
       throw new VaultHttpError(res.statusCode, res.body);
