@@ -8,11 +8,14 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium for end-to-end tests, the Secret Service (keychain)
 #    and libsecret for keytar's native build, PostgreSQL for the HA topology, and
-#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq, python3-dkim).
+#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq,
+#    openssl for test certificates, python3-dkim to sign and verify DKIM mail).
+#    test/unit/scripts/setup-installs-what-tests-call.test.ts fails when a test calls a
+#    program or a Python module that this list does not bring.
 #    knot: a real authoritative DNS server for the DKIM DNS tests (test/services/dns), which
 #    start it as this user on a free loopback port; its own system service must not run.
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  postgresql python3 python3-dkim make g++ ca-certificates knot)
+  openssl postgresql python3 python3-dkim make g++ ca-certificates knot)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

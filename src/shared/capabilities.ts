@@ -31,6 +31,8 @@ export const ACTIONS = {
   'vault.audit-devices': { label: 'List audit devices', needs: [{ path: () => 'sys/audit', caps: ['read', 'sudo'] }] },
   'backup.snapshot': { label: 'Take snapshots', needs: [{ path: () => 'sys/storage/raft/snapshot', caps: ['read'] }] },
   'backup.restore': { label: 'Restore snapshots', needs: [{ path: () => 'sys/storage/raft/snapshot', caps: ['update'] }] },
+  // Where backups go: main checks the configured key's exact path again before saving.
+  'backup.configure': { label: 'Configure backups', needs: [{ path: () => 'transit/encrypt/vault-console-backup', caps: ['update'] }] },
 } satisfies Record<string, { label: string; needs: Need[] }>;
 
 export type ActionId = keyof typeof ACTIONS;

@@ -80,7 +80,7 @@ describe('connection profiles (real OpenBao)', () => {
       expect(services.inventory.state().tenants).toBeGreaterThanOrEqual(2);
 
       // Same cluster, another TLS setting: the index stays.
-      await dispatch(handlers, 'profiles:save', { id: 'default', name: 'Default', address: s.openbao.addr, minTls: 'TLSv1.2', kvMount: 'tenants' });
+      expect(await dispatch(handlers, 'profiles:save', { id: 'default', name: 'Default', address: s.openbao.addr, minTls: 'TLSv1.2', kvMount: 'tenants', confirmSignOut: true })).toMatchObject({ ok: true });
       expect(services.inventory.state().tenants).toBeGreaterThanOrEqual(2);
 
       // Another cluster with the same mount name: nothing of this cluster shows there.

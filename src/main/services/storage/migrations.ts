@@ -1,11 +1,11 @@
 // Numbered schema migrations. Each runs once, in a transaction, and moves
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
-import { createProfilesSchema } from './schema/profiles';
+import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
-import { createRevealSchema } from './schema/reveal';
+import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
 
@@ -38,6 +38,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
   { version: 10, name: 'profile DNS resolvers (DKIM)', up: createDkimDnsSchema },
+  { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
+  { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -33,6 +33,9 @@ class InMemoryVault {
     return {
       connection: conn,
       raw: {} as VaultClient['raw'],
+      transport: {} as VaultClient['transport'],
+      token: () => token,
+      baseHeaders: () => ({}),
       setToken: () => undefined,
       setHeaders: () => undefined,
       close: () => undefined,
@@ -242,6 +245,46 @@ describe('RevealService', () => {
     for (let i = 0; i < 4; i++) await expect(verify(service, { code: '000000' })).rejects.toThrow('Wrong 2FA code.');
     clock.advance(5 * 60_000 + 1);
     await expect(verify(service, { code: '000000' })).rejects.toThrow('Wrong 2FA code.');
+    await expect(verify(service)).resolves.toMatchObject({ username: SMTP.username });
+  });
+
+  it('the lockout belongs to the Vault user: another profile to the same Vault (address spelt differently) is locked too', async () => {
+    const db = openDatabase(':memory:');
+    const clock = new ManualClock();
+    const a = setup({ db, clock });
+    for (let i = 0; i < 5; i++) await expect(verify(a.service, { password: 'bad' })).rejects.toMatchObject({ code: expect.stringMatching(/UNAUTHENTICATED|PERMISSION_DENIED/) });
+    const b = setup({ db, clock });
+    (b.service as unknown as { deps: RevealServiceDeps }).deps.session.info = () => signedIn({ profileId: 'p-new', address: 'HTTP://127.0.0.1:1/', username: 'ADMIN' });
+    await expect(verify(b.service)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(b.vault.calls).toEqual([]);
+    expect((await b.service.status()).lockedUntil).not.toBeNull();
+  });
+
+  it('a right password through 2FA enrolment does not clear earlier failures', async () => {
+    const { service, vault } = setup();
+    for (let i = 0; i < 4; i++) await expect(verify(service, { code: '000000' })).rejects.toThrow('Wrong 2FA code.');
+    // The key exists (CONFLICT), but the password was right: that must not reset the count.
+    await expect(service.enrollTotp(PASSWORD)).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(verify(service, { code: '000000' })).rejects.toThrow(/locked until/);
+    const before = vault.calls.length;
+    await expect(verify(service)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(vault.calls.length).toBe(before);
+  });
+
+  it('parallel attempts reserve their place first: of 20 at once, at most 5 reach Vault', async () => {
+    const { service, vault } = setup();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => verify(service, { password: 'bad' })));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(vault.calls.filter((c) => c.startsWith('POST auth/userpass/login/')).length).toBeLessThanOrEqual(5);
+    await expect(verify(service)).rejects.toThrow(/locked until/);
+  });
+
+  it('an attempt that ends without a verdict (Vault unreachable) does not count towards the lockout', async () => {
+    const { service, vault } = setup();
+    const realClient = vault.client.bind(vault);
+    vault.client = () => ({ ...realClient(), request: async () => { throw new AppError('VAULT_UNREACHABLE', 'Vault is unreachable.'); } });
+    for (let i = 0; i < 8; i++) await expect(verify(service)).rejects.toMatchObject({ code: 'VAULT_UNREACHABLE' });
+    vault.client = realClient;
     await expect(verify(service)).resolves.toMatchObject({ username: SMTP.username });
   });
 

@@ -20,10 +20,12 @@ describe('migration: profile DNS resolvers', () => {
 
   it('keeps existing profiles, which get no list; the profiles code leaves a stored list alone', () => {
     const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, V - 1) });
+    const row = { id: 'p1', name: 'Prod', address: 'https://vault.example.com:8200', caCertPem: null, minTls: 'TLSv1.3' as const, namespace: null, kvMount: 'tenants', createdAt: 't', updatedAt: 't', environment: 'production' as const };
+    // The row as an install before this migration wrote it; the later migrations run too, so the
+    // profiles code of today sees the schema it expects.
+    db.prepare("INSERT INTO connection_profiles (id, name, address, min_tls, kv_mount, created_at, updated_at) VALUES ('p1', 'Prod', ?, 'TLSv1.3', 'tenants', 't', 't')").run(row.address);
+    migrate(db, MIGRATIONS);
     const profiles = new ProfilesRepo(db);
-    const row = { id: 'p1', name: 'Prod', address: 'https://vault.example.com:8200', caCertPem: null, minTls: 'TLSv1.3' as const, namespace: null, kvMount: 'tenants', createdAt: 't', updatedAt: 't' };
-    profiles.upsert(row);
-    migrate(db, MIGRATIONS.slice(0, V));
     const repo = new DkimDnsRepo(db);
     expect(profiles.get('p1')).toMatchObject({ name: 'Prod', address: row.address });
     expect(repo.resolvers('p1')).toBeNull();
