@@ -4,6 +4,7 @@
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
+import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
 import { healthHandlers } from './health-handlers';
 import { inventoryHandlers } from './inventory-handlers';
@@ -15,6 +16,11 @@ import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
 
 export function createHandlers(services: Services): Handlers {
+  // Gated actions check the signed-in identity's capabilities in Vault first (guards.ts).
+  return withGuards(createUnguardedHandlers(services), services);
+}
+
+function createUnguardedHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
     ...auditHandlers(services),

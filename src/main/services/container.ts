@@ -25,6 +25,7 @@ import { RotationRepo } from './storage/rotation-repo';
 import { RevealRepo } from './storage/reveal-repo';
 import type { ProfileRow } from './storage/profiles-repo';
 import { CapabilitiesService } from './session/capabilities';
+import type { GateContext } from '../../shared/capabilities';
 import { SessionService } from './session/session-service';
 import type { SessionInfo } from './session/session-types';
 import { openDatabase, type SqlDatabase } from './storage/database';
@@ -82,7 +83,7 @@ export interface Services {
    */
   readonly vault: VaultClient;
   session: SessionService;
-  /** What the signed-in identity may do (disables UI actions with a reason). */
+  /** What the signed-in identity may do, per action and exact path: the UI's gates and main's guard. */
   capabilities: CapabilitiesService;
   /** Make another profile active: new client, that profile's session, every view told. */
   switchProfile(id: string): Promise<SessionInfo>;
@@ -126,9 +127,25 @@ export function createServices(deps: ServiceDeps): Services {
     return info.username ?? (info.displayName || 'unknown');
   };
   session.onChange((info) => deps.events.emit('session:changed', info));
-  const capabilities = new CapabilitiesService(session, () => connection.kvMount);
   const backupRepo = new BackupRepo(db);
   const backupSettings = new BackupSettingsStore(settings, deps.secretStore, () => connection.kvMount);
+  // Storage type decides a backup's paths (raft snapshot or logical); asked once per address.
+  let storage: { address: string; value: GateContext['storage'] } | null = null;
+  const capabilities = new CapabilitiesService({
+    session,
+    clock,
+    context: async () => {
+      if (storage?.address !== connection.address) {
+        const s = await vault.request<{ storage_type?: string }>('GET', 'sys/seal-status').catch(() => null);
+        if (s?.storage_type) storage = { address: connection.address, value: s.storage_type === 'raft' ? 'raft' : 'other' };
+      }
+      return {
+        kvMount: connection.kvMount,
+        transit: backupSettings.transitRef(),
+        storage: storage?.address === connection.address ? storage.value : null,
+      };
+    },
+  });
   const backup = new BackupService({
     repo: backupRepo,
     clock,
