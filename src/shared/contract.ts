@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
 import { backupChannels, backupEvents } from './contracts/backup';
+import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
 import { healthChannels, healthEvents } from './contracts/health';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
@@ -18,6 +19,7 @@ import { vaultChannels, vaultEvents } from './contracts/vault';
 export * from './contracts/app';
 export * from './contracts/audit';
 export * from './contracts/backup';
+export * from './contracts/enrolment';
 export * from './contracts/health';
 export * from './contracts/inventory';
 export * from './contracts/profiles';
@@ -30,6 +32,7 @@ export const channels = {
   ...appChannels,
   ...auditChannels,
   ...backupChannels,
+  ...enrolmentChannels,
   ...healthChannels,
   ...inventoryChannels,
   ...profilesChannels,
@@ -43,6 +46,7 @@ export const events = {
   ...appEvents,
   ...auditEvents,
   ...backupEvents,
+  ...enrolmentEvents,
   ...healthEvents,
   ...inventoryEvents,
   ...profilesEvents,

@@ -6,6 +6,7 @@ import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
 import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
+import { enrolmentHandlers } from './enrolment-handlers';
 import { healthHandlers } from './health-handlers';
 import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
@@ -25,6 +26,7 @@ function createUnguardedHandlers(services: Services): Handlers {
     ...appHandlers(services),
     ...auditHandlers(services),
     ...backupHandlers(services),
+    ...enrolmentHandlers(services),
     ...healthHandlers(services),
     ...inventoryHandlers(services),
     ...profilesHandlers(services),

@@ -9,6 +9,7 @@ import { BackupRepo } from './storage/backup-repo';
 import type { VaultConnection } from './config/app-config';
 import type { BackupStatusSource } from './health/backup-status';
 import { BreakGlass } from './health/break-glass';
+import { EnrolmentService } from './enrolment/enrolment-service';
 import { HealthService } from './health/health-service';
 import { InventoryAutoSync } from './inventory/auto-sync';
 import { recorderInventoryAudit } from './inventory/inventory-audit';
@@ -101,6 +102,8 @@ export interface Services {
   backup: BackupService;
   backupRepo: BackupRepo;
   backupSettings: BackupSettingsStore;
+  /** Second-factor enrolment: granted by another admin, kept in Vault, active after a valid code. */
+  enrolment: EnrolmentService;
   /** View Credentials: re-auth, time-limited reveal, wipe on every close. */
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
@@ -199,6 +202,19 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
   });
 
+  const enrolment = new EnrolmentService({
+    session,
+    kvMount: () => connection.kvMount,
+    clock,
+    guard: capabilities,
+    audit: {
+      begin(action, path) {
+        const tag = audit.recorder.begin(action, { path });
+        return { headers: tag.headers, finish: (status, error) => audit.recorder.finish(tag, status, error) };
+      },
+    },
+  });
+
   const rotation = new RotationService({
     repo: new RotationRepo(db),
     clock,
@@ -238,6 +254,7 @@ export function createServices(deps: ServiceDeps): Services {
     backup,
     backupRepo,
     backupSettings,
+    enrolment,
     reveal,
     rotation,
     async switchProfile(id) {

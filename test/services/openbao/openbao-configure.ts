@@ -53,6 +53,8 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     [`${kvMount}-approvals`, { type: 'kv', options: { version: '2' }, description: 'deletion approvals' }],
     // Tenant change stamps for the inventory's incremental sync (docs/vault-layout.md).
     [`${kvMount}-stamps`, { type: 'kv', options: { version: '2' }, description: 'tenant change stamps' }],
+    // Second-factor enrolment grants and active keys (docs/enrolment.md).
+    [`${kvMount}-enrolment`, { type: 'kv', options: { version: '2' }, description: '2FA enrolment grants' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);

@@ -4,7 +4,7 @@
 // buffers zeroed, re-auth token revoked, clipboard cleared if it still holds our copy.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import type { RevealCloseReason, RevealStatus, RevealView, TotpEnrollment } from '../../../shared/contracts/reveal';
+import type { RevealCloseReason, RevealStatus, RevealView } from '../../../shared/contracts/reveal';
 import type { VaultConnection } from '../config/app-config';
 import type { Logger } from '../log/logger';
 import { createLogger } from '../log/logger';
@@ -99,28 +99,11 @@ export class RevealService {
     const until = this.lockout.lockedUntil(user);
     let enrolled: boolean | null = null;
     try {
-      enrolled = await this.reauth.hasTotpKey(this.deps.session.requireClient(), info.username);
+      enrolled = info.entityId ? (await this.reauth.activeKey(this.deps.session.requireClient(), this.deps.kvMount(), info.entityId)) !== null : false;
     } catch (err) {
-      this.log.warn(`status: could not check the TOTP key (${err instanceof AppError ? err.code : 'error'})`);
+      this.log.warn(`status: could not check the 2FA key (${err instanceof AppError ? err.code : 'error'})`);
     }
     return { ...base, available: true, reason: null, enrolled, lockedUntil: until === null ? null : new Date(until).toISOString() };
-  }
-
-  /** Creates the user's TOTP key in Vault after a password check; refused if one exists. */
-  async enrollTotp(password: string): Promise<TotpEnrollment> {
-    const { info, user } = this.requireUser();
-    this.refuseIfLocked(user);
-    const client = await this.factor(user, '(enroll)', () => this.reauth.login(info.username!, password));
-    try {
-      if (await this.reauth.hasTotpKey(client, info.username!)) {
-        throw new AppError('CONFLICT', 'A 2FA key is already set up for you in Vault; ask another admin to remove it before enrolling again.');
-      }
-      const enrollment = await this.reauth.enroll(client, info.username!);
-      this.log.info(`totp key created for ${info.username}`);
-      return enrollment;
-    } finally {
-      await this.reauth.revoke(client).catch(() => this.log.warn('enroll: revoking the login token failed'));
-    }
   }
 
   async verify(input: { tenantId: string; password: string; code: string }): Promise<RevealView> {
@@ -131,13 +114,13 @@ export class RevealService {
     const path = paths.smtpAdmin(input.tenantId);
     this.refuseIfLocked(user);
 
-    const client = await this.factor(user, path, () => this.reauth.login(info.username!, input.password));
+    const { client, entityId } = await this.factor(user, path, () => this.reauth.login(info.username!, input.password));
     let handedOver = false;
     try {
-      if (!(await this.reauth.hasTotpKey(client, info.username!))) {
-        throw new AppError('NOT_FOUND', 'No 2FA key is set up for you in Vault; set up 2FA first.');
-      }
-      await this.factor(user, path, () => this.reauth.validateCode(client, info.username!, input.code));
+      // The key of the identity Vault just signed in, made through another admin's grant (enrolment/).
+      const key = entityId ? await this.reauth.activeKey(client, this.deps.kvMount(), entityId) : null;
+      if (!key) throw new AppError('NOT_FOUND', 'No 2FA key is active for you in Vault; set up 2FA with a grant from another admin first.');
+      await this.factor(user, path, () => this.reauth.validateCode(client, key, input.code));
       this.lockout.recordSuccess(user);
       // A small margin so the close (not the expiry) normally ends the token, visibly in Vault's log.
       await this.reauth.limitTtl(client, Math.ceil(this.windowMs / 1000) + TOKEN_MARGIN_S);
