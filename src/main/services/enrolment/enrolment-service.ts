@@ -102,7 +102,15 @@ export class EnrolmentService {
       throw err;
     }
     const m = this.deps.kvMount();
-    const active = await readActiveRecord(me.client, m, me.entityId);
+    let active: ActiveRecord | null;
+    try {
+      active = await readActiveRecord(me.client, m, me.entityId);
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'PERMISSION_DENIED')) throw err;
+      // An auditor's policies: no second factor, because no credential to view.
+      const path = enrolmentPaths.active(m, me.entityId);
+      return { ...none, entityId: me.entityId, available: false, reason: `Your policies have no second factor (they do not grant read on ${path}): only admins who view credentials need one.` };
+    }
     const activeExists = active ? await this.keyExists(me.client, active.key_name) : false;
     const grants: EnrolmentStatus['grants'] = [];
     for (const granter of await this.granters(me)) {

@@ -30,7 +30,14 @@ export function GatedButton({ gate, blocked, inactive, onClick, type = 'button',
   const disabled = inactive === true || reason !== null || denied;
   const checking = permission === CHECKING;
   return (
-    <span className="gated" data-gate={gate?.action ?? 'local'} data-allowed={disabled ? 'false' : 'true'} data-testid={`${testId}-gate`}>
+    <span
+      className="gated"
+      data-gate={gate?.action ?? 'local'}
+      data-allowed={reason === null && !denied && !checking ? 'true' : 'false'}
+      data-checking={checking ? 'true' : undefined}
+      data-inactive={inactive === true ? 'true' : undefined}
+      data-testid={`${testId}-gate`}
+    >
       <button
         type={type}
         className={className}
