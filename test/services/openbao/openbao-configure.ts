@@ -18,6 +18,8 @@ export interface OpenBaoUser {
 
 export interface OpenBaoUsers {
   admin: OpenBaoUser;
+  /** A second admin: grants the first one's second factor (nobody grants their own, docs/enrolment.md). */
+  secondAdmin: OpenBaoUser;
   auditor: OpenBaoUser;
   /** Bound to an identity entity with metadata tenant_id, under vault-console-tenant. */
   tenant: OpenBaoUser & { tenantId: string };
@@ -75,11 +77,13 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
 
   const users: OpenBaoUsers = {
     admin: { username: 'admin', password: randomPassword() },
+    secondAdmin: { username: 'admin2', password: randomPassword() },
     auditor: { username: 'auditor', password: randomPassword() },
     tenant: { username: `tenant-${DEMO_TENANT_ID}`, password: randomPassword(), tenantId: DEMO_TENANT_ID },
   };
   // Passwords are set on every start, so the state file always matches the server.
   await call('POST', 'auth/userpass/users/admin', { password: users.admin.password, token_policies: 'vault-console-admin', token_ttl: '1h' });
+  await call('POST', 'auth/userpass/users/admin2', { password: users.secondAdmin.password, token_policies: 'vault-console-admin', token_ttl: '1h' });
   await call('POST', 'auth/userpass/users/auditor', { password: users.auditor.password, token_policies: 'vault-console-auditor', token_ttl: '1h' });
   await call('POST', `auth/userpass/users/${users.tenant.username}`, { password: users.tenant.password, token_ttl: '1h' });
 
