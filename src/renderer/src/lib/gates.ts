@@ -1,6 +1,7 @@
 // The UI side of permission gates: which actions the signed-in identity may take, asked
 // of main (which asks Vault's sys/capabilities-self for the exact paths) in one batched
-// call per render, and kept until the session changes. Unknown counts as not allowed.
+// call per render, asked again every minute (a policy changed in Vault shows without a
+// new sign-in) and forgotten when the session changes. Unknown counts as not allowed.
 import { create } from 'zustand';
 import { gateKey, type ActionPermission, type GateCheck } from '../../../shared/capabilities';
 import { call, errorMessage } from './ipc-client';
@@ -12,7 +13,11 @@ interface GateState {
 export const useGateStore = create<GateState>()(() => ({ results: {} }));
 
 const MAX_PER_CALL = 200;
+const REFRESH_MS = 60_000;
 const pending = new Map<string, GateCheck>();
+/** Every check asked since the last session change, to ask again on the timer. */
+const known = new Map<string, GateCheck>();
+let timer: ReturnType<typeof setInterval> | null = null;
 const inFlight = new Set<string>();
 let scheduled = false;
 let generation = 0;
@@ -45,7 +50,14 @@ async function flush(): Promise<void> {
   }
 }
 
+const KNOWN_MAX = 400;
+
 function request(key: string, check: GateCheck): void {
+  // The most recent checks only (the buttons on screen are among them).
+  known.delete(key);
+  known.set(key, check);
+  if (known.size > KNOWN_MAX) known.delete(known.keys().next().value as string);
+  timer ??= setInterval(refreshGates, REFRESH_MS);
   if (pending.has(key) || inFlight.has(key)) return;
   pending.set(key, check);
   if (!scheduled) {
@@ -59,7 +71,13 @@ export function clearGates(): void {
   generation++;
   pending.clear();
   inFlight.clear();
+  known.clear();
   useGateStore.setState({ results: {} });
+}
+
+/** Ask every known check again; answers replace the old ones when they come (no flicker). */
+export function refreshGates(): void {
+  for (const [k, c] of [...known]) request(k, c);
 }
 
 export const CHECKING: ActionPermission = { allowed: false, reason: 'Checking your permissions…', missing: null };
