@@ -104,7 +104,8 @@ describe('a first enrolment', () => {
       { action: 'enrol', user: alice.username, status: 'ok' },
     ]);
     // ...and Vault's own log, which names the console action on the requests themselves.
-    const lines = readFileSync(s.openbao.auditLogPath, 'utf8').slice(auditStart).split('\n').filter((l) => l.includes('"type":"request"'));
+    // A byte offset (statSync): slice the bytes, earlier lines may hold multi-byte characters.
+    const lines = readFileSync(s.openbao.auditLogPath).subarray(auditStart).toString('utf8').split('\n').filter((l) => l.includes('"type":"request"'));
     const tagged = (action: string, path: RegExp) =>
       lines.some((l) => {
         const e = JSON.parse(l) as { auth?: { display_name?: string }; request?: { path?: string; headers?: Record<string, string[]> } };

@@ -49,7 +49,8 @@ interface AuditLine {
 }
 
 function auditLinesFrom(offset: number): AuditLine[] {
-  const text = readFileSync(s.openbao.auditLogPath, 'utf8').slice(offset);
+  // A byte offset (statSync), so slice the bytes: earlier lines may hold multi-byte characters.
+  const text = readFileSync(s.openbao.auditLogPath).subarray(offset).toString('utf8');
   return text
     .split('\n')
     .filter(Boolean)
