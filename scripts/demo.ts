@@ -83,7 +83,8 @@ async function main(): Promise<void> {
   // A throwaway local server: its demo credentials are printed for the person at the keyboard.
   process.stdout.write(
     `\nVault (OpenBao ${bao.version}) at ${bao.addr}\nSign in as ${bao.users.admin.username} / ${bao.users.admin.password}` +
-      ` (or ${bao.users.auditor.username} / ${bao.users.auditor.password} for read-only)\nCtrl-C stops everything.\n`,
+      ` (or ${bao.users.auditor.username} / ${bao.users.auditor.password} for read-only)\n` +
+      `Viewing credentials needs a second factor that another admin grants: sign in as ${bao.users.secondAdmin.username} / ${bao.users.secondAdmin.password}, Two-factor → Grant an enrolment for ${bao.users.admin.username}.\nCtrl-C stops everything.\n`,
   );
 
   let stopping = false;

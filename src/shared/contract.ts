@@ -8,6 +8,7 @@ import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
 import { backupChannels, backupEvents } from './contracts/backup';
 import { dkimDnsChannels, dkimDnsEvents } from './contracts/dkim-dns';
+import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
 import { healthChannels, healthEvents } from './contracts/health';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
@@ -20,6 +21,7 @@ export * from './contracts/app';
 export * from './contracts/audit';
 export * from './contracts/backup';
 export * from './contracts/dkim-dns';
+export * from './contracts/enrolment';
 export * from './contracts/health';
 export * from './contracts/inventory';
 export * from './contracts/profiles';
@@ -33,6 +35,7 @@ export const channels = {
   ...auditChannels,
   ...backupChannels,
   ...dkimDnsChannels,
+  ...enrolmentChannels,
   ...healthChannels,
   ...inventoryChannels,
   ...profilesChannels,
@@ -47,6 +50,7 @@ export const events = {
   ...auditEvents,
   ...backupEvents,
   ...dkimDnsEvents,
+  ...enrolmentEvents,
   ...healthEvents,
   ...inventoryEvents,
   ...profilesEvents,

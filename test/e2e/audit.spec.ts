@@ -161,7 +161,7 @@ test.describe('deletion approvals', () => {
     const id = (await row.getAttribute('data-approval-id'))!;
     // The requester cannot approve: the button says why, and main refuses it even if the UI is bypassed.
     await expect(row.getByTestId('approval-approve')).toBeDisabled();
-    await expect(row.getByTestId('approval-own-request')).toBeVisible();
+    await expect(row.getByTestId('approval-approve-reason')).toHaveText('You requested this deletion: a second admin must approve it.');
     const bypass = await page.evaluate(async (approvalId) => {
       const bridge = (globalThis as unknown as Record<string, { invoke(c: string, i: unknown): Promise<{ ok: boolean; error?: { code: string } }> }>).vaultConsole!;
       return bridge.invoke('audit:approve-delete', { id: approvalId });

@@ -9,6 +9,7 @@ import { BackupRepo } from './storage/backup-repo';
 import type { VaultConnection } from './config/app-config';
 import type { BackupStatusSource } from './health/backup-status';
 import { BreakGlass } from './health/break-glass';
+import { EnrolmentService } from './enrolment/enrolment-service';
 import { HealthService } from './health/health-service';
 import { InventoryAutoSync } from './inventory/auto-sync';
 import { recorderInventoryAudit } from './inventory/inventory-audit';
@@ -25,6 +26,7 @@ import { RotationRepo } from './storage/rotation-repo';
 import { RevealRepo } from './storage/reveal-repo';
 import type { ProfileRow } from './storage/profiles-repo';
 import { CapabilitiesService } from './session/capabilities';
+import type { GateContext } from '../../shared/capabilities';
 import { SessionService } from './session/session-service';
 import type { SessionInfo } from './session/session-types';
 import { openDatabase, type SqlDatabase } from './storage/database';
@@ -90,7 +92,7 @@ export interface Services {
    */
   readonly vault: VaultClient;
   session: SessionService;
-  /** What the signed-in identity may do (disables UI actions with a reason). */
+  /** What the signed-in identity may do, per action and exact path: the UI's gates and main's guard. */
   capabilities: CapabilitiesService;
   /** Make another profile active: new client, that profile's session, every view told. */
   switchProfile(id: string): Promise<SessionInfo>;
@@ -108,6 +110,8 @@ export interface Services {
   backup: BackupService;
   backupRepo: BackupRepo;
   backupSettings: BackupSettingsStore;
+  /** Second-factor enrolment: granted by another admin, kept in Vault, active after a valid code. */
+  enrolment: EnrolmentService;
   /** View Credentials: re-auth, time-limited reveal, wipe on every close. */
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
@@ -139,9 +143,25 @@ export function createServices(deps: ServiceDeps): Services {
     return info.username ?? (info.displayName || 'unknown');
   };
   session.onChange((info) => deps.events.emit('session:changed', info));
-  const capabilities = new CapabilitiesService(session, () => connection.kvMount);
   const backupRepo = new BackupRepo(db);
   const backupSettings = new BackupSettingsStore(settings, deps.secretStore, () => connection.kvMount);
+  // Storage type decides a backup's paths (raft snapshot or logical); asked once per address.
+  let storage: { address: string; value: GateContext['storage'] } | null = null;
+  const capabilities = new CapabilitiesService({
+    session,
+    clock,
+    context: async () => {
+      if (storage?.address !== connection.address) {
+        const s = await vault.request<{ storage_type?: string }>('GET', 'sys/seal-status').catch(() => null);
+        if (s?.storage_type) storage = { address: connection.address, value: s.storage_type === 'raft' ? 'raft' : 'other' };
+      }
+      return {
+        kvMount: connection.kvMount,
+        transit: backupSettings.transitRef(),
+        storage: storage?.address === connection.address ? storage.value : null,
+      };
+    },
+  });
   const backup = new BackupService({
     repo: backupRepo,
     clock,
@@ -219,6 +239,18 @@ export function createServices(deps: ServiceDeps): Services {
     onRechecked: (r) => deps.events.emit('dkim:dns-updated', { tenantIds: r.tenants }),
   });
   if (deps.dkimDnsRecheck ?? deps.shell === 'electron') dkimRecheck.start();
+  const enrolment = new EnrolmentService({
+    session,
+    kvMount: () => connection.kvMount,
+    clock,
+    guard: capabilities,
+    audit: {
+      begin(action, path) {
+        const tag = audit.recorder.begin(action, { path });
+        return { headers: tag.headers, finish: (status, error) => audit.recorder.finish(tag, status, error) };
+      },
+    },
+  });
 
   const rotation = new RotationService({
     repo: new RotationRepo(db),
@@ -260,6 +292,7 @@ export function createServices(deps: ServiceDeps): Services {
     backup,
     backupRepo,
     backupSettings,
+    enrolment,
     reveal,
     rotation,
     dkimDns,

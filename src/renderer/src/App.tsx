@@ -4,6 +4,7 @@ import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { AuditView } from './features/audit/components/AuditView';
 import { BackupsView } from './features/backups/components/BackupsView';
+import { EnrolmentView } from './features/enrolment';
 import { HealthView } from './features/health/components/HealthView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
 import { RotationView } from './features/rotation/components/RotationView';
@@ -31,6 +32,7 @@ const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; n
   { id: 'audit', label: 'Audit', component: AuditView, needsSession: false },
   { id: 'backups', label: 'Backups', component: BackupsView, needsSession: true },
   { id: 'rotation', label: 'Rotation', component: RotationView, needsSession: true },
+  { id: 'enrolment', label: 'Two-factor', component: EnrolmentView, needsSession: true },
   // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];
 

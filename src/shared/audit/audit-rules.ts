@@ -20,6 +20,9 @@ export const AUDIT_ACTIONS = [
   'emergency-reset',
   'request-approval',
   'approve',
+  // Second-factor enrolment: a grant by another admin, then opening and activating it.
+  'enrol-grant',
+  'enrol',
   'login',
   'failed-login',
   'other',

@@ -12,7 +12,8 @@ import type { Handlers } from '../../../src/main/handlers/types';
 import { createServices, type Services } from '../../../src/main/services/container';
 import { MemorySecretStore } from '../../../src/main/services/keychain/memory-secret-store';
 import { loadTestServices, type ServicesState } from '../helpers/services';
-import { CodeSource, createRevealUser, rootCaller, secretOf } from './reveal-fixtures';
+import { enrolThroughGrant } from '../enrolment/enrolment-fixtures';
+import { createRevealUser, rootCaller } from './reveal-fixtures';
 
 let s: ServicesState;
 let user: { username: string; password: string };
@@ -81,8 +82,8 @@ describe('the reveal lockout holds against parallel attempts and new profiles', 
   it('a new profile to the same Vault (address spelt differently) starts locked too', async () => {
     // Another user, locked by wrong 2FA codes (right password: Vault's own userpass lockout stays out of it).
     const other = await createRevealUser(rootCaller(s.openbao.addr, s.openbao.rootToken), 'lockout-profile');
+    const { codes } = await enrolThroughGrant({ addr: s.openbao.addr, rootToken: s.openbao.rootToken, kvMount: s.openbao.kvMount, grantee: other });
     await services.session.loginUserpass(other.username, other.password);
-    const codes = new CodeSource(secretOf((await services.reveal.enrollTotp(other.password)).otpauthUrl));
     for (let i = 0; i < 4; i++) {
       await expect(handlers['reveal:verify']({ tenantId: 't-000001', password: other.password, code: await codes.wrong(i) })).rejects.toThrow('Wrong 2FA code.');
     }

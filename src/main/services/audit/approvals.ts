@@ -133,6 +133,11 @@ export class DeletionApprovals {
     return toView(id, used);
   }
 
+  /** The secret a request names (the permission guard checks delete on it before anything runs). */
+  async pathOf(id: string): Promise<string> {
+    return (await this.mustRead(id)).data.path;
+  }
+
   private async read(id: string): Promise<{ version: number; data: StoredApproval } | null> {
     try {
       const r = await this.deps.client().request<{ data?: { data?: StoredApproval; metadata?: { version?: number } } }>('GET', `${this.base()}/data/requests/${encodeKvPath(id)}`);

@@ -9,7 +9,7 @@ import type { AuditAction } from '../../../shared/contracts/audit';
 export const CONSOLE_ACTION_HEADER = 'X-Vault-Console-Action';
 export const CONSOLE_ACTION_HEADER_KEY = CONSOLE_ACTION_HEADER.toLowerCase();
 
-export const CONSOLE_ACTIONS = ['rotate', 'reveal', 'copy', 'close', 'lockout', 'download', 'revoke', 'emergency-reset', 'delete', 'request-approval', 'approve'] as const;
+export const CONSOLE_ACTIONS = ['rotate', 'reveal', 'copy', 'close', 'lockout', 'download', 'revoke', 'emergency-reset', 'delete', 'request-approval', 'approve', 'enrol-grant', 'enrol'] as const;
 export type ConsoleAction = (typeof CONSOLE_ACTIONS)[number] & AuditAction;
 
 export interface ConsoleTag {

@@ -50,6 +50,12 @@ export class BackupSettingsStore {
     }
   }
 
+  /** The transit key backups are wrapped with (the permission check needs its paths); null until configured. */
+  transitRef(): { mount: string; key: string } | null {
+    const s = this.read();
+    return s ? { mount: s.transitMount, key: s.transitKey } : null;
+  }
+
   private async credentials(): Promise<BackupConfig['credentials']> {
     const raw = await this.secrets.get(KEYCHAIN_ACCOUNT).catch(() => null);
     if (!raw) return undefined;

@@ -4,7 +4,7 @@
 // buffers zeroed, re-auth token revoked, clipboard cleared if it still holds our copy.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import type { RevealCloseReason, RevealStatus, RevealView, TotpEnrollment } from '../../../shared/contracts/reveal';
+import type { RevealCloseReason, RevealStatus, RevealView } from '../../../shared/contracts/reveal';
 import type { VaultConnection } from '../config/app-config';
 import type { Logger } from '../log/logger';
 import { createLogger } from '../log/logger';
@@ -98,35 +98,11 @@ export class RevealService {
     const until = this.lockout.lockedUntil(this.subjectOf(info));
     let enrolled: boolean | null = null;
     try {
-      enrolled = await this.reauth.hasTotpKey(this.deps.session.requireClient(), info.username);
+      enrolled = info.entityId ? (await this.reauth.activeKey(this.deps.session.requireClient(), this.deps.kvMount(), info.entityId)) !== null : false;
     } catch (err) {
-      this.log.warn(`status: could not check the TOTP key (${err instanceof AppError ? err.code : 'error'})`);
+      this.log.warn(`status: could not check the 2FA key (${err instanceof AppError ? err.code : 'error'})`);
     }
     return { ...base, available: true, reason: null, enrolled, lockedUntil: until === null ? null : new Date(until).toISOString() };
-  }
-
-  /** Creates the user's TOTP key in Vault after a password check; refused if one exists. */
-  async enrollTotp(password: string): Promise<TotpEnrollment> {
-    const { info, subject } = this.requireUser();
-    // Reserved before the password reaches Vault; a wrong password counts like a reveal's.
-    const attempt = this.lockout.begin(subject);
-    let client: VaultClient;
-    try {
-      client = await this.factor(attempt, '(enroll)', () => this.reauth.login(info.username!, password));
-    } finally {
-      // A right password alone never clears earlier failures (the code is the second factor).
-      attempt.release();
-    }
-    try {
-      if (await this.reauth.hasTotpKey(client, info.username!)) {
-        throw new AppError('CONFLICT', 'A 2FA key is already set up for you in Vault; ask another admin to remove it before enrolling again.');
-      }
-      const enrollment = await this.reauth.enroll(client, info.username!);
-      this.log.info(`totp key created for ${info.username}`);
-      return enrollment;
-    } finally {
-      await this.reauth.revoke(client).catch(() => this.log.warn('enroll: revoking the login token failed'));
-    }
   }
 
   async verify(input: { tenantId: string; password: string; code: string }): Promise<RevealView> {
@@ -138,18 +114,19 @@ export class RevealService {
     // Reserved before any Vault call: parallel attempts cannot all pass the lockout check.
     const attempt = this.lockout.begin(subject);
     let client: VaultClient;
+    let entityId: string;
     try {
-      client = await this.factor(attempt, path, () => this.reauth.login(info.username!, input.password));
+      ({ client, entityId } = await this.factor(attempt, path, () => this.reauth.login(info.username!, input.password)));
     } catch (err) {
       attempt.release();
       throw err;
     }
     let handedOver = false;
     try {
-      if (!(await this.reauth.hasTotpKey(client, info.username!))) {
-        throw new AppError('NOT_FOUND', 'No 2FA key is set up for you in Vault; set up 2FA first.');
-      }
-      await this.factor(attempt, path, () => this.reauth.validateCode(client, info.username!, input.code));
+      // The key of the identity Vault just signed in, made through another admin's grant (enrolment/).
+      const key = entityId ? await this.reauth.activeKey(client, this.deps.kvMount(), entityId) : null;
+      if (!key) throw new AppError('NOT_FOUND', 'No 2FA key is active for you in Vault; set up 2FA with a grant from another admin first.');
+      await this.factor(attempt, path, () => this.reauth.validateCode(client, key, input.code));
       attempt.succeeded();
       // A small margin so the close (not the expiry) normally ends the token, visibly in Vault's log.
       await this.reauth.limitTtl(client, Math.ceil(this.windowMs / 1000) + TOKEN_MARGIN_S);

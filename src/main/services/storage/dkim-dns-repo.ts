@@ -32,6 +32,14 @@ export class DkimDnsRepo {
   }
 
   /** DKIM keys whose metadata (as last indexed) has a grace end: in grace or waiting for DNS. */
+  /** The DKIM domains the index knows for a tenant (the paths a DNS check will touch). */
+  dkimDomains(tenantId: string): string[] {
+    const prefix = `${tenantId}/dkim/`;
+    return (
+      this.db.prepare("SELECT path FROM inventory_secrets WHERE type = 'dkim' AND substr(path, 1, ?) = ? ORDER BY path").all(prefix.length, prefix) as Array<{ path: string }>
+    ).map((r) => r.path.slice(prefix.length));
+  }
+
   dkimInGrace(): string[] {
     return (
       this.db

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { DkimKeyDns, ResolverResult, SelectorDns, TenantDkimDns } from '../../../../../shared/contract';
 import { waitingText, type DnsState } from '../../../../../shared/dkim/dns-rules';
 import { call, errorMessage, on } from '../../../lib/ipc-client';
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { DkimResolversForm } from './DkimResolversForm';
 
 const STATE_LABEL: Record<DnsState, string> = {
@@ -58,7 +58,6 @@ export function DkimDnsSection({ tenantId, onChanged }: { tenantId: string; onCh
   const [reason, setReason] = useState('');
   const [editResolvers, setEditResolvers] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
-  const canRotate = useCan('secrets.rotate');
   const now = Date.now();
 
   const load = useCallback(async () => {
@@ -109,16 +108,15 @@ export function DkimDnsSection({ tenantId, onChanged }: { tenantId: string; onCh
     <div className="dkim-dns card" data-testid="dkim-dns-section">
       <div className="view-header">
         <h4>DNS</h4>
-        <button
-          type="button"
+        <GatedButton
+          gate={dns ? { action: 'dkim.check', tenantId, domains: dns.keys.map((k) => k.domain) } : null}
+          inactive={busy || dns === null}
           className="small"
           onClick={() => void check()}
-          disabled={busy || !canRotate.allowed}
-          title={canRotate.reason ?? undefined}
-          data-testid="dkim-check-dns"
+          testId="dkim-check-dns"
         >
           {busy ? 'Checking…' : 'Check DNS now'}
-        </button>
+        </GatedButton>
       </div>
       {dns && (
         <p className="muted small" data-testid="dkim-dns-resolvers">
@@ -206,9 +204,9 @@ export function DkimDnsSection({ tenantId, onChanged }: { tenantId: string; onCh
                           </button>
                         </form>
                       ) : (
-                        <button type="button" className="small" onClick={() => setRetiring(k.domain)} disabled={!canRotate.allowed} title={canRotate.reason ?? undefined} data-testid="dkim-retire-anyway">
+                        <GatedButton gate={{ action: 'dkim.retire', tenantId, domain: k.domain }} className="small" onClick={() => setRetiring(k.domain)} testId="dkim-retire-anyway">
                           Retire anyway…
-                        </button>
+                        </GatedButton>
                       )}
                     </div>
                   ) : k.previous ? (

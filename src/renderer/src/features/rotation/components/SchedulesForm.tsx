@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { checkSchedules, DAYS_RANGE, GRACE_RANGE, RuleError, type RotationSchedules } from '../../../../../shared/rotation/rules';
+import { GatedButton } from '../../../components/GatedButton';
 import { useRotationStore } from '../store';
 
 /** The shared schedules (stored in Vault, the same for every admin); saving moves existing due dates. */
@@ -63,9 +64,9 @@ export function SchedulesForm() {
       {schedulesSaved && !schedulesError && (
         <p data-testid="schedules-saved">Saved{schedules?.rescheduleJobId ? `; due dates are being updated (job ${schedules.rescheduleJobId})` : ''}.</p>
       )}
-      <button type="submit" className="primary" data-testid="schedules-save">
+      <GatedButton type="submit" gate={{ action: 'schedules.save', exists: (schedules?.version ?? 0) > 0 }} className="primary" testId="schedules-save">
         Save schedules
-      </button>
+      </GatedButton>
     </form>
   );
 }

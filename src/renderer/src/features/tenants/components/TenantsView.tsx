@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { GatedButton } from '../../../components/GatedButton';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
@@ -70,12 +71,12 @@ export function TenantsView() {
             </button>
           ) : (
             <>
-              <button type="button" onClick={() => void sync('incremental')} data-testid="sync">
+              <GatedButton gate={{ action: 'tenants.sync' }} onClick={() => void sync('incremental')} testId="sync">
                 Sync
-              </button>
-              <button type="button" onClick={() => void sync('full')} data-testid="sync-full" title="Rescan every tenant">
+              </GatedButton>
+              <GatedButton gate={{ action: 'tenants.sync' }} onClick={() => void sync('full')} testId="sync-full" title="Rescan every tenant">
                 Full sync
-              </button>
+              </GatedButton>
             </>
           )}
         </div>
