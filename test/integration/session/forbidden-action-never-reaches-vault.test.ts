@@ -141,6 +141,8 @@ describe('as an auditor, every forbidden action is refused before its first Vaul
         'audit:request-delete',
         'backup:restore',
         'backup:run',
+        'dkim:check',
+        'dkim:retire-anyway',
         'reveal:verify',
         'rotation:emergency-reset',
         'rotation:rotate',
