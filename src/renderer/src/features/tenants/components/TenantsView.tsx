@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { RotateFilterButton } from '../../rotation';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
@@ -114,6 +115,7 @@ export function TenantsView() {
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
       </form>
+      <RotateFilterButton filter={{ query: filters.query, type: filters.type, ...(filters.status ? { status: filters.status } : {}), ...(filters.due ? { due: filters.due } : {}) }} count={total} />
       {error && (
         <p className="error" role="alert" data-testid="tenants-error">
           {error}
