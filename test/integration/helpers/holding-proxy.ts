@@ -2,7 +2,7 @@
 // the test releases them: how a test puts another admin's write exactly between a
 // console's read and its write. Every request still goes to the real server, unchanged;
 // only its timing is the test's.
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface HeldRequest {
@@ -23,7 +23,7 @@ export async function startHoldingProxy(target: string): Promise<HoldingProxy> {
   const upstream = new URL(target);
   const waiters: Array<{ match: (m: string, p: string) => boolean; resolve: (h: HeldRequest) => void }> = [];
 
-  const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => {
+  const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse) => {
     const out = request(
       { hostname: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
       (up) => {
