@@ -139,7 +139,7 @@ describe('100 concurrent admin operations from several consoles against one Vaul
       consoles.push(svc);
     }
     const [A, B, C, D, E] = consoles as [Services, Services, Services, Services, Services];
-    const [alice, bob, carol, dave, erin, frank] = users;
+    const [alice, bob, carol, dave, , frank] = users;
     try {
       // What the admins look at before the storm: versions, previews, API keys, approval requests.
       await A.inventory.sync({ mode: 'full' });
