@@ -177,4 +177,19 @@ path "${mount}/data/t-000005/*" { capabilities = ["read", "create", "update", "p
     expect(await versions(kv, N)).toEqual(Array(N).fill(2));
     client.close();
   }, 90_000);
+
+  it('a preview belongs to the identity that made it: another identity signed in on the same console must preview for itself', async () => {
+    const mount = await freshMount(root, 'rot-perm-who');
+    const kv = createKvStore(root, mount);
+    await seed(root, mount, 3, 'rot-perm-who');
+    let who = 'alice';
+    const { service } = newService(root, mount, { actor: () => who });
+    const p = await service.preview({ mode: 'all', type: 'smtp' });
+    who = 'bob';
+    await expect(service.start(p.previewId, p.confirmPhrase, 'not mine')).rejects.toMatchObject({ code: 'CONFLICT', message: 'That preview was made by another identity or for another mount; preview the rotation again.' });
+    expect(await versions(kv, 3)).toEqual([1, 1, 1]);
+    const mine = await service.preview({ mode: 'all', type: 'smtp' });
+    const job = await service.start(mine.previewId, mine.confirmPhrase, 'mine');
+    expect(await service.wait(job.id)).toMatchObject({ status: 'completed', done: 3, actor: 'bob', mine: true });
+  }, 60_000);
 });

@@ -52,6 +52,8 @@ export interface RotationJobsDeps {
 
 interface Preview {
   preview: RotationPreview;
+  /** Who looked at it: only they may start it (another identity previews for itself). */
+  actor: string;
   kind: 'all' | 'overdue';
   selection: BulkSelection;
   targets: Target[];
@@ -205,7 +207,7 @@ export class RotationJobs {
       warnings,
     };
     for (const [id, p] of this.previews) if (p.expiresAt < nowMs) this.previews.delete(id);
-    this.previews.set(previewId, { preview, kind, selection, targets, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
+    this.previews.set(previewId, { preview, actor: this.deps.actor(), kind, selection, targets, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
     return preview;
   }
 
@@ -217,6 +219,7 @@ export class RotationJobs {
   async start(previewId: string, confirm: string, reason: string, concurrency?: number): Promise<JobSummary> {
     const p = this.previews.get(previewId);
     if (!p || p.expiresAt < this.now()) throw new AppError('NOT_FOUND', 'That preview has expired; preview the rotation again.');
+    if (p.actor !== this.deps.actor() || p.mount !== this.deps.mount()) throw new AppError('CONFLICT', 'That preview was made by another identity or for another mount; preview the rotation again.');
     if (confirm.trim() !== p.preview.confirmPhrase) throw new AppError('BAD_INPUT', `Type "${p.preview.confirmPhrase}" to confirm.`);
     const why = rules(() => checkReason(reason));
     if (p.targets.length === 0) {

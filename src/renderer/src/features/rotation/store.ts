@@ -53,8 +53,12 @@ export const useRotationStore = create<RotationState>()((set, get) => ({
   schedulesSaved: false,
 
   async load() {
+    // The view mounts at each sign-in: what was on screen belonged to the previous identity.
+    const open = get().report?.id;
+    set({ preview: null, started: null });
     try {
       set({ jobs: await call('rotation:jobs'), error: null });
+      if (open) set({ report: await call('rotation:report', { jobId: open }) });
     } catch (err) {
       set({ error: errorMessage(err) });
     }
