@@ -7,11 +7,10 @@
 // secret rotated twice) and still does everything left (none skipped). What a job does
 // with each secret is decided in job-items.ts: never anything changed since its preview.
 import { randomBytes } from 'node:crypto';
-import type { BulkSelection, JobReport, JobSummary, RotationPreview, TenantFilter } from '../../../shared/contracts/rotation';
-import { PREVIEW_LIST_MAX } from '../../../shared/contracts/rotation';
+import type { BulkSelection, JobReport, JobSummary, RotationPreview } from '../../../shared/contracts/rotation';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { checkReason, confirmPhrase, filterDependsOnMetadata, rotatableInBulk, RuleError, type RotationSchedules } from '../../../shared/rotation/rules';
+import { checkReason, RuleError, type RotationSchedules } from '../../../shared/rotation/rules';
 import type { Logger } from '../log/logger';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { ItemRow, JobRow, RotationRepo } from '../storage/rotation-repo';
@@ -19,10 +18,11 @@ import type { Clock } from '../time/clock';
 import { parseSelection, processRescheduleItem, processRotationItem, type ItemContext, type ItemOutcome } from './job-items';
 import { JobJournal } from './job-journal';
 import { checkJobPermissions } from './job-permissions';
+import { planPreview } from './job-preview';
 import { JobStamps } from './job-stamps';
 import type { Rotator } from './rotator';
 import { loadSchedules } from './schedules-store';
-import { IndexTargetSource, VaultTargetSource, type Target, type TargetQuery } from './targets';
+import type { Target, TargetQuery } from './targets';
 import type { RotationVaultIo } from './vault-io';
 
 /** Where jobs report progress (the app's window, the harness); a port, implemented above. */
@@ -108,28 +108,6 @@ function rules<T>(fn: () => T): T {
   }
 }
 
-const TYPE_WORDS: Record<string, string> = { all: 'all types', ssh: 'SSH keys', smtp: 'SMTP credentials', dkim: 'DKIM keys', api: 'API keys' };
-
-function filterLabel(f: TenantFilter): string {
-  const parts = [f.query.trim() !== '' ? `"${f.query.trim().slice(0, 60)}"` : 'every tenant', TYPE_WORDS[f.type] ?? f.type];
-  if (f.status) parts.push(f.status);
-  if (f.due) parts.push(f.due === 'overdue' ? 'overdue' : `due in ${f.due === '7d' ? '7' : '30'} days`);
-  return `Rotate what the tenant filter shows (${parts.join(', ')})`;
-}
-
-function labelOf(selection: BulkSelection): string {
-  switch (selection.mode) {
-    case 'all':
-      return `Rotate all ${selection.type === 'ssh' ? 'SSH keys' : 'SMTP credentials'}`;
-    case 'overdue':
-      return `Rotate overdue secrets${selection.types ? ` (${selection.types.join(', ')})` : ''}`;
-    case 'filter':
-      return filterLabel(selection.filter);
-    case 'changed':
-      return `Rotate what changed since the preview of ${selection.jobId}`;
-  }
-}
-
 export class RotationJobs {
   private readonly previews = new Map<string, Preview>();
   private readonly running = new Map<string, Running>();
@@ -149,66 +127,17 @@ export class RotationJobs {
   async preview(selection: BulkSelection): Promise<RotationPreview> {
     const mount = this.deps.mount();
     const nowMs = this.now();
-    const io = this.deps.io(mount);
-    let found: Target[];
-    let source: 'index' | 'vault';
+    let jobPaths: string[] | null = null;
     if (selection.mode === 'changed') {
       const job = this.requireJob(selection.jobId);
       if (!this.isHere(job)) throw new AppError('CONFLICT', `Job ${job.id} ran against another Vault or mount; switch to it to rotate its secrets again.`);
-      const paths = this.deps.repo.skippedItems(job.id, true, 1_000_000).map((i) => i.path);
-      if (paths.length === 0) throw new AppError('BAD_INPUT', `Job ${job.id} reported nothing as changed since its preview.`);
-      // Previewed again from Vault: the versions the admin looks at now.
-      found = await new VaultTargetSource(io).paths(paths);
-      source = 'vault';
-    } else if (selection.mode === 'filter' || (selection.mode === 'overdue' && this.deps.index?.usable(mount) === true)) {
-      if (this.deps.index?.usable(mount) !== true) throw new AppError('NOT_FOUND', 'The tenant list has not been synced from this Vault yet: sync it, then rotate what the filter shows.');
-      found = await new IndexTargetSource(this.deps.index.repo).select(selection, nowMs);
-      source = 'index';
-    } else {
-      found = await new VaultTargetSource(io).select(selection, nowMs);
-      source = 'vault';
+      jobPaths = this.deps.repo.skippedItems(job.id, true, 1_000_000).map((i) => i.path);
+      if (jobPaths.length === 0) throw new AppError('BAD_INPUT', `Job ${job.id} reported nothing as changed since its preview.`);
     }
-
-    // API keys are listed, never rotated in bulk: the new key has to be handed over, once.
-    const apiKeys = found.filter((t) => !rotatableInBulk(t.type));
-    const rotatable = found.filter((t) => rotatableInBulk(t.type));
-    // Exactly the paths the job will touch, asked of Vault before anything is written.
-    const perms = await checkJobPermissions(io.client, mount, rotatable.map((t) => t.path));
-    const targets = rotatable.filter((t) => !perms.denied.has(t.path));
-    const denied = rotatable.filter((t) => perms.denied.has(t.path));
-    const warnings: string[] = [];
-    if (perms.problem) warnings.push(perms.problem);
-    if (targets.length > 0) {
-      const s = await loadSchedules(io);
-      if (s.source === 'unreadable') warnings.push(`The cluster's rotation schedules cannot be read (${s.problem ?? 'permission denied'}): new due dates will use the default periods.`);
-    }
-    if (source === 'index') warnings.push('Chosen from the local index: a secret whose version in Vault differs from the index is reported as changed, not rotated.');
-
-    const byType = { ssh: 0, smtp: 0, dkim: 0, api: 0 };
-    for (const t of targets) byType[t.type]++;
-    const previewId = `pv-${randomBytes(8).toString('hex')}`;
-    const kind = selection.mode === 'overdue' || (selection.mode === 'filter' && filterDependsOnMetadata(selection.filter)) ? 'overdue' : 'all';
-    const preview: RotationPreview = {
-      previewId,
-      selection,
-      label: labelOf(selection),
-      total: targets.length,
-      byType,
-      tenants: new Set(targets.map((t) => t.tenantId)).size,
-      source,
-      confirmPhrase: confirmPhrase(targets.length),
-      sample: targets.slice(0, 20).map((t) => t.path),
-      expiresAt: new Date(nowMs + PREVIEW_TTL_MS).toISOString(),
-      apiKeys: { total: apiKeys.length, items: apiKeys.slice(0, PREVIEW_LIST_MAX).map((t) => ({ tenantId: t.tenantId, path: t.path })) },
-      notAllowed: {
-        total: denied.length,
-        items: denied.slice(0, PREVIEW_LIST_MAX).map((t) => ({ tenantId: t.tenantId, path: t.path, reason: perms.denied.get(t.path)! })),
-      },
-      warnings,
-    };
+    const planned = await planPreview({ io: this.deps.io(mount), mount, nowMs, index: this.deps.index, ttlMs: PREVIEW_TTL_MS }, selection, jobPaths);
     for (const [id, p] of this.previews) if (p.expiresAt < nowMs) this.previews.delete(id);
-    this.previews.set(previewId, { preview, actor: this.deps.actor(), kind, selection, targets, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
-    return preview;
+    this.previews.set(planned.preview.previewId, { ...planned, actor: this.deps.actor(), selection, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
+    return planned.preview;
   }
 
   /**
