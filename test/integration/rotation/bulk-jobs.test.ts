@@ -242,7 +242,8 @@ describe('Vault sealed in the middle of a job', () => {
           const j = p as JobSummary;
           if (!sealedOnce && j.done >= 10) {
             sealedOnce = true;
-            void seal();
+            // Under load the seal request may time out on our side after Vault sealed: the job's state tells.
+            void seal().catch(() => undefined);
           }
           if (j.status === 'paused' && !sawPaused) sawPaused = j;
         },
