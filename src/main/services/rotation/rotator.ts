@@ -206,7 +206,7 @@ export class Rotator {
       throw err;
     }
     await this.finishMetadata(target.path, mdPatch, audit.headers);
-    if (target.type === 'api') await this.keepRevoked(target, audit);
+    if (target.type === 'api') await this.keepRevoked(target, md.revoked_at, audit);
     audit.finish(true);
     return result;
   }
@@ -217,10 +217,11 @@ export class Rotator {
    * metadata write put "active" over it, the revoke is put back, and the rotation is
    * reported as a conflict (the new key is never handed over).
    */
-  private async keepRevoked(target: ParsedTarget, audit: ReturnType<RotationAudit['begin']>): Promise<void> {
+  private async keepRevoked(target: ParsedTarget, revokedAtBefore: string | undefined, audit: ReturnType<RotationAudit['begin']>): Promise<void> {
     const md = await this.io.metadata(target.path);
     const c = md?.customMetadata ?? {};
-    if (c.status !== 'revoked' && !c.revoked_at) return;
+    // A revoke since our read sets status=revoked and a new revoked_at (our PATCH may have put "active" back over the status).
+    if (c.status !== 'revoked' && (!c.revoked_at || c.revoked_at === revokedAtBefore)) return;
     if (c.status !== 'revoked') await this.io.patchMetadata(target.path, { status: 'revoked' }, audit.headers);
     audit.finish(false, 'CONFLICT');
     throw new AppError('CONFLICT', `API key ${target.name} was revoked${c.revoked_by ? ` by ${c.revoked_by.slice(0, 200)}` : ''} while it was being rotated; it stays revoked and the new key is not valid (none is shown).`);
