@@ -207,7 +207,8 @@ export function needsOf(check: GateCheck, ctx: GateContext): Need[] {
       return rotationNeeds(ctx, rule(() => parseTarget(check.tenantId, `dkim:${check.domain}`)).path);
     }
     case 'apikeys.revoke': {
-      return [{ path: kvMeta(ctx, rule(() => parseTarget(check.tenantId, `api:${check.keyId}`)).path), caps: ['read', 'update'] }];
+      // Merged into the metadata with KV v2 PATCH (a rotation landing at once keeps its fields).
+      return [{ path: kvMeta(ctx, rule(() => parseTarget(check.tenantId, `api:${check.keyId}`)).path), caps: ['read', 'patch'] }];
     }
     case 'schedules.save':
       // Check-and-set: creating the entry needs create, changing it needs update.

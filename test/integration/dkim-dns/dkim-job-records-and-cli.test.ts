@@ -54,7 +54,7 @@ beforeAll(async () => {
   const made = newService(root, mount, { graceSweep: false });
   dir = made.dir;
   const p = await made.service.preview({ mode: 'overdue', types: ['dkim'] });
-  const job = made.service.start(p.previewId, p.confirmPhrase, 'yearly DKIM');
+  const job = await made.service.start(p.previewId, p.confirmPhrase, 'yearly DKIM');
   jobId = job.id;
   const end = await made.service.wait(jobId);
   expect(end).toMatchObject({ status: 'completed', failed: 0 });

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
+import { RotateFilterButton } from '../../rotation';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
@@ -115,6 +116,7 @@ export function TenantsView() {
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
       </form>
+      <RotateFilterButton filter={{ query: filters.query, type: filters.type, ...(filters.status ? { status: filters.status } : {}), ...(filters.due ? { due: filters.due } : {}) }} count={total} />
       {error && (
         <p className="error" role="alert" data-testid="tenants-error">
           {error}
