@@ -45,16 +45,19 @@ const LOCAL: Record<string, string> = {
   'enrolment-drop': 'drops a QR code from the screen',
   'profile-new': 'local connection profiles',
   'profile-save': 'local connection profiles',
+  'dkim-edit-resolvers': 'opens the local resolver list of this profile',
+  'dkim-resolvers-save': 'the local resolver list of this profile',
   Close: 'closes a dialog',
   Cancel: 'closes a form',
 };
 /** Local by pattern: tabs, sort headers, alert chips, profile rows. */
 const LOCAL_PATTERNS = [/^audit-tab-/, /^sort-/, /^audit-alert-/, /^profile-(activate|delete|edit)-/, /^Edit$/, /^Remove$/];
 /**
- * The bulk rotation panel belongs to the rotation-jobs work (its start is checked at
- * preview through the same session/capabilities service); walked there, not here.
+ * Bulk jobs (the rotation panel, and "Rotate what this filter shows" in the tenant list) only
+ * open a preview, which asks sys/capabilities-self for every path the job would touch and lists
+ * what it leaves out and why; main asks again at start. Walked in rotation-bulk-safety.spec.ts.
  */
-const ELSEWHERE = [/^bulk-/];
+const ELSEWHERE = [/^bulk-/, /^rotate-filter-button$/];
 
 /** true: enabled; a pattern: disabled with that reason; a function: the pattern for the row (its key id). */
 type Expect = true | RegExp | ((row: string | null) => RegExp);
@@ -86,8 +89,10 @@ function expected(role: 'admin' | 'auditor'): Record<string, Expect> {
     // The issue: DKIM "Rotate Now" cited the SMTP credentials too.
     'dkim-row/rotate-now': a(need(`read and update on tenants/data/${t}/dkim/${dkimDomain.replaceAll('.', '\\.')}`)),
     'dkim-row/dkim-dns': a(need(`read on tenants/data/${t}/dkim/${dkimDomain.replaceAll('.', '\\.')}`)),
+    // Check DNS now reads each key and records what DNS showed in its metadata.
+    'dkim-check-dns': a(need(`read on tenants/data/${t}/dkim/${dkimDomain.replaceAll('.', '\\.')}`)),
     // Each row's button names that row's key.
-    'api-row/api-revoke': a((row) => need(`update on tenants/metadata/${t}/api/${row ?? 'none'}`)),
+    'api-row/api-revoke': a((row) => need(`patch on tenants/metadata/${t}/api/${row ?? 'none'}`)),
     'approval-request-submit': a(need('create on tenants-approvals/data/requests/apr-0000000000000000')),
     // The admin requested the pending one: a second admin must approve it.
     'approval-row/approval-approve': admin ? /^You requested this deletion: a second admin must approve it\.$/ : need('read and update on tenants-approvals/data/requests/apr-[0-9a-f]{16}'),

@@ -218,7 +218,7 @@ export function createServices(deps: ServiceDeps): Services {
   // DKIM DNS (before rotation: the grace sweep consults its retirement policy).
   const dkimDnsRepo = new DkimDnsRepo(db);
   const indexUsable = (m: string) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined;
-  const dkimResolvers = (): EffectiveResolvers => effectiveResolvers(dkimDnsRepo.resolvers(profiles.active().id), deps.dnsResolvers);
+  const dkimResolvers = (): EffectiveResolvers => effectiveResolvers(dkimDnsRepo.resolvers(profiles.active().id), deps.dnsResolvers ?? process.env.VAULT_CONSOLE_DNS_RESOLVERS);
   const dkimDns = new DkimDnsService({
     client: () => session.requireClient(),
     mount: () => connection.kvMount,

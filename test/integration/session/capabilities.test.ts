@@ -97,7 +97,7 @@ describe('session:can (real policies)', () => {
     expect(download!.reason).toBe(`Needs read on tenants/data/${TENANT}/ssh/tenant; not granted to your policies (vault-console-auditor).`);
     expect(dkim!.missing).toEqual({ path: `tenants/data/${TENANT}/dkim/mail.example.org`, caps: ['read', 'update'] });
     // Metadata is readable for an auditor; only the write is missing.
-    expect(revoke!.missing).toEqual({ path: `tenants/metadata/${TENANT}/api/ak_0123456789`, caps: ['update'] });
+    expect(revoke!.missing).toEqual({ path: `tenants/metadata/${TENANT}/api/ak_0123456789`, caps: ['patch'] });
     expect(schedules!.missing).toEqual({ path: 'tenants/data/_rotation-schedules', caps: ['read', 'update'] });
   });
 

@@ -96,7 +96,7 @@ describe('as an auditor, every forbidden action is refused before its first Vaul
       ['vault:seal', { confirm: 'anything' }, /^Seal Vault: Needs update and sudo on sys\/seal; /],
       ['tenants:download-ssh-key', { tenantId: TENANT }, new RegExp(`Needs read on tenants/data/${TENANT}/ssh/tenant; `)],
       ['tenants:dkim-dns', { tenantId: TENANT, domain }, new RegExp(`Needs read on tenants/data/${TENANT}/dkim/${domain.replaceAll('.', '\\.')}; `)],
-      ['tenants:revoke-api-key', { tenantId: TENANT, keyId: apiKey, confirm: apiKey }, new RegExp(`Needs update on tenants/metadata/${TENANT}/api/${apiKey}; `)],
+      ['tenants:revoke-api-key', { tenantId: TENANT, keyId: apiKey, confirm: apiKey }, new RegExp(`Needs patch on tenants/metadata/${TENANT}/api/${apiKey}; `)],
       ['reveal:verify', { tenantId: TENANT, password: auditor.password, code: '123456' }, new RegExp(`Needs read on tenants/data/${TENANT}/smtp/admin; `)],
       ['rotation:rotate', { tenantId: TENANT, target: 'ssh-admin', reason: 'guard test' }, new RegExp(`^Rotate Now: Needs read and update on tenants/data/${TENANT}/ssh/admin; `)],
       ['rotation:emergency-reset', { tenantId: TENANT, target: 'smtp', incidentId: 'INC-1' }, new RegExp(`Needs read and update on tenants/data/${TENANT}/smtp/admin; `)],
