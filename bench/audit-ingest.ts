@@ -31,6 +31,7 @@ function pct(sorted: number[], p: number): number {
 }
 
 const ACTION: Record<string, AuditRecord['action']> = { read: 'read', 'read-metadata': 'read-metadata', list: 'list', write: 'write', delete: 'delete', 'failed-login': 'failed-login', login: 'login' };
+const OPERATION: Record<string, string> = { read: 'read', 'read-metadata': 'read', list: 'list', write: 'create', delete: 'delete', 'failed-login': 'update', login: 'update' };
 
 export async function benchAudit(opts: { ingestEvents: number; queryEvents: number }): Promise<Cell[][]> {
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-audit-'));
@@ -85,6 +86,12 @@ export async function benchAudit(opts: { ingestEvents: number; queryEvents: numb
         requestId: String(i),
         approvalId: null,
         error: e.kind === 'failed-login' ? 'invalid credentials' : null,
+        // What the mapping stores for these entries since migration 10.
+        operation: OPERATION[e.kind] ?? null,
+        mount: tenantPath ? 'tenants/' : 'auth/userpass/',
+        entityId: e.kind === 'failed-login' ? null : `entity-${e.user}`,
+        consoleHeader: null,
+        headerConflict: false,
       });
       if (batch.length === 50_000) {
         qrepo.insertMany(batch);

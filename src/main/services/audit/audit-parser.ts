@@ -1,11 +1,19 @@
 // Vault's file audit device writes a request entry when a request arrives and a
 // response entry when it is answered; both carry request.id. The joiner pairs them
 // into one event (time of the request, outcome of the response). A request whose
-// response has not been seen yet is held (bounded) and, at the end of an import,
-// stored as "pending"; its response completes it later (see AuditRepo.insertMany).
+// response has not been seen yet is held (bounded in count and bytes) and, when
+// pushed out or at the end of an import, stored as "pending"; its response
+// completes it later (see AuditRepo.insertMany).
+//
+// Memory is bounded on hostile input: a held request is its raw line only while
+// the lines held stay under a byte budget; past it, the oldest are reduced to the
+// few fields their event needs (a few hundred bytes), and past a count they are
+// stored as pending events. A line over the line limit is read by its head and
+// tail (entry-head.ts), never held whole.
 import { isUtf8 } from 'node:buffer';
-import { mapVaultEntry, isVaultAuditEntry, str, type MappingOptions, type VaultAuditEntry } from './audit-mapping';
-import type { AuditRecord } from './audit-record';
+import { isVaultAuditEntry, mapVaultEntry, str, type MappingOptions, type VaultAuditEntry } from './audit-mapping';
+import { parseVaultTime, type AuditRecord } from './audit-record';
+import { entryFromHeadAndTail } from './entry-head';
 
 export interface LineStats {
   lines: number;
@@ -60,65 +68,71 @@ export function peekRequest(line: Buffer): { id: string; time: string } | null {
   return { id: m[1]!, time: line.toString('utf8', REQUEST_HEAD.length, end) };
 }
 
-type PendingRequest = VaultAuditEntry | { lite: true; time: string; line: Buffer };
+/** A held request: its raw line (cheap to keep, parsed only if it stays pending) or its pending event. */
+type PendingRequest = { time: string; line: Buffer } | { record: AuditRecord };
+
+export interface JoinerOptions extends MappingOptions {
+  /** Requests held waiting for their response (default 50,000); older ones are stored as pending. */
+  maxPending?: number;
+  /** Raw bytes of held request lines (default 32 MiB); past it the oldest are reduced to their event. */
+  maxPendingBytes?: number;
+}
 
 export class VaultAuditJoiner {
   private readonly pending = new Map<string, PendingRequest>();
+  /** Ids of held raw lines, oldest first (some may have been answered or reduced since). */
+  private rawOrder: string[] = [];
+  private rawHead = 0;
+  private rawBytes = 0;
   /** Request lines taken by the fast path that proved not to be whole JSON (cut short). */
   unparseable = 0;
+  /** Held lines reduced to their event to stay under the byte budget. */
+  reduced = 0;
+  /** Requests stored as pending because too many were held. */
+  evicted = 0;
 
-  /** A request entry seen through peekRequest; its line is parsed only if it stays pending. */
-  pushRequestLine(id: string, time: string, line: Buffer): AuditRecord[] {
-    // Copy: the line may be a view into a reused read buffer.
-    this.pending.set(id, { lite: true, time, line: Buffer.from(line) });
-    return this.evict();
-  }
-
-  private full(p: PendingRequest): VaultAuditEntry | undefined {
-    if (!('lite' in p)) return p;
-    try {
-      const v = JSON.parse(p.line.toString('utf8')) as unknown;
-      if (isVaultAuditEntry(v)) return v;
-    } catch {
-      // counted below
-    }
-    this.unparseable++;
-    return undefined;
-  }
-
-  private evict(): AuditRecord[] {
-    const out: AuditRecord[] = [];
-    // Bounded: a log full of requests without responses cannot exhaust memory.
-    const max = this.opts.maxPending ?? 50_000;
-    while (this.pending.size > max) {
-      const [oldId, old] = this.pending.entries().next().value as [string, PendingRequest];
-      this.pending.delete(oldId);
-      const full = this.full(old);
-      const r = full ? mapVaultEntry(full, undefined, this.opts) : null;
-      if (r) out.push(r);
-    }
-    return out;
-  }
-
-  constructor(private readonly opts: MappingOptions & { maxPending?: number } = {}) {}
+  constructor(private readonly opts: JoinerOptions = {}) {}
 
   get pendingCount(): number {
     return this.pending.size;
   }
 
-  /** Returns the events completed by this entry (usually 0 or 1). */
+  /** Bytes of raw request lines held (the rest of what is held is a few hundred bytes per request). */
+  get pendingBytes(): number {
+    return this.rawBytes;
+  }
+
+  /** A request entry seen through peekRequest; its line is parsed only if it stays pending. */
+  pushRequestLine(id: string, time: string, line: Buffer): AuditRecord[] {
+    this.forget(id);
+    // Copy: the line may be a view into a reused read buffer.
+    this.pending.set(id, { time, line: Buffer.from(line) });
+    this.rawOrder.push(id);
+    this.rawBytes += line.length;
+    this.reduceToBudget();
+    return this.evict();
+  }
+
+  /** Its response: the event (request time, response outcome). */
   push(entry: VaultAuditEntry): AuditRecord[] {
     const id = str(entry.request?.id);
     if (entry.type === 'request') {
       if (!id) return [];
-      this.pending.set(id, entry);
+      // Keep only what the event needs, never the whole entry.
+      const r = mapVaultEntry(entry, undefined, this.opts);
+      if (!r) return [];
+      this.forget(id);
+      this.pending.set(id, { record: r });
       return this.evict();
     }
-    const req = id ? this.pending.get(id) : undefined;
-    if (req) this.pending.delete(id);
-    // The response carries the whole request; from the request entry only its time is used.
-    const reqEntry: VaultAuditEntry | undefined = req ? ('lite' in req ? { time: req.time, type: 'request' } : req) : undefined;
-    const r = mapVaultEntry(reqEntry, entry, this.opts);
+    const held = id ? this.pending.get(id) : undefined;
+    let requestTs: number | undefined;
+    if (held) {
+      this.forget(id);
+      requestTs = 'line' in held ? parseVaultTime(held.time) : held.record.ts;
+      if (!Number.isFinite(requestTs)) requestTs = undefined;
+    }
+    const r = mapVaultEntry(undefined, entry, this.opts, requestTs);
     return r ? [r] : [];
   }
 
@@ -126,36 +140,137 @@ export class VaultAuditJoiner {
   drain(): AuditRecord[] {
     const out: AuditRecord[] = [];
     for (const p of this.pending.values()) {
-      const req = this.full(p);
-      const r = req ? mapVaultEntry(req, undefined, this.opts) : null;
+      const r = this.toRecord(p);
       if (r) out.push(r);
     }
     this.pending.clear();
+    this.rawOrder = [];
+    this.rawHead = 0;
+    this.rawBytes = 0;
+    return out;
+  }
+
+  private forget(id: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    if ('line' in p) this.rawBytes -= p.line.length;
+    this.pending.delete(id);
+  }
+
+  private toRecord(p: PendingRequest): AuditRecord | null {
+    if ('record' in p) return p.record;
+    try {
+      const v = JSON.parse(p.line.toString('utf8')) as unknown;
+      if (isVaultAuditEntry(v)) return mapVaultEntry(v, undefined, this.opts);
+    } catch {
+      // counted below
+    }
+    this.unparseable++;
+    return null;
+  }
+
+  private reduceToBudget(): void {
+    const budget = this.opts.maxPendingBytes ?? 32 * 1024 * 1024;
+    while (this.rawBytes > budget && this.rawHead < this.rawOrder.length) {
+      const id = this.rawOrder[this.rawHead++]!;
+      const p = this.pending.get(id);
+      if (!p || !('line' in p)) continue;
+      this.rawBytes -= p.line.length;
+      const r = this.toRecord(p);
+      if (r) {
+        this.pending.set(id, { record: r });
+        this.reduced++;
+      } else this.pending.delete(id);
+    }
+    // The order list only grows while lines are held; drop what was walked past.
+    if (this.rawHead > 4096 && this.rawHead * 2 > this.rawOrder.length) {
+      this.rawOrder = this.rawOrder.slice(this.rawHead);
+      this.rawHead = 0;
+    }
+    if (this.pending.size === 0) {
+      this.rawOrder = [];
+      this.rawHead = 0;
+    }
+  }
+
+  private evict(): AuditRecord[] {
+    const out: AuditRecord[] = [];
+    const max = this.opts.maxPending ?? 50_000;
+    while (this.pending.size > max) {
+      const [oldId, old] = this.pending.entries().next().value as [string, PendingRequest];
+      this.forget(oldId);
+      this.evicted++;
+      const r = this.toRecord(old);
+      if (r) out.push(r);
+    }
     return out;
   }
 }
 
+/**
+ * One Vault audit log line at a time (the importer and the live tail share it):
+ * the fast path for request lines, a full parse for the rest, the head and tail
+ * of oversized lines; events go to the sink, unusable lines to the stats.
+ */
+export class VaultLineReader {
+  readonly joiner: VaultAuditJoiner;
+  /** Oversized lines that still gave an event (read by their head and tail). */
+  oversizedRead = 0;
+
+  constructor(
+    private readonly sink: (records: AuditRecord[]) => void,
+    readonly stats: LineStats = emptyStats(),
+    opts: JoinerOptions = {},
+  ) {
+    this.joiner = new VaultAuditJoiner(opts);
+  }
+
+  line(line: Buffer, final: boolean): void {
+    this.stats.lines++;
+    const peek = peekRequest(line);
+    if (peek) {
+      this.sink(this.joiner.pushRequestLine(peek.id, peek.time, line));
+      return;
+    }
+    const v = parseJsonLine(line, final);
+    if (!v.ok) {
+      if (v.reason !== 'empty') this.stats[v.reason]++;
+      else this.stats.lines--;
+      return;
+    }
+    if (!isVaultAuditEntry(v.value)) {
+      this.stats.notAudit++;
+      return;
+    }
+    this.sink(this.joiner.push(v.value));
+  }
+
+  /** A line over the size limit: its event from what its head and tail say. */
+  oversized(head: Buffer, tail: Buffer): void {
+    this.stats.lines++;
+    const entry = entryFromHeadAndTail(head, tail);
+    if (!entry) return;
+    this.oversizedRead++;
+    this.sink(this.joiner.push(entry));
+  }
+
+  end(): void {
+    this.sink(this.joiner.drain());
+    this.stats.truncated += this.joiner.unparseable;
+    this.joiner.unparseable = 0;
+  }
+}
+
 /** Parses a whole in-memory log (tests, small files): events plus line statistics. */
-export function parseVaultAuditText(text: string, opts: MappingOptions = {}): { records: AuditRecord[]; stats: LineStats } {
-  const joiner = new VaultAuditJoiner(opts);
-  const stats = emptyStats();
+export function parseVaultAuditText(text: string, opts: JoinerOptions = {}): { records: AuditRecord[]; stats: LineStats } {
   const records: AuditRecord[] = [];
+  const reader = new VaultLineReader((rs) => records.push(...rs), emptyStats(), opts);
   const lines = text.split('\n');
   lines.forEach((l, i) => {
     const final = i === lines.length - 1;
     if (final && l === '') return;
-    stats.lines++;
-    const v = parseJsonLine(Buffer.from(l, 'utf8'), final && !text.endsWith('\n'));
-    if (!v.ok) {
-      if (v.reason !== 'empty') stats[v.reason]++;
-      return;
-    }
-    if (!isVaultAuditEntry(v.value)) {
-      stats.notAudit++;
-      return;
-    }
-    records.push(...joiner.push(v.value));
+    reader.line(Buffer.from(l, 'utf8'), final && !text.endsWith('\n'));
   });
-  records.push(...joiner.drain());
-  return { records, stats };
+  reader.end();
+  return { records, stats: reader.stats };
 }

@@ -1,5 +1,6 @@
 // The audit feature's entry point for handlers and the CLI: storage, live tail,
 // imports, alerts, exports, the console's own records and deletion approvals.
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
@@ -12,6 +13,7 @@ import type {
   RetentionPolicy,
   StreamStatus,
 } from '../../../shared/contracts/audit';
+import { normalizeUser } from '../../../shared/contracts/audit';
 import { AppError } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
 import type { SessionInfo } from '../session/session-types';
@@ -20,22 +22,16 @@ import type { SqlDatabase } from '../storage/database';
 import type { SettingsRepo } from '../storage/settings-repo';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
-import {
-  candidateUtcHours,
-  DEFAULT_ALERT_SETTINGS,
-  detectBulkReads,
-  detectFailedAuth,
-  detectOffHours,
-  detectUnapprovedDeletes,
-  sortAlerts,
-} from './alert-detector';
+import { candidateUtcHours, DEFAULT_ALERT_SETTINGS, detectAlerts, type DetectorInput } from './alert-detector';
+import { checkAuditFile, type AuditFilePicker } from './audit-files';
 import { DeletionApprovals } from './approvals';
 import { AuditArchiver, DEFAULT_RETENTION, monthLabel } from './audit-archiver';
 import { exportAudit, type ExportFormat, type ExportResult } from './audit-exporter';
 import { importAuditFile } from './audit-importer';
 import { AuditRecorder } from './audit-recorder';
 import { AuditTailer, DEFAULT_POLL_MS } from './audit-tailer';
-import { isTimeZone } from '../../../shared/audit/audit-rules';
+import { isTimeZone, POLICY_NAME_RE } from '../../../shared/audit/audit-rules';
+import { encodeKvPath } from '../vault/kv';
 
 export const COUNT_CAP = 100_000;
 /** The retention run: shortly after start, then daily. */
@@ -77,6 +73,10 @@ export interface AuditServiceDeps {
   dataDir: string;
   session: { info(): SessionInfo; requireClient(): VaultClient };
   kvMount: () => string;
+  /** The connection's namespace ("" at the root): approval records are read relative to it. */
+  namespace?: () => string;
+  /** Main's file dialogs (Electron) or a test's choice (harness); absent: files can only be named on the CLI. */
+  files?: AuditFilePicker;
   onStreamUpdate?: (status: StreamStatus) => void;
   pollMs?: number;
 }
@@ -97,7 +97,7 @@ export class AuditService {
     this.repo = new AuditRepo(deps.db, () => new Date(deps.clock.now()));
     this.recorder = new AuditRecorder(this.repo, deps.clock, () => {
       const s = deps.session.info();
-      return { user: s.username ?? s.displayName ?? 'unknown' };
+      return { user: s.username ?? s.displayName ?? 'unknown', entityId: s.entityId };
     });
     this.approvals = new DeletionApprovals({
       client: () => deps.session.requireClient(),
@@ -106,6 +106,7 @@ export class AuditService {
       clock: deps.clock,
       log: deps.log,
       kvMount: deps.kvMount,
+      validForMs: () => this.alertSettings().approvalValidHours * 3_600_000,
     });
     this.archiver = new AuditArchiver(this.repo, join(deps.dataDir, 'audit-archive'));
   }
@@ -118,15 +119,21 @@ export class AuditService {
     const raw = this.deps.settings.get(SETTINGS_KEY);
     if (!raw) return { ...DEFAULT_ALERT_SETTINGS };
     try {
-      return { ...DEFAULT_ALERT_SETTINGS, ...(JSON.parse(raw) as Partial<AlertSettings>) };
+      const stored = JSON.parse(raw) as Partial<AlertSettings>;
+      const merged = { ...DEFAULT_ALERT_SETTINGS, ...stored };
+      // A setting saved by an older version, or edited by hand, never weakens a rule silently.
+      if (typeof merged.approverPolicy !== 'string' || !POLICY_NAME_RE.test(merged.approverPolicy) || merged.approverPolicy === 'root') merged.approverPolicy = DEFAULT_ALERT_SETTINGS.approverPolicy;
+      return merged;
     } catch {
       return { ...DEFAULT_ALERT_SETTINGS };
     }
   }
 
+  /** The app's form and the CLI both end here (after validateAlertForm): the same checks again. */
   setAlertSettings(s: AlertSettings): AlertSettings {
-    if (!isTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `Unknown time zone ${JSON.stringify(s.timeZone.slice(0, 64))}.`);
+    if (!isTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `${JSON.stringify(s.timeZone.slice(0, 64))} is not a time zone; use an IANA name such as Europe/Berlin or UTC.`);
     if (s.offHoursStart === s.offHoursEnd) throw new AppError('BAD_INPUT', 'Off-hours start and end must differ.');
+    if (!POLICY_NAME_RE.test(s.approverPolicy) || s.approverPolicy === 'root') throw new AppError('BAD_INPUT', `${JSON.stringify(s.approverPolicy.slice(0, 64))} is not a policy name an approver can hold (letters, digits, . _ -; not root).`);
     this.deps.settings.set(SETTINGS_KEY, JSON.stringify(s));
     return s;
   }
@@ -227,12 +234,22 @@ export class AuditService {
    * Alerts over the filter's date range (default: the last 30 days of data), red
    * first, newest first; at most `limit` listed, all counted. Each detector looks at
    * the newest ALERT_SCAN_LIMIT events of its kind in the range; where that cut
-   * something off, partialSince says from when the alerts are complete. The viewer
-   * asks on every refresh: the answer is kept until events or settings change, and
-   * while events stream in, a computation that took t ≥ 100 ms is reused for 10 t
-   * (2 s to 60 s), so alerts never take more than a tenth of main's time.
+   * something off, partialSince says from when the alerts are complete. While signed
+   * in, approval records whose content Vault's log holds HMAC'd are read back from
+   * Vault first (resolveApprovalRecords). The viewer asks on every refresh: the
+   * answer is kept until events or settings change, and while events stream in, a
+   * computation that took t ≥ 100 ms is reused for 10 t (2 s to 60 s), so alerts
+   * never take more than a tenth of main's time.
    */
-  alerts(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): AlertsResult {
+  async alerts(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): Promise<AlertsResult> {
+    await this.resolveApprovalRecords().catch((err: unknown) => {
+      this.deps.log.warn(`approval records not read from Vault: ${err instanceof AppError ? err.code : 'error'}`);
+    });
+    return this.alertsNow(filter, settings, limit);
+  }
+
+  /** The same from the local store only (no Vault call). */
+  alertsNow(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): AlertsResult {
     // The user filter only narrows the finished list (below): it is not part of the key.
     const key = JSON.stringify([filter.from ?? null, filter.to ?? null, settings]);
     const version = this.repo.version;
@@ -246,9 +263,9 @@ export class AuditService {
       const r = this.computeAlerts(filter, settings);
       this.alertCache = { key, version, at: now, tookMs: performance.now() - started, ...r };
     }
-    const user = filter.user;
-    // The viewer's user filter narrows alerts to those about that user.
-    const all = user ? this.alertCache!.alerts.filter((a) => a.subject === user || a.title.includes(user)) : this.alertCache!.alerts;
+    // One meaning of the user filter everywhere: the exact normalised name, here one of the alert's users.
+    const user = filter.user === undefined ? '' : normalizeUser(filter.user);
+    const all = user ? this.alertCache!.alerts.filter((a) => a.users.includes(user)) : this.alertCache!.alerts;
     return {
       computedAt: new Date(this.alertCache!.at).toISOString(),
       alerts: all.slice(0, limit),
@@ -259,32 +276,78 @@ export class AuditService {
     };
   }
 
+  /** What the detectors look at in [from, to]: Vault's record, bounded per kind. */
+  detectorInput(from: number, to: number, settings: AlertSettings): DetectorInput & { partialSince: string | null } {
+    const failed = this.repo.byAction('failed-login', from, to, ALERT_SCAN_LIMIT);
+    const reads = this.repo.byAction('read', from, to, ALERT_SCAN_LIMIT, { tenantOnly: true });
+    const deletes = this.repo.byAction('delete', from, to, ALERT_SCAN_LIMIT, { tenantOnly: true });
+    const offHours = this.repo.tenantAccessInHours(candidateUtcHours(settings), from, to, ALERT_SCAN_LIMIT);
+    const conflicts = this.repo.headerConflicts(from, to, ALERT_SCAN_LIMIT);
+    const critical = this.repo.byAction('sys-critical', from, to, ALERT_SCAN_LIMIT);
+    // Approvals may be older than the range: everything up to its end.
+    const approvalWrites = this.repo.approvalWrites(to, ALERT_SCAN_LIMIT);
+    const unclassified = this.repo.unclassified(from, to, ALERT_SCAN_LIMIT);
+    const cut = [failed, reads, deletes, offHours, conflicts, critical].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
+    return { failed, reads, deletes, offHours, conflicts, critical, approvalWrites, unclassified, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+  }
+
   private computeAlerts(filter: AuditFilter, settings: AlertSettings): { alerts: AuditAlertView[]; partialSince: string | null } {
     const bounds = this.repo.timeBounds();
     if (!bounds) return { alerts: [], partialSince: null };
     const to = parseFilterTime(filter.to, 'to') ?? bounds.max;
     const from = parseFilterTime(filter.from, 'from') ?? Math.max(bounds.min, to - DEFAULT_ALERT_DAYS * 86_400_000);
-    const failed = this.repo.byAction('failed-login', from, to, ALERT_SCAN_LIMIT);
-    const reads = this.repo.byAction('read', from, to, ALERT_SCAN_LIMIT);
-    const deletes = this.repo.byAction('delete', from, to, ALERT_SCAN_LIMIT);
-    const approves = this.repo.byAction('approve', 0, to, ALERT_SCAN_LIMIT);
-    const offHours = this.repo.tenantAccessInHours(candidateUtcHours(settings), from, to, ALERT_SCAN_LIMIT);
-    // An approval counts when the audit trail shows it granted by someone other
-    // than the person who deleted (four eyes), before the delete.
-    const approvedBy = new Map<string, { user: string; ts: number }[]>();
-    for (const a of approves) {
-      if (!a.approvalId || a.status !== 'ok') continue;
-      const list = approvedBy.get(a.approvalId) ?? [];
-      list.push({ user: a.user, ts: a.ts });
-      approvedBy.set(a.approvalId, list);
-    }
-    const deleteAlerts = detectUnapprovedDeletes(
-      deletes.filter((d) => !(d.approvalId && (approvedBy.get(d.approvalId) ?? []).some((a) => a.user !== d.user && a.ts <= d.ts))),
-      () => false,
-    );
-    const alerts = [...detectFailedAuth(failed, settings), ...detectBulkReads(reads, settings), ...detectOffHours(offHours, settings), ...deleteAlerts];
-    const cut = [failed, reads, deletes, offHours].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    return { alerts: sortAlerts(alerts), partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+    const input = this.detectorInput(from, to, settings);
+    return { alerts: detectAlerts(input, settings), partialSince: input.partialSince };
+  }
+
+  private resolving: Promise<void> | null = null;
+  private readonly unavailable = new Map<number, number>();
+
+  /**
+   * Approval writes whose record (status, path) Vault's log holds HMAC'd: while
+   * signed in, read the very KV version each write created back from Vault (KV
+   * versions never change), so the ledger knows what that identity wrote. Bounded:
+   * 100 per call; a version Vault no longer has is retried after an hour.
+   */
+  resolveApprovalRecords(): Promise<void> {
+    this.resolving ??= (async () => {
+      if (!this.deps.session.info().signedIn) return;
+      const bounds = this.repo.timeBounds();
+      if (!bounds) return;
+      const now = this.deps.clock.now();
+      const todo = this.repo
+        .approvalWrites(bounds.max, ALERT_SCAN_LIMIT)
+        .filter((e) => e.status === 'ok' && e.approvalWrite && e.approvalWrite.version !== null && (e.approvalWrite.recordStatus === null || e.approvalWrite.recordPath === null))
+        .filter((e) => now - (this.unavailable.get(e.id) ?? -Infinity) > 3_600_000)
+        .slice(0, 100);
+      if (todo.length === 0) return;
+      const client = this.deps.session.requireClient();
+      const ns = (this.deps.namespace?.() ?? '').replace(/^\/+|\/+$/g, '');
+      for (const e of todo) {
+        const w = e.approvalWrite!;
+        let mount = w.mount;
+        if (ns) {
+          if (!mount.startsWith(`${ns}/`)) continue;
+          mount = mount.slice(ns.length + 1);
+        }
+        try {
+          const r = await client.request<{ data?: { data?: Record<string, unknown> | null } }>('GET', `${mount}data/requests/${encodeKvPath(w.approvalId)}?version=${w.version}`);
+          const rec = r?.data?.data;
+          if (!rec) {
+            this.unavailable.set(e.id, now);
+            continue;
+          }
+          const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1024) : null);
+          this.repo.setApprovalWrite(e.id, { ...w, recordStatus: str(rec.status), recordPath: str(rec.path), readFromVault: true });
+        } catch (err) {
+          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'PERMISSION_DENIED')) this.unavailable.set(e.id, now);
+          else throw err;
+        }
+      }
+    })().finally(() => {
+      this.resolving = null;
+    });
+    return this.resolving;
   }
 
   // ---- live stream ----
@@ -301,20 +364,36 @@ export class AuditService {
       skipped: t?.stats.skipped ?? 0,
       rotations: t?.stats.rotations ?? 0,
       lastError: t?.stats.lastError ?? null,
+      warnings: t?.stats.warnings ?? [],
     };
   }
 
-  async startStream(path?: string): Promise<StreamStatus> {
-    let target = path;
+  /**
+   * Starts tailing. The path is never the renderer's: 'choose' asks main's file
+   * dialog (and keeps the choice), 'sys-audit' takes the file device Vault reports;
+   * without a source, the file chosen before, else sys/audit. Checked before use
+   * (a regular file; symlinks resolved), and again at every open by the tailer.
+   */
+  async startStream(source?: 'choose' | 'sys-audit'): Promise<StreamStatus> {
+    let target: string | undefined;
     let origin: StreamStatus['origin'] = 'configured';
-    target ??= this.deps.settings.get(TAIL_PATH_KEY);
+    if (source === 'choose') {
+      if (!this.deps.files) throw new AppError('INTERNAL', 'No file dialog is available in this shell.');
+      const picked = await this.deps.files.pickLogFile();
+      if (!picked) return this.streamStatus();
+      await checkAuditFile(picked);
+      this.deps.settings.set(TAIL_PATH_KEY, picked);
+      target = picked;
+    } else if (source === undefined) {
+      target = this.deps.settings.get(TAIL_PATH_KEY);
+    }
     if (!target) {
       target = await this.discoverAuditFile();
       origin = 'sys-audit';
+      await checkAuditFile(target);
     }
     if (this.tailer && this.tailer.path === target && this.tailer.isRunning) return this.streamStatus();
     await this.tailer?.stop();
-    if (path) this.deps.settings.set(TAIL_PATH_KEY, path);
     this.tailOrigin = origin;
     this.tailer = new AuditTailer(target, {
       repo: this.repo,
@@ -348,6 +427,7 @@ export class AuditService {
 
   // ---- import / export ----
 
+  /** Files named on the CLI (main's own caller), each checked like a dialog's choice. */
   async importFiles(paths: readonly string[]): Promise<ImportReport[]> {
     const reports: ImportReport[] = [];
     for (const p of paths) {
@@ -360,15 +440,24 @@ export class AuditService {
     return reports;
   }
 
+  /** The renderer asks to import; main's file dialog picks the files. */
+  async importChosen(): Promise<{ reports: ImportReport[]; cancelled: boolean }> {
+    if (!this.deps.files) throw new AppError('INTERNAL', 'No file dialog is available in this shell.');
+    const picked = (await this.deps.files.pickImportFiles()).slice(0, 100);
+    if (picked.length === 0) return { reports: [], cancelled: true };
+    return { reports: await this.importFiles(picked), cancelled: false };
+  }
+
   async exportTo(filter: AuditFilter, format: ExportFormat, path: string): Promise<ExportResult> {
     return exportAudit(this.repo, filter, format, path, new Date(this.deps.clock.now()));
   }
 
-  async exportNamed(filter: AuditFilter, format: ExportFormat, fileName: string): Promise<ExportResult> {
+  /** Into the console's export folder, under a name main chooses (the renderer names no file). */
+  async exportNamed(filter: AuditFilter, format: ExportFormat): Promise<ExportResult> {
     await mkdir(this.exportDir, { recursive: true, mode: 0o700 });
     const ext = format === 'csv' ? '.csv' : format === 'json' ? '.json' : '.ndjson';
-    const name = fileName.endsWith(ext) ? fileName : `${fileName}${ext}`;
-    return this.exportTo(filter, format, join(this.exportDir, name));
+    const stamp = new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-');
+    return this.exportTo(filter, format, join(this.exportDir, `audit-${stamp}-${randomBytes(2).toString('hex')}${ext}`));
   }
 
   async dispose(): Promise<void> {

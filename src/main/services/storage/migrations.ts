@@ -3,7 +3,8 @@
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
+import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
+  { version: 10, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
 ];
 
 export function currentVersion(db: Database.Database): number {
