@@ -10,7 +10,7 @@ import type { AlertSettings, AuditAlertView } from '../../../shared/contracts/au
 import { judgeDeletes, type LedgerEvent } from './approval-ledger';
 import type { AuditRecord } from './audit-record';
 import { parseConsoleTag, SINGLE_SECRET_ACTIONS } from './console-header';
-import { identityKey, identityLabel } from './identity';
+import { identityKey, identityLabel, type EntityNames } from './identity';
 
 export type DetectorEvent = Pick<
   AuditRecord,
@@ -46,6 +46,8 @@ export interface DetectorInput {
   approvalWrites: readonly DetectorEvent[];
   /** Rows stored before migration 10 with a client's word as their action. */
   unclassified?: { count: number; ids: number[]; first: number | null; last: number | null };
+  /** The names entities signed in with (Vault's record of logins), for labels and the user filter. */
+  entityNames?: EntityNames;
 }
 
 const MAX_IDS = 500;
@@ -226,7 +228,7 @@ export function detectFailedAuth(failed: readonly DetectorEvent[], s: AlertSetti
  * console header naming a one-secret action (a reveal, a download) is a lie told
  * to the audit trail: red.
  */
-export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
+export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
   // "More than N in the window": the threshold is exceeded at N + 1.
   const groups = windowed(
     reads.filter((e) => e.action === 'read' && e.tenant !== null),
@@ -236,7 +238,7 @@ export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSetting
   );
   const out: AuditAlertView[] = [];
   for (const g of groups) {
-    const { label, users } = identityLabel(g.key, g.events);
+    const { label, users } = identityLabel(g.key, g.events, names);
     out.push(alert('bulk-reads', 'yellow', `Bulk secret reads by ${label}: ${g.events.length}`, `More than ${s.bulkReadThreshold} tenant secret reads within ${s.bulkReadWindowSeconds} seconds by one identity.`, label, g.events, users));
     const tagged = g.events.filter((e) => {
       const t = parseConsoleTag(e.consoleHeader?.split(' | '));
@@ -261,7 +263,7 @@ export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSetting
 }
 
 /** More than N distinct tenant secrets read by one identity within 24 hours: reading slowly is still reading them all. */
-export function detectWideReads(reads: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
+export function detectWideReads(reads: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
   const groups = windowedDistinct(
     reads.filter((e) => e.action === 'read' && e.tenant !== null && (e.status === 'ok' || e.status === 'pending')),
     identityKey,
@@ -270,7 +272,7 @@ export function detectWideReads(reads: readonly DetectorEvent[], s: AlertSetting
     s.wideReadThreshold + 1,
   );
   return groups.map((g) => {
-    const { label, users } = identityLabel(g.key, g.events);
+    const { label, users } = identityLabel(g.key, g.events, names);
     const distinct = new Set(g.events.map((e) => e.path)).size;
     return alert('wide-reads', 'yellow', `${distinct} different tenant secrets read by ${label}`, `More than ${s.wideReadThreshold} distinct tenant secrets read within 24 hours by one identity.`, label, g.events, users);
   });
@@ -321,7 +323,7 @@ export function candidateUtcHours(s: AlertSettings): number[] {
   return [...hours].sort((a, b) => a - b);
 }
 
-export function detectOffHours(access: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
+export function detectOffHours(access: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
   const groups = new Map<string, { key: string; date: string; events: DetectorEvent[] }>();
   for (const e of access) {
     const key = identityKey(e);
@@ -335,7 +337,7 @@ export function detectOffHours(access: readonly DetectorEvent[], s: AlertSetting
   }
   const pad = (n: number) => String(n).padStart(2, '0');
   return [...groups.values()].map((g) => {
-    const { label, users } = identityLabel(g.key, g.events);
+    const { label, users } = identityLabel(g.key, g.events, names);
     return alert('off-hours', 'yellow', `Off-hours access by ${label} on ${g.date}`, `${g.events.length} tenant secret accesses between ${pad(s.offHoursStart)}:00 and ${pad(s.offHoursEnd)}:00 (${s.timeZone}).`, label, g.events, users);
   });
 }
@@ -367,11 +369,11 @@ export function detectUnapprovedDeletes(deletes: readonly DetectorEvent[], appro
 }
 
 /** Each burst of entries whose console header contradicts what Vault did (per identity and header, 60 s apart at most). */
-export function detectHeaderConflicts(conflicts: readonly DetectorEvent[]): AuditAlertView[] {
+export function detectHeaderConflicts(conflicts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
   return runs(conflicts.filter((e) => e.headerConflict), (e) => `${identityKey(e) ?? e.ip}|${e.consoleHeader ?? ''}|${e.action}`, 60_000).map((g) => {
     const e = g.events[0]!;
     const tag = parseConsoleTag(e.consoleHeader?.split(' | '));
-    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events);
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
     return alert(
       'header-contradiction',
       'red',
@@ -385,10 +387,10 @@ export function detectHeaderConflicts(conflicts: readonly DetectorEvent[]): Audi
 }
 
 /** Raw storage, audit devices and audited headers, mount tuning and disabling, remounts, root generation. */
-export function detectCritical(critical: readonly DetectorEvent[]): AuditAlertView[] {
+export function detectCritical(critical: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
   return runs(critical.filter((e) => e.action === 'sys-critical'), (e) => `${identityKey(e) ?? e.ip}|${e.path}`, 60_000).map((g) => {
     const e = g.events[0]!;
-    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events);
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
     return alert(
       'sys-critical',
       'red',
@@ -405,12 +407,12 @@ export function detectCritical(critical: readonly DetectorEvent[]): AuditAlertVi
 export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlertView[] {
   const alerts = [
     ...detectFailedAuth(input.failed, s),
-    ...detectBulkReads(input.reads, s),
-    ...detectWideReads(input.reads, s),
-    ...detectOffHours(input.offHours, s),
+    ...detectBulkReads(input.reads, s, input.entityNames),
+    ...detectWideReads(input.reads, s, input.entityNames),
+    ...detectOffHours(input.offHours, s, input.entityNames),
     ...detectUnapprovedDeletes(input.deletes, input.approvalWrites, s),
-    ...detectHeaderConflicts(input.conflicts),
-    ...detectCritical(input.critical),
+    ...detectHeaderConflicts(input.conflicts, input.entityNames),
+    ...detectCritical(input.critical, input.entityNames),
   ];
   const u = input.unclassified;
   if (u && u.count > 0 && u.first !== null && u.last !== null) {

@@ -78,7 +78,11 @@ function buildGrants(writes: readonly LedgerEvent[], rules: ApprovalRules): Map<
     const request = list.find((w) => content(w).recordStatus === 'pending');
     const unknown = list.filter((w) => content(w).recordStatus === null);
     if (!request) {
-      g.problems.push(unknown.length ? 'its record content is HMAC\'d in the log and was not read back from Vault (sign in, or log the approvals mount\'s "path" and "status" unhashed)' : 'Vault\'s log has no write creating it');
+      g.problems.push(
+        unknown.length
+          ? 'its record is HMAC\'d in Vault\'s log and was not read back from Vault (sign in, or have the approvals mount log "path" and "status" unhashed)'
+          : 'Vault\'s log shows no request for it (a first write with status "pending")',
+      );
       grants.set(k, g);
       continue;
     }

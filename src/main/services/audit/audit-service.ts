@@ -287,8 +287,11 @@ export class AuditService {
     // Approvals may be older than the range: everything up to its end.
     const approvalWrites = this.repo.approvalWrites(to, ALERT_SCAN_LIMIT);
     const unclassified = this.repo.unclassified(from, to, ALERT_SCAN_LIMIT);
+    const entities = new Set<string>();
+    for (const list of [reads, offHours, conflicts, critical]) for (const e of list) if (e.entityId) entities.add(e.entityId);
+    const entityNames = this.repo.entityNames([...entities]);
     const cut = [failed, reads, deletes, offHours, conflicts, critical].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    return { failed, reads, deletes, offHours, conflicts, critical, approvalWrites, unclassified, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+    return { failed, reads, deletes, offHours, conflicts, critical, approvalWrites, unclassified, entityNames, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
   }
 
   private computeAlerts(filter: AuditFilter, settings: AlertSettings): { alerts: AuditAlertView[]; partialSince: string | null } {

@@ -37,6 +37,8 @@ export interface TailerDeps {
   log: Logger;
   pollMs?: number;
   mapping?: MappingOptions;
+  /** Lines over this are read by head and tail (default 4 MiB). */
+  maxLineBytes?: number;
   onPoll?: (added: number) => void;
 }
 
@@ -61,7 +63,7 @@ export class AuditTailer {
   }
 
   private newSplitter(): LineSplitter {
-    return new LineSplitter(DEFAULT_MAX_LINE_BYTES, (head, tail) => this.reader.oversized(head, tail));
+    return new LineSplitter(this.deps.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, (head, tail) => this.reader.oversized(head, tail));
   }
 
   get pollMs(): number {

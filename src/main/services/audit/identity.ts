@@ -28,13 +28,26 @@ export function sameIdentity(a: Identified, b: Identified): boolean {
   return a.user !== '' && a.user === b.user;
 }
 
-/** A name for an identity group: its most frequent user name (entity or pool noted). */
-export function identityLabel(key: string, events: readonly Identified[]): { label: string; users: string[] } {
+/** Login names of entities, from Vault's record of successful logins (entity id → name). */
+export type EntityNames = ReadonlyMap<string, string>;
+
+/**
+ * A name for an identity group: the name its entity signed in with (Vault's record of
+ * the login), else its most frequent non-token name; the tokens' names follow. users:
+ * every name the group's events carry plus the login name (the user filter matches one).
+ */
+export function identityLabel(key: string, events: readonly Identified[], names: EntityNames = new Map()): { label: string; users: string[] } {
   const counts = new Map<string, number>();
   for (const e of events) if (e.user) counts.set(e.user, (counts.get(e.user) ?? 0) + 1);
-  const users = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
-  if (key === TOKEN_POOL) return { label: `${TOKEN_POOL} (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''})`, users: users.slice(0, 20) };
+  let users = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
+  if (key === TOKEN_POOL) {
+    if (users.length === 1) return { label: users[0]!, users };
+    return { label: `${TOKEN_POOL} (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''})`, users: users.slice(0, 20) };
+  }
+  const login = key.startsWith('entity:') ? names.get(key.slice('entity:'.length)) : undefined;
+  if (login && !users.includes(login)) users = [login, ...users];
   // Prefer a login name over the "token…" display names of the entity's child tokens.
-  const best = users.find((u) => !tokenName(u)) ?? users[0] ?? key;
-  return { label: key.startsWith('entity:') && users.length > 1 ? `${best} (and its tokens: ${users.filter((u) => u !== best).slice(0, 3).join(', ')})` : best, users: users.slice(0, 20) };
+  const best = login ?? users.find((u) => !tokenName(u)) ?? (key.startsWith('entity:') ? `entity ${key.slice(7, 15)}` : users[0] ?? key);
+  const others = users.filter((u) => u !== best);
+  return { label: key.startsWith('entity:') && others.length > 0 ? `${best} (and its tokens: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})` : best, users: users.slice(0, 20) };
 }

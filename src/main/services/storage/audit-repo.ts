@@ -265,6 +265,17 @@ export class AuditRepo {
     this.dataVersion++;
   }
 
+  /** The name each entity last signed in with (Vault's record of successful logins; partial index). */
+  entityNames(entityIds: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const stmt = this.db.prepare("SELECT user FROM audit_events INDEXED BY audit_events_login_entity WHERE action = 'login' AND entity_id = ? ORDER BY ts DESC LIMIT 1").pluck();
+    for (const id of entityIds.slice(0, 10_000)) {
+      const u = stmt.get(id) as string | undefined;
+      if (u) out.set(id, u);
+    }
+    return out;
+  }
+
   /** How many of Vault's rows were stored before migration 10 with a client's word as their action (capped). */
   unclassified(from: number, to: number, cap: number): { count: number; ids: number[]; first: number | null; last: number | null } {
     const rows = this.db

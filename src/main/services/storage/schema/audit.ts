@@ -123,7 +123,8 @@ export function createAuditUserActionIndex(db: { exec(sql: string): unknown }): 
 // own column. New columns: Vault's operation, the mount (with namespace), the caller's
 // entity, the header as logged, whether the header contradicts Vault's operation (a
 // partial index finds those without touching other rows), and Vault's record of writes
-// to approval requests (JSON; a partial index lists them). Existing rows:
+// to approval requests (JSON; a partial index lists them); the name each entity signed in
+// with is found through a partial index of logins. Existing rows:
 //  - a Vault row whose action was taken from the header keeps the header in
 //    console_header and becomes 'unclassified' (what Vault did is not stored: re-import
 //    the raw log to classify it; until then it is a yellow alert). A 'delete' stays a
@@ -145,6 +146,7 @@ export const AUDIT_VAULT_RECORD_SCHEMA = `
 
   CREATE INDEX audit_events_conflict_ts ON audit_events (ts) WHERE header_conflict = 1;
   CREATE INDEX audit_events_approval_ts ON audit_events (ts) WHERE approval_write IS NOT NULL;
+  CREATE INDEX audit_events_login_entity ON audit_events (entity_id, ts) WHERE action = 'login';
 `;
 
 export interface MigrationDb {
