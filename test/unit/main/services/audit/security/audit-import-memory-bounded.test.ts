@@ -43,10 +43,10 @@ async function writeGz(path: string, lines: number, line: (i: number) => string)
   for (let i = 0; i < lines; i++) {
     const s = `${line(i)}\n`;
     bytes += Buffer.byteLength(s);
-    if (!gz.write(s)) await new Promise((r) => gz.once('drain', r));
+    if (!gz.write(s)) await new Promise<void>((r) => gz.once('drain', () => r()));
   }
   gz.end();
-  await new Promise((r) => out.once('close', r));
+  await new Promise<void>((r) => out.once('close', () => r()));
   return bytes;
 }
 
