@@ -359,7 +359,7 @@ export class AuditService {
     const t = this.tailer;
     return {
       running: t?.isRunning ?? false,
-      path: t?.path ?? this.deps.settings.get(TAIL_PATH_KEY) ?? null,
+      path: t?.path ?? (this.deps.settings.get(TAIL_PATH_KEY) || null),
       origin: t ? this.tailOrigin : 'none',
       pollMs: t?.pollMs ?? this.deps.pollMs ?? DEFAULT_POLL_MS,
       lastPollAt: t?.stats.lastPollAt ? new Date(t.stats.lastPollAt).toISOString() : null,
@@ -388,7 +388,10 @@ export class AuditService {
       this.deps.settings.set(TAIL_PATH_KEY, picked);
       target = picked;
     } else if (source === undefined) {
-      target = this.deps.settings.get(TAIL_PATH_KEY);
+      target = this.deps.settings.get(TAIL_PATH_KEY) || undefined;
+    } else {
+      // Vault's own file device from now on: forget a file chosen before.
+      this.deps.settings.set(TAIL_PATH_KEY, '');
     }
     if (!target) {
       target = await this.discoverAuditFile();
