@@ -6,6 +6,8 @@
 // Real OpenBao 2.4 log: fixtures/audit/openbao-2.4-adversary.jsonl, sections C, G, H.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditAlertView } from '../../../../../../src/shared/contracts/audit';
+import { join } from 'node:path';
+import { importAuditFile } from '../../../../../../src/main/services/audit/audit-importer';
 import { APPROVAL, loadAdversary, type Loaded } from './adversary';
 
 let l: Loaded;
@@ -78,5 +80,14 @@ describe('a deletion approval is Vault’s record, never a header', () => {
     l2.audit.recorder.record({ action: 'delete', path: 't-000501/ssh/admin', status: 'ok', approvalId: APPROVAL.G1 });
     const r = (await l2.audit.alerts({})).alerts;
     expect(r.filter((a) => a.kind === 'delete-without-approval' && a.detail.includes('/t-000501/ssh/admin was deleted')).map((a) => a.detail)).toEqual([]);
+  });
+
+  it.each(['ndjson', 'csv', 'json'] as const)('a %s export carries the approval evidence: imported elsewhere, the same deletes are red', async (format) => {
+    const out = await l.audit.exportTo({}, format, join(l.dir, `all.${format}`));
+    const other = await loadAdversary({ edit: () => [] });
+    const r = await importAuditFile(other.audit.repo, out.path);
+    expect(r.outcome).toBe('imported');
+    const judged = (list: AuditAlertView[]) => list.filter((a) => a.kind === 'delete-without-approval').map((a) => a.detail).sort();
+    expect(judged((await other.audit.alerts({})).alerts)).toEqual(judged(alerts));
   });
 });
