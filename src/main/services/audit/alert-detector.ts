@@ -165,13 +165,15 @@ function alert(
     title,
     detail,
     subject,
-    users: [...new Set(users ?? evs.map((e) => e.user).filter(Boolean))].slice(0, 20),
+    users: [...new Set(users ?? evs.map((e) => e.user).filter(Boolean))].slice(0, 100),
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     eventCount: evs.length,
     eventIds: evs.slice(0, MAX_IDS).map((e) => e.id),
   };
 }
+
+const NO_NAME = '(no name)';
 
 /** The auth mount of a login event ("auth/userpass/"). */
 function authMountOf(e: DetectorEvent): string {
@@ -189,7 +191,8 @@ export function detectFailedAuth(failed: readonly DetectorEvent[], s: AlertSetti
   const windowMs = s.failedAuthWindowMinutes * 60_000;
   const fails = failed.filter((e) => e.action === 'failed-login');
   const out: AuditAlertView[] = [];
-  for (const g of windowed(fails, (e) => (e.user ? `${authMountOf(e)}|${e.user}` : null), windowMs, s.failedAuthThreshold)) {
+  // A login that names no one (AppRole's role_id is in the HMAC'd body) counts for the mount's nameless logins.
+  for (const g of windowed(fails, (e) => `${authMountOf(e)}|${e.user || NO_NAME}`, windowMs, s.failedAuthThreshold)) {
     const [mount, user] = g.key.split('|') as [string, string];
     const ips = new Set(g.events.map((e) => e.ip)).size;
     out.push(

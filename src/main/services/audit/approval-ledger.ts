@@ -51,8 +51,14 @@ export function deletedSecret(e: Pick<AuditRecord, 'path' | 'mount'>): { approva
   return { approvalsMount: `${e.mount.replace(/\/+$/, '')}-approvals/`, path: segs.join('/') };
 }
 
+/**
+ * A record's secret path, only in its one spelling: "a/../b", "a//b", "./a" or a
+ * trailing slash would show the approver one path and delete another.
+ */
 function normalPath(p: string | null): string | null {
-  return p === null ? null : cleanSegments(p).join('/');
+  if (p === null) return null;
+  const clean = cleanSegments(p).join('/');
+  return clean === p ? clean : null;
 }
 
 function who(e: LedgerEvent): string {
@@ -90,7 +96,7 @@ function buildGrants(writes: readonly LedgerEvent[], rules: ApprovalRules): Map<
     if (content(request).version !== null && content(request).version !== 1) g.problems.push(`its request is version ${content(request).version}, not the record's first`);
     g.request = request;
     g.path = normalPath(content(request).recordPath);
-    if (!g.path) g.problems.push('its request names no secret path');
+    if (!g.path) g.problems.push(`its request names no secret path in its one spelling (${JSON.stringify((content(request).recordPath ?? '').slice(0, 80))})`);
     const approval = list.find((w) => w.ts >= request.ts && w !== request && content(w).recordStatus === 'approved');
     if (!approval) {
       g.problems.push(unknown.length ? 'part of its record is HMAC\'d in the log and was not read back from Vault' : 'it was never approved');

@@ -136,20 +136,27 @@ function loginOf(r: Route): { name: string } | null {
  * The classes Vault's own request falls in. Every detector, filter and export
  * uses this; a client header never changes it.
  */
-function kvAction(kind: string, operation: string): AuditAction {
+function kvAction(kind: string, operation: string, data: Record<string, unknown> | null | undefined): AuditAction {
   if (operation === 'list' || operation === 'scan') return 'list';
+  const writes = operation === 'create' || operation === 'update' || operation === 'patch';
   switch (kind) {
     case 'data':
     case 'kv1':
       if (operation === 'read') return 'read';
       if (operation === 'delete') return 'delete';
-      if (operation === 'create' || operation === 'update' || operation === 'patch') return 'write';
+      if (writes) return 'write';
       return 'other';
     case 'metadata':
       if (operation === 'read') return 'read-metadata';
       if (operation === 'delete') return 'delete';
-      if (operation === 'create' || operation === 'update' || operation === 'patch') return 'write-metadata';
+      // Setting a secret's version retention (max_versions, delete_version_after) deletes
+      // versions later without a delete request: it is a delete. Key names are never HMAC'd.
+      if (writes && data && ('delete_version_after' in data || 'max_versions' in data)) return 'delete';
+      if (writes) return 'write-metadata';
       return 'other';
+    case 'config':
+      // The mount's retention for every secret (max_versions, delete_version_after, cas_required).
+      return operation === 'read' || operation === 'help' ? 'other' : 'sys-critical';
     case 'subkeys':
     case 'detailed-metadata':
       return operation === 'read' ? 'read-metadata' : 'other';
@@ -243,7 +250,7 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
     loginOk = response !== undefined && !loginFailed;
     action = loginFailed ? 'failed-login' : 'login';
   } else if (secret) {
-    action = kvAction(secret.kind, operation);
+    action = kvAction(secret.kind, operation, req.data);
   } else if (route.mountType === 'system') {
     // Vault's own test entry when a device is enabled ("sys/audit/test", no mount, no caller) is not a request.
     action = sysCritical(route.path, operation, req.data) ? 'sys-critical' : 'other';

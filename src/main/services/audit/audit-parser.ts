@@ -49,7 +49,7 @@ export function parseJsonLine(line: Buffer, final: boolean): LineVerdict {
 
 const REQUEST_HEAD = Buffer.from('{"time":"');
 const REQUEST_TYPE = Buffer.from('","type":"request"');
-const REQUEST_ID_RE = /"request":\{"id":"([^"\\]{1,128})"/;
+const REQUEST_ID = Buffer.from('"request":{"id":"');
 
 /**
  * Fast path for request entries, which Vault writes as {"time":"…","type":"request",…}:
@@ -62,11 +62,21 @@ export function peekRequest(line: Buffer): { id: string; time: string } | null {
   const end = line.indexOf(34, REQUEST_HEAD.length);
   if (end < 0 || end > 64 || !line.subarray(end, end + REQUEST_TYPE.length).equals(REQUEST_TYPE)) return null;
   if (line.indexOf(0) >= 0 || !isUtf8(line)) return null;
-  const head = line.toString('utf8', 0, Math.min(line.length, 4096));
-  const m = REQUEST_ID_RE.exec(head);
-  if (!m) return null;
-  return { id: m[1]!, time: line.toString('utf8', REQUEST_HEAD.length, end) };
+  const at = line.subarray(0, 4096).indexOf(REQUEST_ID);
+  if (at < 0) return null;
+  const from = at + REQUEST_ID.length;
+  const to = line.indexOf(34, from);
+  if (to < 0 || to - from < 1 || to - from > 128 || line.subarray(from, to).includes(92)) return null;
+  // Read straight from the bytes: a match on a decoded head would be a slice that keeps
+  // the whole 4 KB head alive for as long as the request is held (50,000 of them: 200 MB).
+  return { id: line.toString('utf8', from, to), time: line.toString('utf8', REQUEST_HEAD.length, end) };
 }
+
+/**
+ * Raw request lines held at most (beyond it the oldest are reduced to their event). A
+ * normal log answers each request within a few lines, so a few hundred are ever held.
+ */
+export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /** A held request: its raw line (cheap to keep, parsed only if it stays pending) or its pending event. */
 type PendingRequest = { time: string; line: Buffer } | { record: AuditRecord };
@@ -74,7 +84,7 @@ type PendingRequest = { time: string; line: Buffer } | { record: AuditRecord };
 export interface JoinerOptions extends MappingOptions {
   /** Requests held waiting for their response (default 50,000); older ones are stored as pending. */
   maxPending?: number;
-  /** Raw bytes of held request lines (default 32 MiB); past it the oldest are reduced to their event. */
+  /** Raw bytes of held request lines (default 8 MiB); past it the oldest are reduced to their event. */
   maxPendingBytes?: number;
 }
 
@@ -170,7 +180,7 @@ export class VaultAuditJoiner {
   }
 
   private reduceToBudget(): void {
-    const budget = this.opts.maxPendingBytes ?? 32 * 1024 * 1024;
+    const budget = this.opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
     while (this.rawBytes > budget && this.rawHead < this.rawOrder.length) {
       const id = this.rawOrder[this.rawHead++]!;
       const p = this.pending.get(id);

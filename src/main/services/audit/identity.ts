@@ -42,12 +42,12 @@ export function identityLabel(key: string, events: readonly Identified[], names:
   let users = [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([u]) => u);
   if (key === TOKEN_POOL) {
     if (users.length === 1) return { label: users[0]!, users };
-    return { label: `${TOKEN_POOL} (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''})`, users: users.slice(0, 20) };
+    return { label: `${TOKEN_POOL} (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''})`, users: users.slice(0, 100) };
   }
   const login = key.startsWith('entity:') ? names.get(key.slice('entity:'.length)) : undefined;
   if (login && !users.includes(login)) users = [login, ...users];
   // Prefer a login name over the "token…" display names of the entity's child tokens.
   const best = login ?? users.find((u) => !tokenName(u)) ?? (key.startsWith('entity:') ? `entity ${key.slice(7, 15)}` : users[0] ?? key);
   const others = users.filter((u) => u !== best);
-  return { label: key.startsWith('entity:') && others.length > 0 ? `${best} (and its tokens: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})` : best, users: users.slice(0, 20) };
+  return { label: key.startsWith('entity:') && others.length > 0 ? `${best} (and its tokens: ${others.slice(0, 3).join(', ')}${others.length > 3 ? ', …' : ''})` : best, users: users.slice(0, 100) };
 }

@@ -32,6 +32,7 @@ export const APPROVAL = {
   G10: 'apr-000000000000a00a',
   G11: 'apr-000000000000a00b',
   H1: 'apr-000000000000a00c',
+  I15: 'apr-000000000000a00d',
 } as const;
 
 export const SIGNED_OUT: SessionInfo = { signedIn: false, profileId: 'test', address: '', method: null, displayName: '', username: null, entityId: null, policies: [], expiresAt: null, renewable: false, expiringSoon: false, problem: null };

@@ -43,6 +43,8 @@ describe('a deletion approval is Vault’s record, never a header', () => {
     ['t-000510/ssh/admin', `approval ${APPROVAL.G9} does not cover it: its approver root has no Vault identity`],
     ['t-000512/ssh/admin', `approval ${APPROVAL.G11} does not cover it: it was approved only at`],
     ['t-000601/ssh/admin', `approval ${APPROVAL.H1} does not cover it: its record is HMAC'd in Vault's log and was not read back from Vault`],
+    // Approved as "t-000513/ssh/admin/../../t-000514/ssh/admin": the approver saw t-000513 first.
+    ['t-000514/ssh/admin', `approval ${APPROVAL.I15} does not cover it: its request names no secret path in its one spelling`],
   ])('%s: red, because %s', (secret, reason) => {
     const a = deleteAlert(secret);
     expect(a?.severity).toBe('red');

@@ -33,4 +33,14 @@ describe('failed sign-ins are counted as Vault counts them', () => {
     const spray = r.alerts.filter((x) => x.kind === 'failed-auth-spray');
     expect(spray.some((a) => a.subject === 'auth/userpass/' && a.users.includes('spray-0') && a.users.includes('spray-5'))).toBe(true);
   });
+
+  it('AppRole logins name no one (the role id is in the HMAC\'d body): six failures from six addresses are still red', async () => {
+    const fails = allEvents(l.audit).filter((e) => e.action === 'failed-login' && e.path === 'auth/approle/login');
+    expect(fails).toHaveLength(6);
+    expect(new Set(fails.map((e) => e.ip)).size).toBe(6);
+    const r = await l.audit.alerts({});
+    const a = r.alerts.find((x) => x.kind === 'failed-auth-user' && x.subject === '(no name)')!;
+    expect(a).toMatchObject({ severity: 'red', eventCount: 6 });
+    expect(a.detail).toMatch(/on auth\/approle\/, from 6 addresses/);
+  });
 });

@@ -52,4 +52,11 @@ describe('a console header cannot hide a delete', () => {
     // The approval it names belongs to another secret: still a delete without approval.
     expect(r.alerts.some((a) => a.kind === 'delete-without-approval' && a.detail.startsWith('tenants/metadata/t-000902/ssh/admin'))).toBe(true);
   });
+
+  it('setting a secret\'s version retention (delete_version_after, labelled rotate) deletes later: it is a delete', async () => {
+    const e = allEvents(l.audit).find((x) => x.path === 'tenants/metadata/t-000903/ssh/admin' && x.operation === 'update')!;
+    expect(e).toMatchObject({ action: 'delete', consoleHeader: 'action=rotate;req=ret', headerConflict: true });
+    const r = await l.audit.alerts({});
+    expect(r.alerts.some((a) => a.kind === 'delete-without-approval' && a.detail.startsWith('tenants/metadata/t-000903/ssh/admin'))).toBe(true);
+  });
 });

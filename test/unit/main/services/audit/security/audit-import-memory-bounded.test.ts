@@ -70,6 +70,7 @@ describe('hostile imports cannot exhaust main’s memory', () => {
     expect(r.report.pending).toBe(n);
     expect(r.report.message).toContain(`${n} lines`);
     expect(r.report.message).toContain(`${n} requests had no response in the file (stored as pending)`);
+    process.stderr.write(`[audit memory] 2 GB of request-only lines (${n} lines): RSS grew by ${r.growthMB.toFixed(0)} MB\n`);
     expect(r.growthMB).toBeLessThan(200);
   }, 900_000);
 

@@ -34,4 +34,11 @@ describe('system paths that blind the audit trail or bypass the KV API', () => {
     expect(test).toMatchObject({ action: 'other', status: 'pending' });
     expect(alerts.some((a) => a.eventIds.includes(test.id))).toBe(false);
   });
+
+  it("the tenants mount's own retention (config max_versions) is red", () => {
+    const e = allEvents(l.audit).filter((x) => x.path === 'tenants/config' && x.operation === 'update');
+    expect(e).toHaveLength(2);
+    expect(e.every((x) => x.action === 'sys-critical')).toBe(true);
+    expect(alerts.some((a) => a.title === 'update on tenants/config by root')).toBe(true);
+  });
 });
