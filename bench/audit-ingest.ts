@@ -4,7 +4,7 @@
 //  2. query: filtered viewer queries (first page + capped count + per-action counts) over N stored events
 //     (default 10,000,000), p50/p95, vs jq answering the same filter from the raw log
 //     (timed on the ingest file, scaled linearly to N events: a full scan is linear).
-// Run alone: npx tsx bench/audit-ingest.ts  (BENCH_AUDIT_INGEST_EVENTS, BENCH_AUDIT_QUERY_EVENTS)
+// Run alone: npx tsx bench/audit-ingest.ts  (BENCH_AUDIT_INGEST_EVENTS, BENCH_AUDIT_QUERY_EVENTS; BENCH_AUDIT_JQ=0 skips jq)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,8 @@ import { renderTable, type Cell } from './lib/table';
 const log = (m: string) => process.stderr.write(`[bench:audit] ${m}\n`);
 
 function jqSeconds(filter: string, file: string): number {
+  // BENCH_AUDIT_JQ=0 skips jq (a before/after comparison of the console alone).
+  if (process.env.BENCH_AUDIT_JQ === '0') return Number.NaN;
   const t = performance.now();
   execFileSync('bash', ['-c', `jq -c '${filter}' "$1" | wc -l > /dev/null`, 'jq', file], { stdio: ['ignore', 'ignore', 'inherit'] });
   return (performance.now() - t) / 1000;
