@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'login',
   'failed-login',
   'sys-critical',
+  'decrypt',
   'unclassified',
   'other',
 ] as const;

@@ -86,6 +86,7 @@ export const ALERT_KINDS = [
   'delete-without-approval',
   'header-contradiction',
   'sys-critical',
+  'key-decrypt',
   'unclassified-events',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];

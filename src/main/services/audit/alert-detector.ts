@@ -42,6 +42,8 @@ export interface DetectorInput {
   conflicts: readonly DetectorEvent[];
   /** sys/raw, audit devices and headers, mount tuning, remounts, root generation. */
   critical: readonly DetectorEvent[];
+  /** Plaintext out of transit (decrypt, plaintext data keys, key export). */
+  decrypts?: readonly DetectorEvent[];
   /** Vault's record of writes to approval requests (any time before the deletes). */
   approvalWrites: readonly DetectorEvent[];
   /** Rows stored before migration 10 with a client's word as their action. */
@@ -406,7 +408,49 @@ export function detectCritical(critical: readonly DetectorEvent[], names?: Entit
   });
 }
 
-/** All rules over one input, red first, newest first. */
+/**
+ * Plaintext out of transit, per identity and key, runs an hour apart: the console's
+ * backups are encrypted with a transit-wrapped data key, so decrypting it with a backup
+ * in hand reads every secret in the backup without a single KV read. Yellow: restores
+ * and drills do it too, and say so in the backup view.
+ */
+export function detectDecrypts(decrypts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
+  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+)\//, '');
+  return runs(
+    decrypts.filter((e) => e.action === 'decrypt' && (e.status === 'ok' || e.status === 'pending')),
+    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}`,
+    3_600_000,
+  ).map((g) => {
+    const e = g.events[0]!;
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
+    const key = `${e.mount ?? ''}${keyOf(e)}`;
+    return alert(
+      'key-decrypt',
+      'yellow',
+      `${g.events.length} decrypt${g.events.length === 1 ? '' : 's'} with transit key ${key} by ${label}`,
+      `Plaintext out of transit key ${key}. If it wraps the backups' data keys, whoever holds a backup and this plaintext reads every secret in it without a KV read; expected during a restore or a drill.`,
+      label,
+      g.events,
+      users,
+    );
+  });
+}
+
+const KIND_RANK: Record<AuditAlertView['kind'], number> = {
+  'delete-without-approval': 0,
+  'sys-critical': 1,
+  'failed-auth-user': 2,
+  'failed-auth-spray': 2,
+  'failed-auth-ip': 3,
+  'header-contradiction': 4,
+  'bulk-reads': 5,
+  'wide-reads': 5,
+  'key-decrypt': 6,
+  'off-hours': 7,
+  'unclassified-events': 8,
+};
+
+/** All rules over one input, red first (deletes and audit-blinding changes before the rest), newest first. */
 export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlertView[] {
   const alerts = [
     ...detectFailedAuth(input.failed, s),
@@ -416,6 +460,7 @@ export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlert
     ...detectUnapprovedDeletes(input.deletes, input.approvalWrites, s),
     ...detectHeaderConflicts(input.conflicts, input.entityNames),
     ...detectCritical(input.critical, input.entityNames),
+    ...detectDecrypts(input.decrypts ?? [], input.entityNames),
   ];
   const u = input.unclassified;
   if (u && u.count > 0 && u.first !== null && u.last !== null) {
@@ -436,6 +481,14 @@ export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlert
   return sortAlerts(alerts);
 }
 
+/**
+ * Red first; within a colour, the kinds that matter most first (a flood of cheap
+ * header contradictions never pushes a delete down the list), then newest first.
+ */
 export function sortAlerts(alerts: AuditAlertView[]): AuditAlertView[] {
-  return alerts.sort((a, b) => (a.severity === b.severity ? b.to.localeCompare(a.to) : a.severity === 'red' ? -1 : 1));
+  return alerts.sort((a, b) => {
+    if (a.severity !== b.severity) return a.severity === 'red' ? -1 : 1;
+    const r = KIND_RANK[a.kind] - KIND_RANK[b.kind];
+    return r !== 0 ? r : b.to.localeCompare(a.to);
+  });
 }

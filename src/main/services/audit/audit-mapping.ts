@@ -251,6 +251,9 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
     action = loginFailed ? 'failed-login' : 'login';
   } else if (secret) {
     action = kvAction(secret.kind, operation, req.data);
+  } else if (route.mountType === 'transit' && route.rel && (route.rel[0] === 'decrypt' || (route.rel[0] === 'datakey' && route.rel[1] === 'plaintext') || route.rel[0] === 'export')) {
+    // Plaintext out of transit: with the backup key, whoever also holds a backup reads every secret in it.
+    action = 'decrypt';
   } else if (route.mountType === 'system') {
     // Vault's own test entry when a device is enabled ("sys/audit/test", no mount, no caller) is not a request.
     action = sysCritical(route.path, operation, req.data) ? 'sys-critical' : 'other';

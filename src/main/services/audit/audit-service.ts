@@ -55,7 +55,9 @@ export interface AlertsResult {
 }
 const DEFAULT_ALERT_DAYS = 30;
 const SETTINGS_KEY = 'audit.alerts';
-const TAIL_PATH_KEY = 'audit.logPath';
+// Since migration 10 the followed file is chosen in main; the old key ('audit.logPath') may
+// hold a path a renderer sent, so it is never read again.
+const TAIL_PATH_KEY = 'audit.followedFile';
 const RETENTION_KEY = 'audit.retention';
 
 function parseMonth(label: string): number {
@@ -284,14 +286,15 @@ export class AuditService {
     const offHours = this.repo.tenantAccessInHours(candidateUtcHours(settings), from, to, ALERT_SCAN_LIMIT);
     const conflicts = this.repo.headerConflicts(from, to, ALERT_SCAN_LIMIT);
     const critical = this.repo.byAction('sys-critical', from, to, ALERT_SCAN_LIMIT);
+    const decrypts = this.repo.byAction('decrypt', from, to, ALERT_SCAN_LIMIT);
     // Approvals may be older than the range: everything up to its end.
     const approvalWrites = this.repo.approvalWrites(to, ALERT_SCAN_LIMIT);
     const unclassified = this.repo.unclassified(from, to, ALERT_SCAN_LIMIT);
     const entities = new Set<string>();
-    for (const list of [reads, offHours, conflicts, critical]) for (const e of list) if (e.entityId) entities.add(e.entityId);
+    for (const list of [reads, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);
     const entityNames = this.repo.entityNames([...entities]);
-    const cut = [failed, reads, deletes, offHours, conflicts, critical].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    return { failed, reads, deletes, offHours, conflicts, critical, approvalWrites, unclassified, entityNames, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+    const cut = [failed, reads, deletes, offHours, conflicts, critical, decrypts].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
+    return { failed, reads, deletes, offHours, conflicts, critical, decrypts, approvalWrites, unclassified, entityNames, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
   }
 
   private computeAlerts(filter: AuditFilter, settings: AlertSettings): { alerts: AuditAlertView[]; partialSince: string | null } {

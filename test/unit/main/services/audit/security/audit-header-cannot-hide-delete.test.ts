@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toView } from '../../../../../../src/main/services/storage/audit-repo';
-import { allEvents, loadAdversary, type Loaded } from './adversary';
+import { ADVERSARY_LINES, allEvents, loadAdversary, type Loaded } from './adversary';
 
 let l: Loaded;
 beforeAll(async () => {
@@ -58,5 +58,24 @@ describe('a console header cannot hide a delete', () => {
     expect(e).toMatchObject({ action: 'delete', consoleHeader: 'action=rotate;req=ret', headerConflict: true });
     const r = await l.audit.alerts({});
     expect(r.alerts.some((a) => a.kind === 'delete-without-approval' && a.detail.startsWith('tenants/metadata/t-000903/ssh/admin'))).toBe(true);
+  });
+
+  it('a flood of cheap contradictions (300 labelled lookups, an hour apart) never pushes a delete off the listed 200', async () => {
+    const lookup = ADVERSARY_LINES.filter((x) => x.includes('apr-00000000000000c1') && x.includes('lookup-self'));
+    expect(lookup).toHaveLength(2);
+    const flood = Array.from({ length: 300 }, (_, i) =>
+      lookup.map((x) =>
+        x
+          .replace(/"id":"([0-9a-f-]{36})"/, (_m, id: string) => `"id":"${id.slice(0, 24)}${String(i).padStart(12, '0')}"`)
+          .replace(/"time":"([^"]+)"/, (_m, t: string) => `"time":"${new Date(Date.parse(t) + (i + 1) * 3_600_000).toISOString()}"`),
+      ),
+    ).flat();
+    const l2 = await loadAdversary({ edit: (lines) => [...lines, ...flood] });
+    const r = await l2.audit.alerts({ from: '2000-01-01' });
+    expect(r.total).toBeGreaterThan(300);
+    const listed = r.alerts.map((a) => a.kind);
+    expect(listed).toHaveLength(200);
+    expect(listed.slice(0, listed.lastIndexOf('delete-without-approval') + 1).every((k) => k === 'delete-without-approval')).toBe(true);
+    expect(listed.filter((k) => k === 'delete-without-approval').length).toBeGreaterThan(10);
   });
 });
