@@ -161,16 +161,22 @@ export function unneutralise(v: string): string {
 
 /**
  * Incremental RFC 4180 parser: feed text, get complete records. Quoted fields may
- * hold commas, quotes and line breaks. Caps a field at maxField characters.
+ * hold commas, quotes and line breaks. Caps a field at maxField characters and a
+ * record at maxFields fields (a line of a million commas is one oversized record, not
+ * an array of a million strings).
  */
 export class CsvParser {
   private field = '';
   private record: string[] = [];
+  private tooManyFields = false;
   private inQuotes = false;
   private quotePending = false;
   oversized = 0;
 
-  constructor(private readonly maxField = 1 << 20) {}
+  constructor(
+    private readonly maxField = 1 << 20,
+    private readonly maxFields = 64,
+  ) {}
 
   push(text: string, onRecord: (r: string[]) => void): void {
     for (let i = 0; i < text.length; i++) {
@@ -219,15 +225,22 @@ export class CsvParser {
   }
 
   private endField(): void {
-    this.record.push(this.field);
+    if (this.record.length < this.maxFields) this.record.push(this.field);
+    else this.tooManyFields = true;
     this.field = '';
   }
 
   private emit(onRecord: (r: string[]) => void): void {
     const r = this.record;
+    const tooMany = this.tooManyFields;
     this.record = [];
+    this.tooManyFields = false;
     this.inQuotes = false;
     this.quotePending = false;
+    if (tooMany) {
+      this.oversized++;
+      return;
+    }
     if (r.length === 1 && r[0] === '') return;
     onRecord(r);
   }

@@ -107,4 +107,17 @@ describe('hostile imports cannot exhaust main’s memory', () => {
     expect(r.skipped.oversized).toBe(1);
     expect(readFileSync(file).length).toBeGreaterThan(2 * 1024 * 1024);
   });
+
+  it('a CSV export with a line of ten million commas is one oversized record, never an array of ten million fields', async () => {
+    const file = join(dir, 'commas.csv');
+    const header = 'event_key,timestamp,action,tenant,user,secret_type,ip_address,status,path,source,request_id,approval_id,error';
+    const row = 'x:1,2026-01-01T00:00:00.000Z,read,t-000001,admin,ssh,10.0.0.1,ok,tenants/data/t-000001/ssh/admin,vault,r1,,';
+    writeFileSync(file, `${header}\r\n${','.repeat(10_000_000)}\r\n${row}\r\n`);
+    const before = process.memoryUsage().heapUsed;
+    const r = await importAuditFile(new AuditRepo(openDatabase(':memory:')), file);
+    expect(r).toMatchObject({ format: 'console-csv', outcome: 'imported', inserted: 1 });
+    expect(r.skipped.oversized).toBe(1);
+    // Ten million empty strings in an array would be 80 MB+ of heap.
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(60 * 1024 * 1024);
+  });
 });
