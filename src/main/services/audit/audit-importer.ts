@@ -289,9 +289,10 @@ async function consume(source: Readable, batcher: Batcher, stats: LineStats, opt
   let sniffLen = 0;
   const reader = new VaultLineReader((rs) => batcher.add(rs), stats, opts);
   progress.drain = () => reader.end();
-  const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, (head, tail) => {
-    if (format === 'vault' || format === 'unknown') reader.oversized(head, tail);
-  });
+  // An oversized line of a Vault log is scanned as it streams by; one of an NDJSON export is only counted.
+  const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, () =>
+    format === 'vault' || format === 'unknown' ? reader.oversizedCollector() : { push: () => undefined, end: () => undefined },
+  );
   const csv = new CsvParser();
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let csvHeader: string[] | null = null;

@@ -13,7 +13,8 @@
 import { isUtf8 } from 'node:buffer';
 import { isVaultAuditEntry, mapVaultEntry, str, type MappingOptions, type VaultAuditEntry } from './audit-mapping';
 import { parseVaultTime, type AuditRecord } from './audit-record';
-import { entryFromHeadAndTail } from './entry-head';
+import { entryFromHeadAndTail, entryFromScan, JsonFieldScanner } from './entry-head';
+import type { OversizedCollector } from './line-splitter';
 
 export interface LineStats {
   lines: number;
@@ -258,7 +259,22 @@ export class VaultLineReader {
   /** A line over the size limit: its event from what its head and tail say. */
   oversized(head: Buffer, tail: Buffer): void {
     this.stats.lines++;
-    const entry = entryFromHeadAndTail(head, tail);
+    this.oversizedEntry(entryFromHeadAndTail(head, tail));
+  }
+
+  /** A collector for the line splitter: scans a line over the size limit as it streams by, never holding it. */
+  oversizedCollector(): OversizedCollector {
+    const scanner = new JsonFieldScanner();
+    return {
+      push: (bytes) => scanner.push(bytes),
+      end: (tail) => {
+        this.stats.lines++;
+        this.oversizedEntry(entryFromScan(scanner.result(), tail));
+      },
+    };
+  }
+
+  private oversizedEntry(entry: VaultAuditEntry | null): void {
     if (!entry) return;
     this.oversizedRead++;
     this.sink(this.joiner.push(entry));

@@ -63,7 +63,7 @@ export class AuditTailer {
   }
 
   private newSplitter(): LineSplitter {
-    return new LineSplitter(this.deps.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, (head, tail) => this.reader.oversized(head, tail));
+    return new LineSplitter(this.deps.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, () => this.reader.oversizedCollector());
   }
 
   get pollMs(): number {

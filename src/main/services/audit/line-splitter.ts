@@ -1,27 +1,32 @@
 // Splits a byte stream into lines without ever buffering more than maxLineBytes.
-// A longer line is never held whole: its first and last OVERSIZED_KEEP bytes go to
-// the oversized sink (a Vault entry's who/what is at its start, its outcome at its
-// end; see entry-head.ts), and it is counted. Synchronous per chunk, so the importer
-// and the live tail share it and it stays fast.
+// A longer line is never held whole: its bytes stream through an oversized collector
+// (entry-head.ts scans it for the fields an event needs), which gets the line's last
+// OVERSIZED_KEEP bytes at its end (a Vault entry's outcome), and it is counted.
+// Synchronous per chunk, so the importer and the live tail share it and it stays fast.
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 /** Head and tail kept of an oversized line. */
 export const OVERSIZED_KEEP = 64 * 1024;
 
 export type LineSink = (line: Buffer, final: boolean) => void;
-export type OversizedSink = (head: Buffer, tail: Buffer) => void;
+
+/** Sees every byte of one oversized line as it streams by, then its last bytes. */
+export interface OversizedCollector {
+  push(bytes: Buffer): void;
+  end(tail: Buffer): void;
+}
 
 export class LineSplitter {
   private parts: Buffer[] = [];
   private partLen = 0;
   /** Bytes of the unfinished last line seen so far (whole, even when oversized). */
   private lineBytes = 0;
-  /** Set while inside an oversized line: its head, and the newest bytes for its tail. */
-  private over: { head: Buffer; tail: Buffer[]; tailLen: number } | null = null;
+  /** Set while inside an oversized line: its collector, and the newest bytes for its tail. */
+  private over: { collector: OversizedCollector | null; tail: Buffer[]; tailLen: number } | null = null;
   oversized = 0;
 
   constructor(
     private readonly maxLineBytes = DEFAULT_MAX_LINE_BYTES,
-    private readonly onOversized?: OversizedSink,
+    private readonly newCollector?: () => OversizedCollector,
   ) {}
 
   /** Bytes of an unfinished last line (a tail resumes before them). */
@@ -77,16 +82,18 @@ export class LineSplitter {
   }
 
   private startOversized(piece: Buffer): void {
-    const all = this.partLen > 0 ? Buffer.concat([...this.parts, piece]) : piece;
-    this.over = { head: Buffer.from(all.subarray(0, OVERSIZED_KEEP)), tail: [], tailLen: 0 };
+    this.over = { collector: this.newCollector?.() ?? null, tail: [], tailLen: 0 };
+    const held = this.parts;
     this.parts = [];
     this.partLen = 0;
-    this.addTail(all.subarray(Math.max(0, all.length - OVERSIZED_KEEP)));
+    for (const p of held) this.addTail(p);
+    this.addTail(piece);
   }
 
   private addTail(piece: Buffer): void {
     const o = this.over!;
     if (piece.length === 0) return;
+    o.collector?.push(piece);
     const keep = piece.length > OVERSIZED_KEEP ? piece.subarray(piece.length - OVERSIZED_KEEP) : piece;
     o.tail.push(Buffer.from(keep));
     o.tailLen += keep.length;
@@ -99,7 +106,7 @@ export class LineSplitter {
     this.lineBytes = 0;
     this.oversized++;
     const tail = Buffer.concat(o.tail);
-    this.onOversized?.(o.head, stripCr(tail.subarray(Math.max(0, tail.length - OVERSIZED_KEEP))));
+    o.collector?.end(stripCr(tail.subarray(Math.max(0, tail.length - OVERSIZED_KEEP))));
   }
 
   private reset(): void {

@@ -1,10 +1,12 @@
 // Attack: hide a read or a delete in an audit entry too big to parse. Every query
 // parameter becomes an HMAC in the log, so a request with a long query string makes a
-// line many times its size; a line over the limit used to be skipped. It is now read
-// by its start (who, what, where) and end (the outcome): the read counts, the delete
-// needs an approval and its "rotate" label contradicts Vault. The capture's lines are
-// ~260 KB; the limit is lowered to 64 KiB here to take the same path as a 50 MB one.
-// Real OpenBao 2.4 log: fixtures/audit/openbao-2.4-adversary.jsonl, section I8.
+// line many times its size; a token minted with huge metadata makes every one of its
+// entries big, with its auth block (not the request) first. A line over the limit
+// used to be skipped. It is now scanned as it streams by (keeping only an event's
+// fields) and its end gives the outcome: the read counts, the delete needs an approval
+// and its "rotate" label contradicts Vault. The capture's lines are 100-280 KB; the
+// limit is lowered to 64 KiB here to take the same path as a 50 MB one.
+// Real OpenBao 2.4 log: fixtures/audit/openbao-2.4-adversary.jsonl, sections I8, I17.
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +25,8 @@ beforeAll(async () => {
 
 describe('an oversized audit entry cannot hide an event', () => {
   it('the capture holds entries over the limit', () => {
-    expect(ADVERSARY_LINES.filter((x) => x.length > LIMIT).length).toBeGreaterThanOrEqual(4);
-    expect(l.report.skipped.oversized).toBeGreaterThanOrEqual(4);
+    expect(ADVERSARY_LINES.filter((x) => x.length > LIMIT).length).toBeGreaterThanOrEqual(9);
+    expect(l.report.skipped.oversized).toBeGreaterThanOrEqual(9);
     expect(l.report.message).toMatch(/entries over the line size limit were read by their start and end/);
   });
 
@@ -39,6 +41,18 @@ describe('an oversized audit entry cannot hide an event', () => {
     expect(del).toMatchObject({ action: 'delete', status: 'ok', user: 'admin', consoleHeader: 'action=rotate;req=big', headerConflict: true });
     const r = await l.audit.alerts({});
     expect(r.alerts.some((a) => a.kind === 'delete-without-approval' && a.detail.startsWith('tenants/metadata/t-000901/api/ak_big'))).toBe(true);
+  });
+
+  it('a token minted with ~100 KB of metadata (its auth block comes first, past any head) still shows its read and delete', async () => {
+    expect(ADVERSARY_LINES.filter((x) => x.includes('t-000904/ssh/admin') && x.indexOf('"request":{') > LIMIT)).toHaveLength(4);
+    const evs = allEvents(l.audit).filter((e) => e.path.endsWith('t-000904/ssh/admin') && e.ip === '127.0.8.1');
+    expect(evs.map((e) => [e.action, e.user, e.status])).toEqual([
+      ['read', 'token-fat', 'ok'],
+      ['delete', 'token-fat', 'ok'],
+    ]);
+    const admin = allEvents(l.audit).find((e) => e.action === 'login' && e.user === 'admin')!;
+    expect(evs.every((e) => e.entityId === admin.entityId)).toBe(true);
+    expect(evs[1]).toMatchObject({ consoleHeader: 'action=rotate;req=fat', headerConflict: true });
   });
 
   it('the live tail reads them the same way', async () => {
