@@ -45,7 +45,11 @@ export type AuditSource = (typeof AUDIT_SOURCES)[number];
  * characters (which could make two names look alike on screen) are dropped.
  * Folding merges look-alike spellings, so it can only add alerts, never hide one.
  */
+const PLAIN_NAME = /^[a-z0-9@._-]{0,256}$/;
+
 export function normalizeUser(name: string): string {
+  // Most names are plain already: no copy, no Unicode work.
+  if (PLAIN_NAME.test(name)) return name;
   // eslint-disable-next-line no-control-regex
   return name.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g, '').trim().toLowerCase().slice(0, 256);
 }

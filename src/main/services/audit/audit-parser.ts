@@ -79,9 +79,6 @@ export function peekRequest(line: Buffer): { id: string; time: string } | null {
  */
 export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
-/** A held request: its raw line (cheap to keep, parsed only if it stays pending) or its pending event. */
-type PendingRequest = { time: string; line: Buffer } | { record: AuditRecord };
-
 export interface JoinerOptions extends MappingOptions {
   /** Requests held waiting for their response (default 50,000); older ones are stored as pending. */
   maxPending?: number;
@@ -90,10 +87,10 @@ export interface JoinerOptions extends MappingOptions {
 }
 
 export class VaultAuditJoiner {
-  private readonly pending = new Map<string, PendingRequest>();
-  /** Ids of held raw lines, oldest first (some may have been answered or reduced since). */
-  private rawOrder: string[] = [];
-  private rawHead = 0;
+  /** Held requests as their raw line (parsed only if they stay pending), oldest first. */
+  private readonly raw = new Map<string, { time: string; line: Buffer }>();
+  /** Held requests reduced to their pending event (a few hundred bytes each), oldest first. */
+  private readonly reducedHeld = new Map<string, AuditRecord>();
   private rawBytes = 0;
   /** Request lines taken by the fast path that proved not to be whole JSON (cut short). */
   unparseable = 0;
@@ -105,7 +102,7 @@ export class VaultAuditJoiner {
   constructor(private readonly opts: JoinerOptions = {}) {}
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.raw.size + this.reducedHeld.size;
   }
 
   /** Bytes of raw request lines held (the rest of what is held is a few hundred bytes per request). */
@@ -117,14 +114,13 @@ export class VaultAuditJoiner {
   pushRequestLine(id: string, time: string, line: Buffer): AuditRecord[] {
     this.forget(id);
     // Copy: the line may be a view into a reused read buffer.
-    this.pending.set(id, { time, line: Buffer.from(line) });
-    this.rawOrder.push(id);
+    this.raw.set(id, { time, line: Buffer.from(line) });
     this.rawBytes += line.length;
     this.reduceToBudget();
     return this.evict();
   }
 
-  /** Its response: the event (request time, response outcome). */
+  /** A request entry parsed whole is kept as its event only; a response gives the event (request time, response outcome). */
   push(entry: VaultAuditEntry): AuditRecord[] {
     const id = str(entry.request?.id);
     if (entry.type === 'request') {
@@ -133,15 +129,17 @@ export class VaultAuditJoiner {
       const r = mapVaultEntry(entry, undefined, this.opts);
       if (!r) return [];
       this.forget(id);
-      this.pending.set(id, { record: r });
+      this.reducedHeld.set(id, r);
       return this.evict();
     }
-    const held = id ? this.pending.get(id) : undefined;
     let requestTs: number | undefined;
-    if (held) {
+    if (id) {
+      const line = this.raw.get(id);
+      const rec = line ? undefined : this.reducedHeld.get(id);
+      if (line) requestTs = parseVaultTime(line.time);
+      else if (rec) requestTs = rec.ts;
       this.forget(id);
-      requestTs = 'line' in held ? parseVaultTime(held.time) : held.record.ts;
-      if (!Number.isFinite(requestTs)) requestTs = undefined;
+      if (requestTs !== undefined && !Number.isFinite(requestTs)) requestTs = undefined;
     }
     const r = mapVaultEntry(undefined, entry, this.opts, requestTs);
     return r ? [r] : [];
@@ -149,29 +147,29 @@ export class VaultAuditJoiner {
 
   /** Requests still waiting for a response, as pending events. */
   drain(): AuditRecord[] {
-    const out: AuditRecord[] = [];
-    for (const p of this.pending.values()) {
-      const r = this.toRecord(p);
+    const out: AuditRecord[] = [...this.reducedHeld.values()];
+    for (const p of this.raw.values()) {
+      const r = this.lineRecord(p.line);
       if (r) out.push(r);
     }
-    this.pending.clear();
-    this.rawOrder = [];
-    this.rawHead = 0;
+    this.raw.clear();
+    this.reducedHeld.clear();
     this.rawBytes = 0;
     return out;
   }
 
   private forget(id: string): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    if ('line' in p) this.rawBytes -= p.line.length;
-    this.pending.delete(id);
+    const p = this.raw.get(id);
+    if (p) {
+      this.rawBytes -= p.line.length;
+      this.raw.delete(id);
+    }
+    this.reducedHeld.delete(id);
   }
 
-  private toRecord(p: PendingRequest): AuditRecord | null {
-    if ('record' in p) return p.record;
+  private lineRecord(line: Buffer): AuditRecord | null {
     try {
-      const v = JSON.parse(p.line.toString('utf8')) as unknown;
+      const v = JSON.parse(line.toString('utf8')) as unknown;
       if (isVaultAuditEntry(v)) return mapVaultEntry(v, undefined, this.opts);
     } catch {
       // counted below
@@ -182,36 +180,33 @@ export class VaultAuditJoiner {
 
   private reduceToBudget(): void {
     const budget = this.opts.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
-    while (this.rawBytes > budget && this.rawHead < this.rawOrder.length) {
-      const id = this.rawOrder[this.rawHead++]!;
-      const p = this.pending.get(id);
-      if (!p || !('line' in p)) continue;
+    while (this.rawBytes > budget && this.raw.size > 0) {
+      const [id, p] = this.raw.entries().next().value as [string, { time: string; line: Buffer }];
+      this.raw.delete(id);
       this.rawBytes -= p.line.length;
-      const r = this.toRecord(p);
+      const r = this.lineRecord(p.line);
       if (r) {
-        this.pending.set(id, { record: r });
+        this.reducedHeld.set(id, r);
         this.reduced++;
-      } else this.pending.delete(id);
-    }
-    // The order list only grows while lines are held; drop what was walked past.
-    if (this.rawHead > 4096 && this.rawHead * 2 > this.rawOrder.length) {
-      this.rawOrder = this.rawOrder.slice(this.rawHead);
-      this.rawHead = 0;
-    }
-    if (this.pending.size === 0) {
-      this.rawOrder = [];
-      this.rawHead = 0;
+      }
     }
   }
 
   private evict(): AuditRecord[] {
     const out: AuditRecord[] = [];
     const max = this.opts.maxPending ?? 50_000;
-    while (this.pending.size > max) {
-      const [oldId, old] = this.pending.entries().next().value as [string, PendingRequest];
-      this.forget(oldId);
+    while (this.raw.size + this.reducedHeld.size > max) {
       this.evicted++;
-      const r = this.toRecord(old);
+      // The reduced ones are the oldest raw lines that were held; then the oldest raw line.
+      if (this.reducedHeld.size > 0) {
+        const [id, r] = this.reducedHeld.entries().next().value as [string, AuditRecord];
+        this.reducedHeld.delete(id);
+        out.push(r);
+        continue;
+      }
+      const [id, p] = this.raw.entries().next().value as [string, { time: string; line: Buffer }];
+      this.forget(id);
+      const r = this.lineRecord(p.line);
       if (r) out.push(r);
     }
     return out;
