@@ -15,6 +15,7 @@ import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.key
 import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
+import type { AuditFilePicker } from '../../src/main/services/audit/audit-files';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
 import { BRIDGE_PATH } from './protocol';
 import { rewriteIndexHtml, sendText, serveStatic } from './static-server';
@@ -44,6 +45,8 @@ export interface HarnessOptions {
   keychainEnv?: NodeJS.ProcessEnv;
   /** Stands in for the save dialog (tenant SSH key download): the test chooses the path; absent = cancelled. */
   savePath?: SavePathPicker;
+  /** Stands in for main's open dialogs (audit log to tail, files to import): the test chooses; absent = cancelled. */
+  auditFiles?: AuditFilePicker;
   /** A shorter reveal window (ms) for tests of the countdown and auto-close. */
   revealWindowMs?: number;
   /** Automatic inventory sync while signed in (off by default here: tests press Sync). */
@@ -101,6 +104,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     events: { emit: (event, payload) => sink.emit(event, payload) },
     savePath: opts.savePath ?? { pick: async () => null },
+    auditFiles: opts.auditFiles ?? { pickLogFile: async () => null, pickImportFiles: async () => [] },
     clipboard,
     ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
     ...(opts.dkimDnsRecheck !== undefined ? { dkimDnsRecheck: opts.dkimDnsRecheck } : {}),

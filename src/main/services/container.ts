@@ -1,6 +1,7 @@
 // Builds the Electron-free services. The Electron composition root (index.ts),
 // the CLI and the browser harness all call this with their own adapters.
 import { join } from 'node:path';
+import type { AuditFilePicker } from './audit/audit-files';
 import { AuditService } from './audit/audit-service';
 import { BackupService } from './backup/backup-service';
 import { BackupSettingsStore } from './backup/backup-settings-store';
@@ -62,6 +63,8 @@ export interface ServiceDeps {
   backupStatus?: BackupStatusSource;
   /** Where a downloaded tenant SSH key is saved: a save dialog in Electron, chosen by the test in the harness. */
   savePath?: SavePathPicker;
+  /** Audit logs to tail or import: native open dialogs in Electron, the test's choice in the harness; absent: CLI paths only. */
+  auditFiles?: AuditFilePicker;
   /** The console's audit trail for inventory actions; absent: one-line [audit] log events. */
   inventoryAudit?: InventoryAuditHook;
   /** The clipboard reveals copy to (Electron: marked secret); absent: an in-process one (harness, CLI). */
@@ -182,6 +185,8 @@ export function createServices(deps: ServiceDeps): Services {
     dataDir: deps.dataDir,
     session,
     kvMount: () => connection.kvMount,
+    namespace: () => connection.namespace ?? '',
+    ...(deps.auditFiles ? { files: deps.auditFiles } : {}),
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
   // Audit retention (archive old months, delete expired ones): at start, then daily.

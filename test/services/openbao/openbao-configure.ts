@@ -61,6 +61,9 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);
   }
+  // Vault's audit log keeps an approval record's secret path and status readable (they are not
+  // secrets), so the log alone proves what each identity wrote (docs/audit-mapping.md).
+  await call('POST', `sys/mounts/${kvMount}-approvals/tune`, { audit_non_hmac_request_keys: ['path', 'status'] });
   await call('POST', `transit/keys/${BACKUP_TRANSIT_KEY}`, { type: 'aes256-gcm96' });
   // Vault logs the console's action header (names an action and ids, never a value) in clear.
   await call('POST', 'sys/config/auditing/request-headers/x-vault-console-action', { hmac: false });

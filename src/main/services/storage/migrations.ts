@@ -3,7 +3,8 @@
 import type Database from 'better-sqlite3';
 import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
+import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
@@ -40,6 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'profile DNS resolvers (DKIM)', up: createDkimDnsSchema },
   { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
   { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
+  { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
 ];
 
 export function currentVersion(db: Database.Database): number {
