@@ -66,14 +66,13 @@ function fillEvents(repo: AuditRepo, n: number, tenants: number): void {
   const t0 = performance.now();
   for (const [, , e] of generate({ events: n, tenants, seed: 11, withLines: false })) {
     const tenantPath = e.kind !== 'login' && e.kind !== 'failed-login';
-    let action = ACTION[e.kind] ?? 'other';
-    let incidentId: string | null = null;
-    if (action === 'read' && i % 1000 === 7) action = 'reveal';
-    else if (action === 'read' && i % 5000 === 11) action = 'download';
-    else if (action === 'write' && i % 2000 === 3) {
-      action = 'emergency-reset';
-      incidentId = `INC-${1000 + (i % 37)}`;
-    }
+    const action = ACTION[e.kind] ?? 'other';
+    // Vault's record decides the action; the console header annotates some of the reads
+    // (reveals, downloads) and writes (emergency resets under incidents).
+    let consoleHeader: string | null = null;
+    if (action === 'read' && i % 1000 === 7) consoleHeader = `action=reveal;req=vc-${i}`;
+    else if (action === 'read' && i % 5000 === 11) consoleHeader = `action=download;req=vc-${i}`;
+    else if (action === 'write' && i % 2000 === 3) consoleHeader = `action=emergency-reset;req=vc-${i};incident=INC-${1000 + (i % 37)}`;
     batch.push({
       key: `v:${i}`,
       ts: YEAR_START + Math.floor((i * YEAR_MS) / n),
@@ -88,10 +87,13 @@ function fillEvents(repo: AuditRepo, n: number, tenants: number): void {
       requestId: String(i),
       approvalId: null,
       error: e.kind === 'failed-login' ? 'invalid credentials' : null,
+      operation: e.kind === 'failed-login' || e.kind === 'login' ? 'update' : action === 'read' || action === 'read-metadata' ? 'read' : action === 'list' ? 'list' : action === 'delete' ? 'delete' : 'update',
+      mount: tenantPath ? 'tenants/' : 'auth/userpass/',
       entityId: e.kind === 'failed-login' ? null : `ent-${e.user}`,
       // One token per admin per ~2 weeks.
       accessor: e.kind === 'failed-login' ? null : `acc-${e.user}-${Math.floor(i / (n / 26))}`,
-      incidentId,
+      consoleHeader,
+      headerConflict: false,
     });
     i++;
     if (batch.length === 50_000) {

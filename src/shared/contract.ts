@@ -9,6 +9,8 @@ import { auditChannels, auditEvents } from './contracts/audit';
 import { backupChannels, backupEvents } from './contracts/backup';
 import { complianceChannels, complianceEvents } from './contracts/compliance';
 import { evidenceChannels, evidenceEvents } from './contracts/evidence';
+import { dkimDnsChannels, dkimDnsEvents } from './contracts/dkim-dns';
+import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
 import { healthChannels, healthEvents } from './contracts/health';
 import { incidentChannels, incidentEvents } from './contracts/incident';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
@@ -23,6 +25,8 @@ export * from './contracts/audit';
 export * from './contracts/backup';
 export * from './contracts/compliance';
 export * from './contracts/evidence';
+export * from './contracts/dkim-dns';
+export * from './contracts/enrolment';
 export * from './contracts/health';
 export * from './contracts/incident';
 export * from './contracts/inventory';
@@ -38,6 +42,8 @@ export const channels = {
   ...backupChannels,
   ...complianceChannels,
   ...evidenceChannels,
+  ...dkimDnsChannels,
+  ...enrolmentChannels,
   ...healthChannels,
   ...incidentChannels,
   ...inventoryChannels,
@@ -54,6 +60,8 @@ export const events = {
   ...backupEvents,
   ...complianceEvents,
   ...evidenceEvents,
+  ...dkimDnsEvents,
+  ...enrolmentEvents,
   ...healthEvents,
   ...incidentEvents,
   ...inventoryEvents,

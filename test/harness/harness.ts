@@ -16,6 +16,7 @@ import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
 import { ChromiumPdfPrinter, findChromium } from '../../src/main/services/compliance/chromium-pdf';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
+import type { AuditFilePicker } from '../../src/main/services/audit/audit-files';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
 import { BRIDGE_PATH } from './protocol';
 import { rewriteIndexHtml, sendText, serveStatic } from './static-server';
@@ -45,10 +46,14 @@ export interface HarnessOptions {
   keychainEnv?: NodeJS.ProcessEnv;
   /** Stands in for the save dialog (tenant SSH key download): the test chooses the path; absent = cancelled. */
   savePath?: SavePathPicker;
+  /** Stands in for main's open dialogs (audit log to tail, files to import): the test chooses; absent = cancelled. */
+  auditFiles?: AuditFilePicker;
   /** A shorter reveal window (ms) for tests of the countdown and auto-close. */
   revealWindowMs?: number;
   /** Automatic inventory sync while signed in (off by default here: tests press Sync). */
   autoSync?: boolean;
+  /** Scheduled DKIM DNS re-check while signed in (off by default here). */
+  dkimDnsRecheck?: boolean;
 }
 
 export interface Harness {
@@ -100,8 +105,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     events: { emit: (event, payload) => sink.emit(event, payload) },
     savePath: opts.savePath ?? { pick: async () => null },
+    auditFiles: opts.auditFiles ?? { pickLogFile: async () => null, pickImportFiles: async () => [] },
     clipboard,
     ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
+    ...(opts.dkimDnsRecheck !== undefined ? { dkimDnsRecheck: opts.dkimDnsRecheck } : {}),
+    // DKIM DNS checks ask these where a profile has none (tests and the demo: a loopback Knot DNS).
+    ...((opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS ? { dnsResolvers: (opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
     // No Electron here: SOC 2 reports print with Debian's Chromium (headless) instead of printToPDF.
     pdf: findChromium() ? new ChromiumPdfPrinter(findChromium()!) : null,

@@ -194,7 +194,7 @@ export const incidentCommand: Command = {
         else io.stdout.write(p.total === 0 ? 'Nothing to rotate.\n' : `Preview only: re-run with -yes to rotate these ${p.total} secret(s) with no grace period.\n`);
         return p.total === 0 ? EXIT.ok : EXIT.error;
       }
-      const job = incident.start(p.previewId, p.confirmPhrase, typeof flags.reason === 'string' && flags.reason.trim() ? flags.reason : p.defaultReason);
+      const job = await incident.start(p.previewId, p.confirmPhrase, typeof flags.reason === 'string' && flags.reason.trim() ? flags.reason : p.defaultReason);
       io.stderr.write(`[incident] job ${job.id} started under ${job.incidentId}\n`);
       return await follow(rot.service, incident, io, job.id, json);
     } finally {

@@ -4,9 +4,12 @@
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
+import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
 import { complianceHandlers } from './compliance-handlers';
 import { evidenceHandlers } from './evidence-handlers';
+import { dkimDnsHandlers } from './dkim-dns-handlers';
+import { enrolmentHandlers } from './enrolment-handlers';
 import { healthHandlers } from './health-handlers';
 import { incidentHandlers } from './incident-handlers';
 import { inventoryHandlers } from './inventory-handlers';
@@ -18,12 +21,19 @@ import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
 
 export function createHandlers(services: Services): Handlers {
+  // Gated actions check the signed-in identity's capabilities in Vault first (guards.ts).
+  return withGuards(createUnguardedHandlers(services), services);
+}
+
+function createUnguardedHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
     ...auditHandlers(services),
     ...backupHandlers(services),
     ...complianceHandlers(services),
     ...evidenceHandlers(services),
+    ...dkimDnsHandlers(services),
+    ...enrolmentHandlers(services),
     ...healthHandlers(services),
     ...incidentHandlers(services),
     ...inventoryHandlers(services),

@@ -5,11 +5,14 @@ import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { AuditView } from './features/audit/components/AuditView';
 import { BackupsView } from './features/backups/components/BackupsView';
 import { ComplianceView } from './features/compliance/components/ComplianceView';
+import { EnrolmentView } from './features/enrolment';
 import { HealthView } from './features/health/components/HealthView';
 import { IncidentView } from './features/incident/components/IncidentView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
 import { RotationView } from './features/rotation/components/RotationView';
 import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
+import { EnvironmentBadge } from './features/profiles/components/EnvironmentBadge';
+import { ENVIRONMENT_STYLE } from '../../shared/profiles/environments';
 import { activeProfile, useProfilesStore } from './features/profiles/store';
 import { ExpiryBanner } from './features/session/components/ExpiryBanner';
 import { SessionBadge } from './features/session/components/SessionBadge';
@@ -34,6 +37,7 @@ const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; n
   // The listing works from the audit store; the rotation itself needs a session (checked in main).
   { id: 'incident', label: 'Incident', component: IncidentView, needsSession: false },
   { id: 'compliance', label: 'Compliance', component: ComplianceView, needsSession: false },
+  { id: 'enrolment', label: 'Two-factor', component: EnrolmentView, needsSession: true },
   // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];
 
@@ -62,7 +66,8 @@ export function App() {
   // Every view follows the active profile: the header address, and a fresh health check on a switch.
   // Signing in or out changes what the dashboard may show: refresh it at once, not at the next poll.
   const activeId = useProfilesStore((s) => s.activeId);
-  const activeAddress = useProfilesStore((s) => activeProfile(s)?.address);
+  const cluster = useProfilesStore((s) => activeProfile(s));
+  const activeAddress = cluster?.address;
   const signedIn = session?.signedIn ?? false;
   useEffect(() => {
     if (activeId) void useHealthStore.getState().refresh();
@@ -78,9 +83,19 @@ export function App() {
 
   return (
     <div className="shell">
-      <header className="app-header">
+      {/* The cluster every view shows, always: its name on its environment's colour. */}
+      <header className={`app-header${cluster ? ` env-${ENVIRONMENT_STYLE[cluster.environment].colour}-frame` : ''}`} data-environment={cluster?.environment}>
         <span className="product" data-testid="product-name">
           Vault Console
+        </span>
+        <span className="active-cluster" data-testid="active-cluster" aria-label={cluster ? `Cluster ${cluster.name}, ${ENVIRONMENT_STYLE[cluster.environment].label}` : 'Cluster loading'}>
+          {cluster ? (
+            <>
+              <strong data-testid="active-cluster-name">{cluster.name}</strong> <EnvironmentBadge environment={cluster.environment} testId="active-cluster-environment" />
+            </>
+          ) : (
+            '…'
+          )}
         </span>
         <span className="vault-address" data-testid="vault-address" title="Vault address">
           {activeAddress ?? (info ? info.vaultAddress : infoError ? 'Address unavailable' : '…')}

@@ -2,12 +2,15 @@
 // for blast-radius listings (incident response) and the SOC 2 secret-access report.
 // Change it here and both follow (docs/incident-response.md).
 //
-// Today an event's action is the console header's action when the console made the
-// request, else Vault's operation on the KV endpoint (docs/audit-mapping.md): a value
-// is seen by a KV data read, a console reveal (the re-authenticated read) or a tenant
-// key download. Metadata reads, lists and writes show no value. Only an answered
-// request counts ("ok"), and one still waiting for its answer ("pending": it may have
-// been answered after the log was read); a denied, failed or empty read showed nothing.
+// An event's action is Vault's record of what it did (docs/audit-mapping.md): a value is
+// seen by a KV data read, whatever the console header says about it. The console's own
+// records say "reveal" or "download" for the reads it made (its statement, kept beside
+// Vault's entry). A row stored before migration 13 whose action came from a header is
+// "unclassified" (what Vault did is unknown until the raw log is imported again): it
+// counts as a read, so an incident rotates more, never less. Metadata reads, lists and
+// writes show no value. Only an answered request counts ("ok"), and one still waiting
+// for its answer ("pending": it may have been answered after the log was read); a
+// denied, failed or empty read showed nothing.
 import { AUDIT_ACTIONS, type AuditAction, type AuditSecretType, type AuditStatus } from './audit-rules';
 
 export type SecretAccessClass = 'read' | 'reveal' | 'download';
@@ -16,6 +19,7 @@ export type SecretAccessClass = 'read' | 'reveal' | 'download';
 export function secretAccessClass(action: AuditAction | string): SecretAccessClass | null {
   switch (action) {
     case 'read':
+    case 'unclassified':
       return 'read';
     case 'reveal':
       return 'reveal';

@@ -65,11 +65,15 @@ export const Soc2ReportSchema = z.object({
         at: z.string(),
         path: z.string(),
         deletedBy: z.string(),
+        /** The approval that covers it in Vault's record (audit log of the approvals mount); null: none does. */
         approvalId: z.string().nullable(),
+        /** The approval id the console header named (an annotation: it approves nothing). */
+        headerApprovalId: z.string().nullable(),
+        /** Who wrote the request and the approval, as Vault's log shows them. */
         requestedBy: z.string().nullable(),
         approvedBy: z.string().nullable(),
-        reason: z.string().nullable(),
-        approvalSource: z.enum(['vault', 'audit-log']).nullable(),
+        /** Why no approval covers it (null when one does). */
+        notApproved: z.string().nullable(),
       }),
     ),
   }),

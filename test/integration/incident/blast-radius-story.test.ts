@@ -186,8 +186,8 @@ describe('the incident job', () => {
     const p = await incident.preview({ identity: { kind: 'user', value: MALLORY }, since: T, incidentId: 'INC-4242' });
     expect(p).toMatchObject({ total: 30, tenants: 12, incidentId: 'INC-4242', confirmPhrase: 'ROTATE 30', excluded: [] });
     expect(p.targets.map((t) => t.path)).toEqual(chosen);
-    expect(() => incident.start(p.previewId, 'ROTATE 29', 'x')).toThrow(/Type "ROTATE 30"/);
-    const job = incident.start(p.previewId, p.confirmPhrase, p.defaultReason, 4);
+    await expect(incident.start(p.previewId, 'ROTATE 29', 'x')).rejects.toThrow(/Type "ROTATE 30"/);
+    const job = await incident.start(p.previewId, p.confirmPhrase, p.defaultReason, 4);
     expect(job.incidentId).toBe('INC-4242');
     const end = await rotation.wait(job.id);
     expect(end).toMatchObject({ status: 'completed', done: 30, failed: 0, skipped: 0, incidentId: 'INC-4242' });
@@ -223,7 +223,10 @@ describe('the incident job', () => {
     expect(rep.rotated.map((x) => x.path).sort()).toEqual(chosen);
     await sleep(300);
     await audit.importFiles([auditFile]);
-    const writes = audit.repo.access.eventsOf(['emergency-reset', 'rotate'], { from: Date.parse(T), to: Date.now() }, 10_000).events.filter((e) => e.source === 'vault' && e.path.startsWith(`${mount}/data/`));
+    // Vault's record: a write of each; the console header annotates it with the incident.
+    const writes = audit.repo.access
+      .annotatedEvents({ from: Date.parse(T), to: Date.now() }, ['write'], 10_000)
+      .filter((e) => e.source === 'vault' && e.path.startsWith(`${mount}/data/`) && (e.consoleAction === 'emergency-reset' || e.consoleAction === 'rotate'));
     expect(writes.map((w) => w.path.slice(mount.length + 6)).sort()).toEqual(chosen);
     expect(new Set(writes.map((w) => w.incidentId))).toEqual(new Set(['INC-4242']));
     const radius = await incident.blastRadius({ identity: { kind: 'user', value: MALLORY }, since: T });
@@ -236,11 +239,11 @@ describe('the incident job', () => {
     const victim = chosen.find((x) => x.includes('/smtp/'))!;
     const cur = (await kv.read<Record<string, unknown>>(victim))!;
     await kv.write(victim, { ...cur.data, password: 'set-by-a-colleague' }, { cas: cur.version });
-    const job = incident.start(p.previewId, p.confirmPhrase, 'second pass', 4);
+    const job = await incident.start(p.previewId, p.confirmPhrase, 'second pass', 4);
     const end = await rotation.wait(job.id);
-    expect(end).toMatchObject({ status: 'completed', done: 29, skipped: 1 });
+    expect(end).toMatchObject({ status: 'completed', done: 29, skipped: 0, changed: 1 });
     const rep = incident.report(job.id);
-    expect(rep.job.skippedItems).toEqual([expect.objectContaining({ path: victim, reason: expect.stringMatching(/^Changed since preview/) })]);
+    expect(rep.job.changedItems).toEqual([expect.objectContaining({ path: victim, reason: expect.stringMatching(/^Changed since the preview/) })]);
     expect((await kv.read<Record<string, unknown>>(victim))!.data.password).toBe('set-by-a-colleague');
   });
 
@@ -260,7 +263,7 @@ describe('the incident job', () => {
     const p = await incident.preview({ identity: { kind: 'user', value: 'eve-story' }, since, incidentId: 'INC-4244' });
     expect(p.targets.map((t) => t.path)).toEqual([smtp]);
     expect(p.excluded).toEqual([{ path: apiKey, type: 'api', reason: 'API key: rotate one by one (the new key is shown once)' }]);
-    const job = incident.start(p.previewId, p.confirmPhrase, 'eve', 1);
+    const job = await incident.start(p.previewId, p.confirmPhrase, 'eve', 1);
     await rotation.wait(job.id);
     expect(incident.report(job.id).apiKeys).toEqual([apiKey]);
     const r = await incident.rotateApiKey('INC-4244', apiKey, '');
@@ -269,6 +272,14 @@ describe('the incident job', () => {
     rotation.apiKeys.close(r.newApiKey!.handoverId, 'user');
     await expect(incident.rotateApiKey('INC-4244', smtp, '')).rejects.toMatchObject({ code: 'BAD_INPUT' });
     await expect(incident.preview({ identity: { kind: 'user', value: 'eve-story' }, since, incidentId: 'not an incident' })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+  });
+
+  it('starts only an incident preview: a bulk preview given to incident:start is refused before anything starts', async () => {
+    const bulk = await rotation.preview({ mode: 'all', type: 'smtp' });
+    const jobsBefore = rotation.jobs().length;
+    await expect(incident.start(bulk.previewId, bulk.confirmPhrase, 'not an incident')).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    expect(rotation.jobs()).toHaveLength(jobsBefore);
+    expect(incident.jobs().every((j) => !!j.incidentId)).toBe(true);
   });
 });
 

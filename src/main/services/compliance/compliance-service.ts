@@ -10,7 +10,8 @@ import type { Soc2Report, Soc2Result } from '../../../shared/contracts/complianc
 import { AppError } from '../../../shared/errors';
 import { DEFAULT_SCHEDULES, type RotationSchedules } from '../../../shared/rotation/rules';
 import type { AuditService } from '../audit/audit-service';
-import { approvalsMount } from '../audit/approvals';
+import { judgeDeletes } from '../audit/approval-ledger';
+import type { AlertSettings } from '../../../shared/contracts/audit';
 import type { EvidenceService } from '../evidence/evidence-service';
 import type { InventoryService } from '../inventory/inventory-service';
 import type { Logger } from '../log/logger';
@@ -20,11 +21,10 @@ import type { Session } from '../session/session-types';
 import type { StoredEvent } from '../storage/audit-repo';
 import type { ComplianceQueries } from '../storage/compliance-queries';
 import type { Clock } from '../time/clock';
-import { encodeKvPath, encodeMount } from '../vault/kv';
 import type { VaultClient } from '../vault/vault-client';
 import { adminIdentities } from './admin-identities';
 import { normalizePdfDates, type PdfPrinter } from './pdf-printer';
-import { collectSoc2, DAY_MS } from './soc2-data';
+import { collectSoc2, DAY_MS, type Soc2Inputs } from './soc2-data';
 import { renderSoc2Html } from './soc2-html';
 
 export interface ComplianceServiceDeps {
@@ -44,6 +44,9 @@ export interface ComplianceServiceDeps {
 }
 
 /** The actions whose events go into a SOC 2 pack (the detail tables' evidence). */
+/** Deletes (and approval writes) judged per report: the newest this many. */
+const DELETES_SCANNED = 100_000;
+
 export const SOC2_PACK_ACTIONS = ['reveal', 'download', 'emergency-reset', 'delete', 'request-approval', 'approve'] as const;
 
 export class ComplianceService {
@@ -87,6 +90,7 @@ export class ComplianceService {
     if (!idx || idx.mount !== mount) throw new AppError('CONFLICT', `The inventory index does not hold the "${mount}" mount yet: sync the tenants first (the rotation figures come from it).`);
     const schedules = client ? await this.schedules(client, mount) : DEFAULT_SCHEDULES;
     const range = { from: new Date(period.from).toISOString(), to: new Date(period.to).toISOString() };
+    const settings = this.deps.audit.alertSettings();
     return collectSoc2({
       period,
       mount,
@@ -94,9 +98,10 @@ export class ComplianceService {
       access: this.deps.audit.repo.access,
       compliance: this.deps.queries,
       schedules,
-      alerts: this.deps.audit.alerts(range, this.deps.audit.alertSettings(), 200),
+      // First: while signed in, it reads back from Vault the approval records its log holds HMAC'd.
+      alerts: await this.deps.audit.alerts(range, settings, 200),
       admins: client ? await adminIdentities(client, mount) : null,
-      approvals: (ids) => (client ? this.approvals(client, mount, ids) : Promise.resolve(null)),
+      deletions: this.deletions(period, settings),
     });
   }
 
@@ -108,20 +113,18 @@ export class ComplianceService {
     }
   }
 
-  private async approvals(client: VaultClient, mount: string, ids: string[]): Promise<Map<string, { requestedBy: string; approvedBy: string | null; reason: string }> | null> {
-    const out = new Map<string, { requestedBy: string; approvedBy: string | null; reason: string }>();
-    const base = encodeMount(approvalsMount(mount));
-    for (const id of ids) {
-      if (!/^apr-[0-9a-f]{16}$/.test(id)) continue;
-      try {
-        const r = await client.request<{ data?: { data?: { requested_by?: string; approved_by?: string; reason?: string } } }>('GET', `${base}/data/requests/${encodeKvPath(id)}`);
-        const d = r?.data?.data;
-        if (d && typeof d.requested_by === 'string') out.set(id, { requestedBy: d.requested_by, approvedBy: typeof d.approved_by === 'string' ? d.approved_by : null, reason: typeof d.reason === 'string' ? d.reason : '' });
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'PERMISSION_DENIED') return out.size > 0 ? out : null;
-      }
-    }
-    return out;
+  /**
+   * Vault's record of the tenant-secret deletes in the period, each judged by the approval
+   * ledger (audit/approval-ledger.ts) against Vault's log of the approvals mount: the same
+   * rule as the "deletion without approval" alert. Deletes from one validity window
+   * before the period take part, so an approval used before the period is not used again.
+   */
+  private deletions(period: { from: number; to: number }, s: AlertSettings): Soc2Inputs['deletions'] {
+    const repo = this.deps.audit.repo;
+    const from = period.from - s.approvalValidHours * 3_600_000;
+    const deletes = repo.byAction('delete', from, period.to, DELETES_SCANNED, { tenantOnly: true }).filter((e) => e.status === 'ok');
+    const verdicts = judgeDeletes(deletes, repo.approvalWrites(period.to, DELETES_SCANNED), { approverPolicy: s.approverPolicy, approvalValidHours: s.approvalValidHours });
+    return deletes.filter((e) => e.ts >= period.from).map((e) => ({ id: e.id, ts: e.ts, path: e.path, user: e.user, approvalId: e.approvalId, verdict: verdicts.get(e.id) }));
   }
 
   /** The report as HTML, PDF and JSON in a signed evidence pack in the exports folder (or `dir`). */

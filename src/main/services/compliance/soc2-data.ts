@@ -10,6 +10,7 @@ import type { RotatableType, RotationSchedules } from '../../../shared/rotation/
 import { placeOfLoggedPath, placeParser } from '../incident/logged-path';
 import type { AuditAccessQueries, TimeRange } from '../storage/audit-access-queries';
 import type { ComplianceQueries } from '../storage/compliance-queries';
+import type { DeleteVerdict } from '../audit/approval-ledger';
 import type { AdminIdentitiesResult } from './admin-identities';
 
 export const DAY_MS = 86_400_000;
@@ -33,8 +34,12 @@ export interface Soc2Inputs {
   schedules: RotationSchedules;
   alerts: { alerts: AuditAlertView[]; total: number; red: number; yellow: number; partialSince: string | null };
   admins: AdminIdentitiesResult | null;
-  /** Approval id → requester / approver / reason, as Vault keeps them (null: not readable). */
-  approvals: (ids: string[]) => Promise<Map<string, { requestedBy: string; approvedBy: string | null; reason: string }> | null>;
+  /**
+   * Vault's record of the tenant-secret deletes in the period (successful, oldest first)
+   * with the approval ledger's verdict on each (audit/approval-ledger.ts: an approval
+   * only from Vault's log of the approvals mount; the header's id approves nothing).
+   */
+  deletions: Array<{ id: number; ts: number; path: string; user: string; approvalId: string | null; verdict: DeleteVerdict | undefined }>;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -156,15 +161,23 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
   }
   const seen = (): Seen => ({ count: 0, first: Number.POSITIVE_INFINITY, last: 0, incidents: new Set() });
   const detail = new Map<string, { identity: string; path: string; tenantId: string; type: string; action: 'reveal' | 'download'; vault: Seen; console: Seen }>();
-  for (const d of inp.access.accessDetail(period, (SECRET_ACCESS_ACTIONS as AuditAction[]).filter((a) => secretAccessClass(a) !== 'read'), SECRET_ACCESS_STATUSES)) {
+  // Vault's record: a read the console header annotates as a reveal or a download (the read
+  // itself counts as a read above, whatever the header says); the console's own records: its
+  // action. Vault-first per (identity, secret, class), as for the counts.
+  const readActions = (SECRET_ACCESS_ACTIONS as AuditAction[]).filter((a) => secretAccessClass(a) === 'read');
+  const sources = [
+    ...inp.access.annotated(period, readActions, SECRET_ACCESS_STATUSES).filter((d) => d.source === 'vault'),
+    ...inp.access.ownRecords(period, (SECRET_ACCESS_ACTIONS as AuditAction[]).filter((a) => secretAccessClass(a) !== 'read'), SECRET_ACCESS_STATUSES),
+  ];
+  for (const d of sources) {
     const place = placeOfLoggedPath(d.path);
-    const cls = secretAccessClass(d.action);
-    if (!place || (cls !== 'reveal' && cls !== 'download') || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
+    const cls = d.consoleAction === 'reveal' || d.consoleAction === 'download' ? d.consoleAction : null;
+    if (!place || cls === null || !(SECRET_VALUE_TYPES as readonly string[]).includes(place.type)) continue;
     if ((place.endpoint !== null && place.endpoint !== 'data') || (place.mount !== null && place.mount !== inp.mount)) continue;
     const key = `${d.user}\u0000${place.rel}\u0000${cls}`;
     let e = detail.get(key);
     if (!e) detail.set(key, (e = { identity: d.user, path: place.rel, tenantId: place.tenantId, type: place.type, action: cls, vault: seen(), console: seen() }));
-    const side = place.console ? e.console : e.vault;
+    const side = d.source === 'vault' ? e.vault : e.console;
     side.count += d.count;
     side.first = Math.min(side.first, d.first);
     side.last = Math.max(side.last, d.last);
@@ -189,6 +202,27 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
         why: incidents.length > 0 ? `incident ${incidents.join(', ')}` : 'no reason recorded',
       };
     });
+
+  // Reveals and downloads per identity: the detail's vault-first counts (Vault's reads carry
+  // no such class of their own; the header annotates them).
+  {
+    const rd = new Map<string, { reveals: number; downloads: number }>();
+    for (const r of detailRows) {
+      const x = rd.get(r.identity) ?? { reveals: 0, downloads: 0 };
+      if (r.action === 'reveal') x.reveals += r.count;
+      else x.downloads += r.count;
+      rd.set(r.identity, x);
+    }
+    totals.reveals = 0;
+    totals.downloads = 0;
+    for (const row of byIdentity) {
+      const x = rd.get(row.identity) ?? { reveals: 0, downloads: 0 };
+      row.reveals = x.reveals;
+      row.downloads = x.downloads;
+      totals.reveals += x.reveals;
+      totals.downloads += x.downloads;
+    }
+  }
 
   // ---- rotation compliance at period end ----
   const asOf = period.to;
@@ -221,31 +255,27 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
   const rotTotal = rotationByType.reduce((s, r) => s + r.secrets, 0);
   const rotWithin = rotationByType.reduce((s, r) => s + r.withinSchedule, 0);
 
-  // ---- emergency resets (Vault's log: the data write of each reset) ----
-  const resetsRaw = inp.access.eventsOf(['emergency-reset'], period, 200_000);
-  const resets = resetsRaw.events.filter((e) => e.source === 'vault' && e.status === 'ok' && placeOfLoggedPath(e.path)?.endpoint === 'data');
-  const consoleResets = resetsRaw.events.filter((e) => e.source === 'console' && e.status === 'ok').length;
+  // ---- emergency resets: Vault's record of each reset's data write, which the console
+  // header annotates as an emergency reset with its incident ----
+  const resets = inp.access.annotatedEvents(period, ['write'], 200_000).filter((e) => e.source === 'vault' && e.status === 'ok' && e.consoleAction === 'emergency-reset' && placeOfLoggedPath(e.path)?.endpoint === 'data');
+  const consoleResets = inp.access.eventsOf(['emergency-reset'], period, 200_000).events.filter((e) => e.source === 'console' && e.status === 'ok').length;
   const byIncident = new Map<string, number>();
   for (const r of resets) byIncident.set(r.incidentId ?? '(none)', (byIncident.get(r.incidentId ?? '(none)') ?? 0) + 1);
 
-  // ---- deletions (Vault's log) with requester and approver ----
-  const delRaw = inp.access.eventsOf(['delete'], period, 200_000);
-  const deletes = delRaw.events.filter((e) => e.source === 'vault' && e.status === 'ok' && e.tenant !== null);
-  const approvalIds = [...new Set(deletes.map((d) => d.approvalId).filter((x): x is string => !!x))].sort();
-  const fromVault = approvalIds.length > 0 ? await inp.approvals(approvalIds.slice(0, LIST_CAP)) : new Map();
-  const trail = approvalTrail(inp, approvalIds);
+  // ---- deletions (Vault's log) with requester and approver (Vault's log of the approvals mount) ----
+  const deletes = inp.deletions;
+  const approvedCount = deletes.filter((d) => d.verdict?.approved === true).length;
   const deletionRows = deletes.slice(0, LIST_CAP).map((d) => {
-    const a = d.approvalId ? (fromVault?.get(d.approvalId) ?? null) : null;
-    const t = d.approvalId ? trail.get(d.approvalId) : undefined;
+    const v = d.verdict;
     return {
       at: iso(d.ts),
       path: placeOfLoggedPath(d.path)?.rel ?? d.path,
       deletedBy: d.user,
-      approvalId: d.approvalId,
-      requestedBy: a?.requestedBy ?? t?.requestedBy ?? null,
-      approvedBy: a?.approvedBy ?? t?.approvedBy ?? null,
-      reason: a?.reason ?? null,
-      approvalSource: a ? ('vault' as const) : t ? ('audit-log' as const) : null,
+      approvalId: v?.approved ? v.approvalId : null,
+      headerApprovalId: d.approvalId,
+      requestedBy: v?.approved ? v.requestedBy : null,
+      approvedBy: v?.approved ? v.approvedBy : null,
+      notApproved: v?.approved ? null : (v?.reason ?? 'not judged'),
     };
   });
 
@@ -297,8 +327,8 @@ export async function collectSoc2(inp: Soc2Inputs): Promise<Soc2Report> {
     },
     deletions: {
       total: deletes.length,
-      withApproval: deletes.filter((d) => d.approvalId).length,
-      withoutApproval: deletes.filter((d) => !d.approvalId).length,
+      withApproval: approvedCount,
+      withoutApproval: deletes.length - approvedCount,
       rows: deletionRows,
     },
     backups: {
@@ -345,20 +375,4 @@ export function lastRotationAt(lastRotated: string | null, versionsJson: string,
     if (Number.isFinite(t) && t <= asOf && (best === null || t > best)) best = t;
   }
   return best;
-}
-
-/** Requester and approver of each approval as the audit trail shows them (when Vault's record is not readable). */
-function approvalTrail(inp: Soc2Inputs, ids: string[]): Map<string, { requestedBy: string | null; approvedBy: string | null }> {
-  const out = new Map<string, { requestedBy: string | null; approvedBy: string | null }>();
-  if (ids.length === 0) return out;
-  const want = new Set(ids);
-  const all = inp.access.eventsOf(['request-approval', 'approve'], { from: 0, to: inp.period.to }, 200_000).events;
-  for (const e of all) {
-    if (!e.approvalId || !want.has(e.approvalId) || e.status !== 'ok') continue;
-    const cur = out.get(e.approvalId) ?? { requestedBy: null, approvedBy: null };
-    if (e.action === 'request-approval') cur.requestedBy ??= e.user;
-    else cur.approvedBy ??= e.user;
-    out.set(e.approvalId, cur);
-  }
-  return out;
 }

@@ -114,11 +114,11 @@ export function renderSoc2Html(r: Soc2Report): string {
   // ---- 4. deletions ----
   const del = r.deletions;
   s.push('<h2>4. Deletions with requester and approver</h2>');
-  s.push(`<p>${num(del.total)} tenant secrets deleted: ${num(del.withApproval)} under a second admin's approval, <span class="${del.withoutApproval > 0 ? 'red' : ''}">${num(del.withoutApproval)} without one</span>.</p>`);
+  s.push(`<p>${num(del.total)} tenant secrets deleted: ${num(del.withApproval)} covered by a second admin's approval in Vault's record, <span class="${del.withoutApproval > 0 ? 'red' : ''}">${num(del.withoutApproval)} without one</span>.</p>`);
   s.push(
     table(
-      ['Time', 'Secret', 'Deleted by', 'Approval', 'Requested by', 'Approved by', 'Reason'],
-      del.rows.map((d) => [esc(time(d.at)), `<code>${esc(d.path)}</code>`, esc(d.deletedBy), d.approvalId ? `<code>${esc(d.approvalId)}</code>` : '<span class="red">none</span>', esc(d.requestedBy ?? '—'), esc(d.approvedBy ?? '—'), esc(d.reason ?? '—')]),
+      ['Time', 'Secret', 'Deleted by', 'Approval (Vault\'s record)', 'Requested by', 'Approved by', 'Why not approved'],
+      del.rows.map((d) => [esc(time(d.at)), `<code>${esc(d.path)}</code>`, esc(d.deletedBy), d.approvalId ? `<code>${esc(d.approvalId)}</code>` : '<span class="red">none</span>', esc(d.requestedBy ?? '—'), esc(d.approvedBy ?? '—'), esc(d.notApproved ?? '—')]),
     ),
   );
   s.push(listed(del.rows.length, del.total));

@@ -5,7 +5,7 @@
 // progress, cancel, resume, report); the incident id goes into every rotated secret's
 // new version and custom_metadata and into the audit header. API keys are never part of
 // a bulk job: each is rotated on its own and its new key shown once.
-import type { AuditAction } from '../../../shared/contracts/audit';
+import { normalizeUser, type AuditAction } from '../../../shared/contracts/audit';
 import type { AccessedSecret, BlastRadius, BlastRadiusInput, IncidentPreview, IncidentReport } from '../../../shared/contracts/incident';
 import type { JobSummary, NewApiKey, RotationResult } from '../../../shared/contracts/rotation';
 import { SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES, SECRET_VALUE_TYPES, secretAccessClass } from '../../../shared/audit/secret-access';
@@ -96,6 +96,8 @@ export class IncidentService {
 
   private async identityRef(input: BlastRadiusInput, client: VaultClient | null, notes: string[]): Promise<IdentityRef> {
     const { kind, value } = input.identity;
+    // Names are stored case-folded, the way Vault compares them (issue 12): "Mallory" is mallory.
+    if (kind === 'user') return { kind, values: [normalizeUser(value)] };
     if (kind !== 'accessor') return { kind, values: [value] };
     const r = await accessorValues(client, value);
     if (r.note) notes.push(r.note);
@@ -223,8 +225,8 @@ export class IncidentService {
     return { ...p, excluded: [...p.excluded, ...gone].sort((a, b) => (a.path < b.path ? -1 : 1)), defaultReason: `Incident ${incidentId}: credentials read by ${who}`.slice(0, 400) };
   }
 
-  start(previewId: string, confirm: string, reason: string, concurrency?: number): JobSummary {
-    const job = this.deps.rotation.start(previewId, confirm, reason, concurrency);
+  async start(previewId: string, confirm: string, reason: string, concurrency?: number): Promise<JobSummary> {
+    const job = await this.deps.rotation.start(previewId, confirm, reason, concurrency, { incident: true });
     if (!job.incidentId) throw new AppError('INTERNAL', 'That preview was not an incident job.');
     this.deps.log.info(`incident ${job.incidentId}: job ${job.id} started (${job.total} secret(s))`);
     return job;

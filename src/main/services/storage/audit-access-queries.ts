@@ -9,6 +9,7 @@
 // reading a row; an address walks (ip_id, ts); an accessor (accessor, ts). Paths come back
 // as term ids and are resolved in one query.
 import type { AuditAction, AuditStatus } from '../../../shared/contracts/audit';
+import { parseConsoleTag } from '../audit/console-header';
 import { COLUMNS, fromRow, type Row, type StoredEvent } from './audit-query';
 import type { SqlDatabase } from './database';
 import { TERM_KIND } from './schema/audit';
@@ -46,8 +47,25 @@ export interface ActionEventRow {
   status: string;
   source: string;
   approvalId: string | null;
+  /** The console header's annotations (null without a header). */
   incidentId: string | null;
+  consoleAction?: string | null;
   ip: string;
+}
+
+/** Annotated rows of one (source, user, path, Vault's action, console action, incident). */
+export interface AnnotatedGroup {
+  source: string;
+  user: string;
+  path: string;
+  /** Vault's record (source vault) or the console's own action (source console). */
+  action: string;
+  /** What the console header says the console did (annotation). */
+  consoleAction: string | null;
+  incidentId: string | null;
+  count: number;
+  first: number;
+  last: number;
 }
 
 export interface CountRow {
@@ -56,6 +74,15 @@ export interface CountRow {
 }
 
 const SET = 'SELECT value FROM json_each(?)';
+
+/**
+ * The incident a console header names (incident=…), as logged: an annotation a report
+ * lists beside Vault's record, never something that decides what an event is.
+ */
+export function incidentOfHeader(header: string | null): string | null {
+  if (!header) return null;
+  return parseConsoleTag(header.split(' | '))?.incident ?? null;
+}
 
 export class AuditAccessQueries {
   constructor(private readonly db: SqlDatabase) {}
@@ -140,20 +167,77 @@ export class AuditAccessQueries {
   }
 
   /**
-   * Accesses of the given actions grouped by (user, path, action, incident), with counts and
-   * first/last times (the report's "who revealed or downloaded which secret, under which incident").
+   * Rows carrying a console header, grouped by (source, user, path, Vault's action, header):
+   * what reports label by the header's annotation (a Vault read the console made as a
+   * reveal; a Vault write made as an emergency reset; the incident). From a partial index
+   * of annotated rows (migration 14). actions: Vault's record (or the console's own action
+   * for its own records); the annotation never changes which rows these are.
    */
-  accessDetail(range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): Array<{ user: string; path: string; action: string; incidentId: string | null; count: number; first: number; last: number }> {
+  annotated(range: TimeRange, actions: readonly string[], statuses: readonly AuditStatus[]): AnnotatedGroup[] {
     if (actions.length === 0) return [];
-    return (
-      this.db
-        .prepare(
-          `SELECT user, path, action, incident_id, count(*) AS n, min(ts) AS first, max(ts) AS last FROM audit_events INDEXED BY audit_events_action_ts
-           WHERE action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET})
-           GROUP BY user, path, action, incident_id ORDER BY user, path, action, incident_id`,
-        )
-        .all(JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as { user: string; path: string; action: string; incident_id: string | null; n: number; first: number; last: number }[]
-    ).map((r) => ({ user: r.user, path: r.path, action: r.action, incidentId: r.incident_id, count: r.n, first: r.first, last: r.last }));
+    const rows = this.db
+      .prepare(
+        `SELECT source, user, path, action, console_header, count(*) AS n, min(ts) AS first, max(ts) AS last FROM audit_events INDEXED BY audit_events_annotated
+         WHERE console_header IS NOT NULL AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET})
+         GROUP BY source, user, path, action, console_header`,
+      )
+      .all(JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as { source: string; user: string; path: string; action: string; console_header: string; n: number; first: number; last: number }[];
+    // Headers differ per request (req=…): merged per (console action, incident) here.
+    const out = new Map<string, AnnotatedGroup>();
+    for (const r of rows) {
+      const tag = parseConsoleTag(r.console_header.split(' | '));
+      const consoleAction = tag?.action ?? null;
+      const incidentId = tag?.incident ?? null;
+      const key = `${r.source}\u0000${r.user}\u0000${r.path}\u0000${r.action}\u0000${consoleAction ?? ''}\u0000${incidentId ?? ''}`;
+      const e = out.get(key);
+      if (!e) out.set(key, { source: r.source, user: r.user, path: r.path, action: r.action, consoleAction, incidentId, count: r.n, first: r.first, last: r.last });
+      else {
+        e.count += r.n;
+        e.first = Math.min(e.first, r.first);
+        e.last = Math.max(e.last, r.last);
+      }
+    }
+    const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...out.values()].sort((a, b) => cmp(a.user, b.user) || cmp(a.path, b.path) || cmp(a.action, b.action) || cmp(a.consoleAction ?? '', b.consoleAction ?? '') || cmp(a.incidentId ?? '', b.incidentId ?? '') || cmp(a.source, b.source));
+  }
+
+  /** The console's own records of some actions, grouped like annotated() (console header: its incident, when it had one). */
+  ownRecords(range: TimeRange, actions: readonly string[], statuses: readonly AuditStatus[]): AnnotatedGroup[] {
+    if (actions.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT user, path, action, console_header, count(*) AS n, min(ts) AS first, max(ts) AS last FROM audit_events INDEXED BY audit_events_action_ts
+         WHERE action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND source = 'console'
+         GROUP BY user, path, action, console_header`,
+      )
+      .all(JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)) as { user: string; path: string; action: string; console_header: string | null; n: number; first: number; last: number }[];
+    const out = new Map<string, AnnotatedGroup>();
+    for (const r of rows) {
+      const incidentId = incidentOfHeader(r.console_header);
+      const key = `${r.user}\u0000${r.path}\u0000${r.action}\u0000${incidentId ?? ''}`;
+      const e = out.get(key);
+      if (!e) out.set(key, { source: 'console', user: r.user, path: r.path, action: r.action, consoleAction: r.action, incidentId, count: r.n, first: r.first, last: r.last });
+      else {
+        e.count += r.n;
+        e.first = Math.min(e.first, r.first);
+        e.last = Math.max(e.last, r.last);
+      }
+    }
+    return [...out.values()];
+  }
+
+  /** Annotated rows one at a time (oldest first, at most `limit`): the report's lists of emergency resets. */
+  annotatedEvents(range: TimeRange, actions: readonly string[], limit: number): ActionEventRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT id, ts, action, user, tenant, path, status, source, approval_id, console_header, ip FROM audit_events INDEXED BY audit_events_annotated
+         WHERE console_header IS NOT NULL AND action IN (${SET}) AND ts >= ? AND ts <= ? ORDER BY ts ASC, id ASC LIMIT ?`,
+      )
+      .all(JSON.stringify(actions), range.from, range.to, limit) as Array<Omit<ActionEventRow, 'approvalId' | 'incidentId' | 'consoleAction'> & { approval_id: string | null; console_header: string }>;
+    return rows.map(({ approval_id, console_header, ...r }) => {
+      const tag = parseConsoleTag(console_header.split(' | '));
+      return { ...r, approvalId: approval_id, incidentId: tag?.incident ?? null, consoleAction: tag?.action ?? null };
+    });
   }
 
   /** Events of some actions in the range, oldest first, at most `limit` (+ whether more were left out). */
@@ -164,11 +248,11 @@ export class AuditAccessQueries {
       .get(JSON.stringify(actions), range.from, range.to) as number;
     const rows = this.db
       .prepare(
-        `SELECT id, ts, action, user, tenant, path, status, source, approval_id, incident_id, ip FROM audit_events INDEXED BY audit_events_action_ts
+        `SELECT id, ts, action, user, tenant, path, status, source, approval_id, console_header, ip FROM audit_events INDEXED BY audit_events_action_ts
          WHERE action IN (${SET}) AND ts >= ? AND ts <= ? ORDER BY ts ASC, id ASC LIMIT ?`,
       )
-      .all(JSON.stringify(actions), range.from, range.to, limit) as Array<Omit<ActionEventRow, 'approvalId' | 'incidentId'> & { approval_id: string | null; incident_id: string | null }>;
-    return { events: rows.map(({ approval_id, incident_id, ...r }) => ({ ...r, approvalId: approval_id, incidentId: incident_id })), total };
+      .all(JSON.stringify(actions), range.from, range.to, limit) as Array<Omit<ActionEventRow, 'approvalId' | 'incidentId'> & { approval_id: string | null; console_header: string | null }>;
+    return { events: rows.map(({ approval_id, console_header, ...r }) => ({ ...r, approvalId: approval_id, incidentId: incidentOfHeader(console_header) })), total };
   }
 
   /**

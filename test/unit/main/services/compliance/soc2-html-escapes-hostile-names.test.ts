@@ -29,7 +29,7 @@ function report(): Soc2Report {
       overdue: [{ path: `t-000001/dkim/${HOSTILE}`, type: 'dkim', lastRotated: '2025-01-01T00:00:00.000Z', dueSince: '2026-01-01T00:00:00.000Z' }],
     },
     emergencyResets: { total: 0, consoleRecords: 0, byIncident: [], rows: [] },
-    deletions: { total: 1, withApproval: 0, withoutApproval: 1, rows: [{ at: '2026-01-03T00:00:00.000Z', path: 't-000001/ssh/admin', deletedBy: HOSTILE, approvalId: null, requestedBy: null, approvedBy: null, reason: HOSTILE, approvalSource: null }] },
+    deletions: { total: 1, withApproval: 0, withoutApproval: 1, rows: [{ at: '2026-01-03T00:00:00.000Z', path: 't-000001/ssh/admin', deletedBy: HOSTILE, approvalId: null, headerApprovalId: null, requestedBy: null, approvedBy: null, notApproved: HOSTILE }] },
     backups: { attempts: 0, succeeded: 0, failed: 0, successRate: null, largestGapHours: null, largestGapFrom: null, largestGapTo: null, drills: [] },
     adminIdentities: { checked: true, complete: true, notes: [HOSTILE], policies: [{ name: HOSTILE, why: HOSTILE }], identities: [{ kind: 'userpass', name: HOSTILE, policies: [HOSTILE] }] },
     failedLogins: { total: 6, users: 1, addresses: 1, topUsers: [{ value: HOSTILE, count: 6 }], topAddresses: [{ value: '10.0.0.1', count: 6 }] },

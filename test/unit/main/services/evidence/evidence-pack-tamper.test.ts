@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { NO_VAULT_DETAIL, type AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { EVENTS_FILE, fingerprintOf, manifestBytes, MANIFEST_FILE, publicKeyPem, SIGNATURE_FILE, sha256Hex, type Manifest } from '../../../../../src/main/services/evidence/evidence-format';
 import { writePack } from '../../../../../src/main/services/evidence/pack-writer';
 import { verifyPack } from '../../../../../src/main/services/evidence/pack-verifier';
@@ -37,6 +37,7 @@ const rec = (i: number): AuditRecord => ({
   requestId: `req-${i}`,
   approvalId: null,
   error: null,
+  ...NO_VAULT_DETAIL,
 });
 
 /** A fresh copy of the intact pack to attack. */

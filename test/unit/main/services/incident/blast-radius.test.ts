@@ -4,7 +4,7 @@
 // others did is left out; each identity kind has its index. Migrations 10 and 11 on a
 // fresh database.
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { NO_VAULT_DETAIL, type AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { parseConsoleTag, formatConsoleTag } from '../../../../../src/main/services/audit/console-header';
 import { parseVaultAuditText } from '../../../../../src/main/services/audit/audit-parser';
 import { IncidentService } from '../../../../../src/main/services/incident/incident-service';
@@ -15,6 +15,7 @@ import { openDatabase } from '../../../../../src/main/services/storage/database'
 import { currentVersion, MIGRATIONS } from '../../../../../src/main/services/storage/migrations';
 import { RotationRepo } from '../../../../../src/main/services/storage/rotation-repo';
 import { ManualClock } from '../../../../../src/main/services/time/clock';
+import { incidentOfHeader } from '../../../../../src/main/services/storage/audit-access-queries';
 import { secretAccessClass, SECRET_ACCESS_ACTIONS } from '../../../../../src/shared/audit/secret-access';
 
 const T0 = Date.UTC(2026, 5, 1);
@@ -35,6 +36,7 @@ const ev = (over: Partial<AuditRecord>): AuditRecord => {
     requestId: `r${n}`,
     approvalId: null,
     error: null,
+    ...NO_VAULT_DETAIL,
     entityId: 'ent-mallory',
     accessor: 'acc-mallory',
     ...over,
@@ -116,8 +118,9 @@ describe('blast radius', () => {
 });
 
 describe('what counts as an access, and where a logged path points', () => {
-  it('one function decides: reads, reveals and downloads', () => {
-    expect(SECRET_ACCESS_ACTIONS).toEqual(['read', 'download', 'reveal']);
+  it('one function decides: reads (and rows whose Vault operation is unknown), reveals and downloads', () => {
+    expect(SECRET_ACCESS_ACTIONS).toEqual(['read', 'download', 'reveal', 'unclassified']);
+    expect(secretAccessClass('unclassified')).toBe('read');
     expect(secretAccessClass('read-metadata')).toBeNull();
     expect(secretAccessClass('write')).toBeNull();
   });
@@ -140,27 +143,31 @@ describe('the audit header and the mapping carry the incident and the identity',
     expect(parseConsoleTag('action=rotate;incident=INC 1')).toEqual({ action: 'rotate' });
   });
 
-  it('a Vault entry gives the entity id, the accessor as logged and the incident of its header', () => {
+  it("a Vault entry gives the entity id and the accessor as logged; the header's incident is an annotation that decides nothing", () => {
     const req = { id: 'r-1', operation: 'read', path: 'tenants/data/t-000001/ssh/admin', mount_point: 'tenants/', mount_type: 'kv', remote_address: '10.0.0.7', headers: { 'x-vault-console-action': ['action=emergency-reset;req=vc-9;incident=SIRT-2026-004'] } };
     const auth = { display_name: 'userpass-mallory', metadata: { username: 'mallory' }, entity_id: 'e-123', accessor: 'hmac-sha256:abc' };
     const text = [JSON.stringify({ time: '2026-06-01T00:00:00.123456Z', type: 'request', auth, request: req }), JSON.stringify({ time: '2026-06-01T00:00:00.223456Z', type: 'response', auth, request: req, response: { data: { x: 'hmac' } } })].join('\n');
     const [r] = parseVaultAuditText(text).records;
-    expect(r).toMatchObject({ user: 'mallory', entityId: 'e-123', accessor: 'hmac-sha256:abc', incidentId: 'SIRT-2026-004', action: 'emergency-reset' });
+    // Vault's record decides: a read stays a read whatever the header says; the header (and its incident) is kept beside it.
+    expect(r).toMatchObject({ user: 'mallory', entityId: 'e-123', accessor: 'hmac-sha256:abc', action: 'read', consoleHeader: 'action=emergency-reset;req=vc-9;incident=SIRT-2026-004' });
+    expect(incidentOfHeader(r!.consoleHeader)).toBe('SIRT-2026-004');
   });
 });
 
-describe('migrations 10 and 11 on a fresh database', () => {
-  it('10 adds the identity and incident columns with their indexes', () => {
-    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 10) });
-    expect(currentVersion(db)).toBe(10);
+describe('migrations 14 and 15 on a fresh database', () => {
+  it("14 adds the token accessor and the incident-response indexes (the entity is migration 13's column; no incident column)", () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 14) });
+    expect(currentVersion(db)).toBe(14);
     const cols = (db.prepare('PRAGMA table_info(audit_events)').all() as { name: string }[]).map((c) => c.name);
-    expect(cols).toEqual(expect.arrayContaining(['entity_id', 'accessor', 'incident_id']));
+    expect(cols).toEqual(expect.arrayContaining(['entity_id', 'accessor', 'console_header']));
+    expect(cols).not.toContain('incident_id');
+    expect(cols.filter((c) => c === 'entity_id')).toHaveLength(1);
     const idx = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_events'").pluck().all();
-    expect(idx).toEqual(expect.arrayContaining(['audit_events_user_access', 'audit_events_entity_access', 'audit_events_accessor_ts', 'audit_events_incident_ts', 'audit_events_user_action_ts']));
+    expect(idx).toEqual(expect.arrayContaining(['audit_events_user_access', 'audit_events_entity_access', 'audit_events_accessor_ts', 'audit_events_failed_login', 'audit_events_annotated', 'audit_events_user_action_ts']));
   });
 
-  it('11 keeps every existing job and item, and allows incident jobs with their incident id', () => {
-    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 10) });
+  it('15 keeps every existing job and item, and allows incident jobs with their incident id', () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 14) });
     const repo = new RotationRepo(db);
     repo.createJob({ id: 'job-old', kind: 'overdue', label: 'l', selection_json: '{}', mount: 'tenants', status: 'paused', actor: 'a', reason: 'r', concurrency: 2, fail_threshold: 0.2, created_at: '2026-01-01T00:00:00Z' }, [
       { tenantId: 't-000001', path: 't-000001/ssh/admin', baseVersion: 3 },
@@ -170,8 +177,8 @@ describe('migrations 10 and 11 on a fresh database', () => {
     expect(() => repo.createJob({ id: 'x', kind: 'incident', label: 'l', selection_json: '{}', mount: 'm', status: 'running', actor: 'a', reason: 'r', concurrency: 1, fail_threshold: 0.2, created_at: 'now' }, [])).toThrow(/CHECK|incident_id/);
     // Migrate the same file forward.
     const before = db.prepare('SELECT * FROM rotation_job_items ORDER BY seq').all();
-    for (const m of MIGRATIONS.filter((x) => x.version === 11)) db.transaction(() => m.up(db))();
-    db.pragma('user_version = 11');
+    for (const m of MIGRATIONS.filter((x) => x.version === 15)) db.transaction(() => m.up(db))();
+    db.pragma('user_version = 15');
     expect(db.prepare('SELECT * FROM rotation_job_items ORDER BY seq').all()).toEqual(before);
     expect(repo.job('job-old')).toMatchObject({ status: 'paused', kind: 'overdue', incident_id: null });
     repo.createJob({ id: 'job-inc', kind: 'incident', label: 'Incident', selection_json: '{}', mount: 'tenants', status: 'running', actor: 'a', reason: 'r', concurrency: 1, fail_threshold: 0.2, created_at: 'now', incident_id: 'INC-7' }, [{ tenantId: 't-1', path: 't-000001/smtp/admin', baseVersion: 1 }]);

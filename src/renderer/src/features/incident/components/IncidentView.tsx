@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BlastRadiusInput, IdentityKindName, JobSummary } from '../../../../../shared/contract';
-import { useCan } from '../../session/store';
+import { targetOfPath } from '../../../../../shared/rotation/rules';
+import { GatedButton } from '../../../components/GatedButton';
 import { NewApiKeyPanel } from '../../rotation';
 import { useIncidentStore } from '../store';
 
@@ -33,7 +34,6 @@ export function IncidentView() {
   const [incidentId, setIncidentId] = useState('');
   const [confirm, setConfirm] = useState('');
   const [reason, setReason] = useState('');
-  const canRotate = useCan('secrets.rotate');
 
   useEffect(() => {
     void load();
@@ -159,10 +159,10 @@ export function IncidentView() {
                 <label>
                   Incident ID <input value={incidentId} onChange={(e) => setIncidentId(e.target.value)} placeholder="INC-2041" data-testid="incident-id" />
                 </label>
-                <button type="submit" className="danger" disabled={!canRotate.allowed || incidentId.trim() === '' || s.busy} title={canRotate.reason ?? undefined} data-testid="incident-preview">
+                {/* The preview asks Vault (sys/capabilities-self) for every secret's exact paths and lists what this identity may not rotate. */}
+                <button type="submit" className="danger" disabled={incidentId.trim() === '' || s.busy} data-testid="incident-preview">
                   Rotate all of it…
                 </button>
-                {!canRotate.allowed && <span className="muted small">{canRotate.reason}</span>}
               </form>
             )}
           </div>
@@ -194,9 +194,14 @@ export function IncidentView() {
                         (s.apiKeysDone[x.path] !== undefined ? (
                           <span className="muted">rotated (v{s.apiKeysDone[x.path]})</span>
                         ) : (
-                          <button type="button" className="small" disabled={!canRotate.allowed} onClick={() => void rotateApiKey(p.incidentId, x.path)} data-testid="incident-rotate-api-key">
+                          <GatedButton
+                            gate={{ action: 'secrets.rotate', tenantId: x.path.split('/')[0]!, target: `api:${targetOfPath(x.path)?.name ?? ''}` }}
+                            className="small"
+                            onClick={() => void rotateApiKey(p.incidentId, x.path)}
+                            testId="incident-rotate-api-key"
+                          >
                             Rotate this key
-                          </button>
+                          </GatedButton>
                         ))}
                     </li>
                   ))}
@@ -289,21 +294,21 @@ function IncidentJob({ job: j, onAct, onReport }: { job: JobSummary; onAct(a: 'r
       </div>
       <progress max={j.total} value={finished} />
       <div className="muted">
-        done {j.done} · failed {j.failed} · skipped {j.skipped} · remaining {j.remaining}
+        done {j.done} · failed {j.failed} · skipped {j.skipped} · changed since preview {j.changed} · remaining {j.remaining}
       </div>
       <div className="rotation-actions">
         {j.status === 'running' && (
           <>
-            <button type="button" className="small" onClick={() => onAct('rotation:pause')}>
+            <button type="button" className="small" onClick={() => onAct('rotation:pause')} data-testid="incident-job-pause">
               Pause
             </button>
-            <button type="button" className="small danger" onClick={() => onAct('rotation:cancel')}>
+            <button type="button" className="small danger" onClick={() => onAct('rotation:cancel')} data-testid="incident-job-cancel">
               Cancel
             </button>
           </>
         )}
         {(j.status === 'paused' || j.status === 'interrupted') && (
-          <button type="button" className="small" onClick={() => onAct('rotation:resume')}>
+          <button type="button" className="small" onClick={() => onAct('rotation:resume')} data-testid="incident-job-resume">
             Resume
           </button>
         )}
