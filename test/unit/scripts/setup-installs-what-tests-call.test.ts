@@ -34,7 +34,7 @@ const PYTHON_STDLIB = new Set(['sys', 'json', 'os', 're', 'base64', 'hashlib', '
 
 /** Essential on every Debian system (coreutils, bash, grep, sed, dpkg, ...): nothing to install. */
 const ESSENTIAL = new Set(
-  'bash sh id uname cat mktemp chmod mkdir rm head tail base64 tr seq sleep sha256sum cut date mv cp ls dirname basename timeout env kill wc sort uniq tee grep sed awk find xargs tar gzip dpkg dpkg-query apt-get true false printf echo test readlink realpath touch'.split(' '),
+  'bash sh id uname cat mktemp chmod mkdir rm head tail base64 tr seq sleep sha256sum cut date mv cp ls dirname basename timeout env kill wc sort uniq tee grep sed awk find xargs tar gzip dpkg dpkg-query apt-get true false printf echo test readlink realpath touch mkfifo'.split(' '),
 );
 
 /** Prerequisites the README names (Node.js 20, Go) and what comes with them. */
