@@ -1,17 +1,12 @@
-// The README's first command (after setup): a local OpenBao seeded with demo
-// tenants, and the console pointed at it: an Electron window where an Electron
-// binary exists, otherwise the browser harness (its URL is printed).
-// The OpenBao data persists in .vault-console-dev/demo, so a second run is quick.
+// The README's first command (after setup): a local OpenBao seeded with demo tenants,
+// a local S3-protocol server for backups, and the console pointed at both: an Electron
+// window where an Electron binary exists, otherwise the browser harness (its URL is
+// printed). Data persists in .vault-console-dev/demo, so a second run is quick.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { startOpenBao } from '../test/services/openbao/openbao';
-import { startHarness } from '../test/harness/harness';
-import { connectionFromEnv } from '../src/main/services/config/app-config';
-import { seedTenants } from '../src/main/services/seed/seeder';
-import { createVaultClient } from '../src/main/services/vault/vault-client';
+import { startDemoStack } from './demo-stack';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_DIR = join(ROOT, '.vault-console-dev', 'demo');
@@ -36,32 +31,25 @@ function electronBinary(): string | null {
 
 async function main(): Promise<void> {
   const tenants = argValue('tenants', 300);
-  await mkdir(DEMO_DIR, { recursive: true, mode: 0o700 });
-  process.stderr.write('[demo] starting OpenBao…\n');
-  const bao = await startOpenBao({ dataDir: join(DEMO_DIR, 'openbao') });
-
-  const client = createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken);
-  try {
-    process.stderr.write(`[demo] seeding ${tenants} demo tenants (existing ones are kept)…\n`);
-    const r = await seedTenants({ client, mount: bao.kvMount, count: tenants, concurrency: 16 });
-    process.stderr.write(`[demo] tenants: ${r.written} written, ${r.skipped} already there\n`);
-  } finally {
-    client.close();
-  }
-
-  const env = { VAULT_ADDR: bao.addr };
-  let stopUi: () => Promise<void>;
   const electron = electronBinary();
+  const stack = await startDemoStack({ tenants, dir: DEMO_DIR, log: (line) => process.stderr.write(`${line}\n`), harness: !electron });
+  const { bao, backup } = stack;
+
+  let stopUi: () => Promise<void> = async () => undefined;
   if (electron) {
-    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, VAULT_ADDR: bao.addr } });
     stopUi = async () => {
       child.kill('SIGTERM');
     };
     child.on('exit', () => void shutdown());
+    // The Electron app keeps its settings in its own profile: enter these once in Backups → Settings.
+    process.stdout.write(
+      `\nBackups: in Backups → Settings enter bucket ${backup.bucket}, endpoint ${backup.endpoint}, region ${backup.region},` +
+        ` access key id ${backup.accessKeyId}, secret access key ${backup.secretAccessKey} (a throwaway local server).\n`,
+    );
   } else {
-    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app'), autoSync: true });
-    stopUi = () => harness.close();
-    process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${harness.url}\n`);
+    process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${stack.harness!.url}\n`);
+    process.stdout.write(`Backups go to the local S3 server at ${backup.endpoint} (bucket ${backup.bucket}, versioning on): Force Backup Now works.\n`);
   }
   // A throwaway local server: its demo credentials are printed for the person at the keyboard.
   process.stdout.write(
@@ -74,7 +62,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await stopUi().catch(() => undefined);
-    await bao.stop();
+    await stack.stop();
     process.exit(0);
   }
   process.on('SIGINT', () => void shutdown());
