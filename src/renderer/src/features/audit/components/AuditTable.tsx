@@ -2,6 +2,7 @@
 // million loaded rows scroll like fifty. Reaching the end loads the next page.
 import { useState, type UIEvent } from 'react';
 import type { AuditEventView } from '../../../../../shared/contract';
+import { Time } from '../../../lib/Time';
 
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 480;
@@ -44,7 +45,9 @@ export function AuditTable({ events, onEnd, testId }: Props) {
               title={e.path}
               style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}
             >
-              <span>{e.ts.replace('T', ' ').replace('Z', '')}</span>
+              <span>
+                <Time value={e.ts} />
+              </span>
               <span data-testid="audit-cell-action">{e.action}</span>
               <span data-testid="audit-cell-tenant">{e.tenant ?? '—'}</span>
               <span data-testid="audit-cell-user">{e.user || '—'}</span>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { AlertSettingsForm } from './AlertSettingsForm';
 import { ApprovalsPanel } from './ApprovalsPanel';
 import { ArchivesPanel } from './ArchivesPanel';
@@ -35,7 +36,12 @@ export function AuditView({ refreshMs }: Props) {
         <div className="view-actions">
           <span className="muted" data-testid="audit-stream-state" aria-live="polite">
             {s.paused ? 'Paused' : s.stream?.running ? 'Live' : 'Not streaming'}
-            {s.lastRefresh ? ` · updated ${s.lastRefresh.toLocaleTimeString()}` : ''}
+            {s.lastRefresh ? (
+              <>
+                {' '}
+                · updated <Time value={s.lastRefresh} />
+              </>
+            ) : null}
           </span>
           <button type="button" data-testid="audit-pause" onClick={() => s.setPaused(!s.paused)}>
             {s.paused ? 'Resume' : 'Pause'}
@@ -139,9 +145,11 @@ function EventsPanel() {
       {(s.alertsTotal > s.alerts.length || s.alertsPartialSince) && (
         <p className="muted small" data-testid="audit-alerts-scope">
           {s.alertsTotal > s.alerts.length ? `Showing ${s.alerts.length.toLocaleString('en-US')} of ${s.alertsTotal.toLocaleString('en-US')} alerts (red first, newest first). ` : ''}
-          {s.alertsPartialSince
-            ? `Alerts cover events from ${s.alertsPartialSince.replace('T', ' ').slice(0, 19)} UTC on (the newest 100,000 of each kind); pick an earlier date range to check older ones.`
-            : ''}
+          {s.alertsPartialSince ? (
+            <>
+              Alerts cover events from <Time value={s.alertsPartialSince} /> on (the newest 100,000 of each kind); pick an earlier date range to check older ones.
+            </>
+          ) : null}
         </p>
       )}
       {s.alertEvents && (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { BackupView } from '../../../../../shared/contract';
 import { formatBytes, useBackupsStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { BackupHistory } from './BackupHistory';
 import { BackupSettingsForm } from './BackupSettingsForm';
 import { RestoreDialog } from './RestoreDialog';
@@ -78,7 +79,7 @@ export function BackupsView() {
           </div>
           <div className="card tone-neutral" data-testid="backup-last-verified">
             <p className="card-title">Last verified restorable</p>
-            <p className="card-value">{s.policy.lastVerifiedAt ? new Date(s.policy.lastVerifiedAt).toLocaleString() : 'Never'}</p>
+            <p className="card-value"><Time value={s.policy.lastVerifiedAt} fallback="Never" /></p>
             <p className="card-detail">{s.policy.lastVerifiedId ? `Drill on ${s.policy.lastVerifiedId}` : 'Run "vault-console backup verify" against a scratch server.'}</p>
           </div>
         </div>

@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { BackupView } from '../../../../../shared/contract';
 import { errorMessage } from '../../../lib/ipc-client';
 import { useBackupsStore } from '../store';
+import { useEscape } from '../../../lib/use-escape';
 
 type Scope = 'raft' | 'mount' | 'tenant';
 
@@ -17,6 +18,8 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupView; onClose
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<string | null>(null);
+
+  useEscape(onClose, !busy);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

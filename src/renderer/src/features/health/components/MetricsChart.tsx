@@ -1,11 +1,12 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatClock, useHealthStore } from '../store';
+import { formatUtcClock, formatUtcExact } from '../../../../../shared/time-format';
+import { useHealthStore } from '../store';
 
 /** Request rate and latency for the last 15 minutes, sampled by main from sys/metrics. */
 export function MetricsChart() {
   const metrics = useHealthStore((s) => s.metrics);
   const data = (metrics?.samples ?? []).map((s) => ({
-    t: formatClock(new Date(s.at)),
+    t: Date.parse(s.at),
     rate: s.requestRate,
     mean: s.latencyMeanMs,
     p99: s.latencyP99Ms,
@@ -26,9 +27,9 @@ export function MetricsChart() {
           <ResponsiveContainer width="100%" height={200}>
             <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="t" minTickGap={40} />
+              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatUtcClock(v)} minTickGap={40} />
               <YAxis allowDecimals width={48} />
-              <Tooltip />
+              <Tooltip labelFormatter={(v) => formatUtcExact(Number(v))} />
               <Legend />
               <Line type="monotone" dataKey="rate" name="requests/s" stroke="#1f4e8c" dot={false} isAnimationActive={false} connectNulls={false} />
             </LineChart>
@@ -38,9 +39,9 @@ export function MetricsChart() {
           <ResponsiveContainer width="100%" height={200}>
             <LineChart data={data} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
               <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="t" minTickGap={40} />
+              <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatUtcClock(v)} minTickGap={40} />
               <YAxis unit=" ms" width={64} />
-              <Tooltip />
+              <Tooltip labelFormatter={(v) => formatUtcExact(Number(v))} />
               <Legend />
               <Line type="monotone" dataKey="mean" name="mean latency" stroke="#1e7d32" dot={false} isAnimationActive={false} />
               <Line type="monotone" dataKey="p99" name="p99 latency" stroke="#a05a00" dot={false} isAnimationActive={false} />

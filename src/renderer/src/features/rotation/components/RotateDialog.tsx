@@ -4,6 +4,8 @@ import { call, errorMessage } from '../../../lib/ipc-client';
 import { checkIncidentId, checkReason, RuleError } from '../../../../../shared/rotation/rules';
 import { useApiKeyStore } from '../api-key-store';
 import { NewApiKeyPanel } from './NewApiKeyPanel';
+import { useEscape } from '../../../lib/use-escape';
+import { Time } from '../../../lib/Time';
 
 type Mode = { kind: 'rotate'; target: string; expectedVersion?: number } | { kind: 'emergency'; target: 'smtp' | 'ssh' };
 
@@ -34,6 +36,8 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
     void useApiKeyStore.getState().close();
     onClose();
   };
+
+  useEscape(close, !busy);
 
   const submit = async () => {
     // The same rules main applies, checked here first for a quick answer.
@@ -116,7 +120,9 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
                   {r.previousVersion} → {r.version}
                 </dd>
                 <dt>Next rotation</dt>
-                <dd>{r.nextRotation}</dd>
+                <dd>
+                  <Time value={r.nextRotation} />
+                </dd>
                 <dt>Grace until</dt>
                 <dd data-testid="rotation-result-grace">{r.graceUntil ?? (r.emergency ? 'None: the old credential is invalid now' : 'None')}</dd>
                 {r.fingerprint && (

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { checkSchedules, DAYS_RANGE, GRACE_RANGE, RuleError, type RotationSchedules } from '../../../../../shared/rotation/rules';
 import { useRotationStore } from '../store';
+import { Time } from '../../../lib/Time';
 
 /** The shared schedules (stored in Vault, the same for every admin); saving moves existing due dates. */
 export function SchedulesForm() {
@@ -53,7 +54,15 @@ export function SchedulesForm() {
         {grace('dkim', 'DKIM')}
       </div>
       <p className="muted">
-        Stored in Vault for every admin{schedules?.updatedBy ? `; last changed by ${schedules.updatedBy} at ${schedules.updatedAt ?? '?'}` : ' (defaults)'}.
+        Stored in Vault for every admin
+        {schedules?.updatedBy ? (
+          <>
+            ; last changed by {schedules.updatedBy} at <Time value={schedules.updatedAt} fallback="?" />
+          </>
+        ) : (
+          ' (defaults)'
+        )}
+        .
       </p>
       {(problem ?? schedulesError) && (
         <p className="error" role="alert" data-testid="schedules-error">

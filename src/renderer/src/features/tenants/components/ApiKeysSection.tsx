@@ -3,8 +3,9 @@ import { useCan } from '../../session/store';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiKeyInfo } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
-import { dateTime } from '../store';
+import { Time } from '../../../lib/Time';
 import { HealthBadge } from './HealthBadge';
+import { useEscape } from '../../../lib/use-escape';
 
 interface Props {
   tenantId: string;
@@ -20,6 +21,7 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [chart, setChart] = useState(false);
+  useEscape(() => setConfirming(null), confirming !== null && !busy);
 
   const revoke = async (keyId: string) => {
     setBusy(true);
@@ -60,8 +62,12 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
               </td>
               <td>{k.permissions.join(', ') || '—'}</td>
               <td className="num">{k.rateLimit !== null ? `${k.rateLimit}/min` : '—'}</td>
-              <td>{dateTime(k.created)}</td>
-              <td>{k.lastUsed ? dateTime(k.lastUsed) : 'Never'}</td>
+              <td>
+                <Time value={k.created} />
+              </td>
+              <td>
+                <Time value={k.lastUsed} fallback="Never" />
+              </td>
               <td className="num">{k.requestCount?.toLocaleString() ?? '—'}</td>
               <td>
                 <HealthBadge health={k.health} reason={k.problem} testId="api-status" />

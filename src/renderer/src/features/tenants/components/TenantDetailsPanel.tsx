@@ -3,7 +3,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DkimDns, RotationHistory, SshKeyInfo, TenantDetails } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
-import { dateTime, useTenantsStore } from '../store';
+import { useTenantsStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { ViewCredentialsButton } from '../../reveal';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
@@ -83,7 +84,7 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
       {details && (
         <>
           <p className="muted small">
-            VPS {details.vpsIp || '—'} · {details.domains.join(', ') || 'no domains'} · indexed {dateTime(details.scannedAt)}
+            VPS {details.vpsIp || '—'} · {details.domains.join(', ') || 'no domains'} · indexed <Time value={details.scannedAt} />
           </p>
           {details.problems.length > 0 && (
             <ul className="problems" data-testid="details-problems">
@@ -114,9 +115,9 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <dt>Webmail URL</dt>
               <dd data-testid="smtp-webmail">{details.smtp.webmailUrl ?? '—'}</dd>
               <dt>Last Rotated</dt>
-              <dd>{dateTime(details.smtp.lastRotated)}</dd>
+              <dd><Time value={details.smtp.lastRotated} /></dd>
               <dt>Next Rotation</dt>
-              <dd>{dateTime(details.smtp.nextRotation)}</dd>
+              <dd><Time value={details.smtp.nextRotation} /></dd>
               <dt>Rotation Status</dt>
               <dd>
                 <HealthBadge health={details.smtp.health} reason={details.smtp.problem} testId="smtp-status" />
@@ -157,8 +158,8 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
                 <tr key={k.domain} data-testid="dkim-row">
                   <td>{k.domain}</td>
                   <td>{k.selector ?? '—'}</td>
-                  <td>{dateTime(k.lastRotated)}</td>
-                  <td>{dateTime(k.nextRotation)}</td>
+                  <td><Time value={k.lastRotated} /></td>
+                  <td><Time value={k.nextRotation} /></td>
                   <td>
                     <HealthBadge health={k.health} reason={k.problem} />
                   </td>
@@ -221,9 +222,9 @@ function SshCard({
           {info.problem && <span className="muted small"> {info.problem}</span>}
         </dd>
         <dt>Last Rotated</dt>
-        <dd>{dateTime(info.lastRotated)}</dd>
+        <dd><Time value={info.lastRotated} /></dd>
         <dt>Next Rotation</dt>
-        <dd>{dateTime(info.nextRotation)}</dd>
+        <dd><Time value={info.nextRotation} /></dd>
         <dt>Fingerprint</dt>
         <dd>
           <code data-testid={`${testId}-fingerprint`}>{info.fingerprint ?? '—'}</code>
@@ -231,7 +232,7 @@ function SshCard({
         {onDownload && (
           <>
             <dt>Last Downloaded</dt>
-            <dd data-testid={`${testId}-downloaded`}>{info.lastDownloaded ? dateTime(info.lastDownloaded) : 'Never'}</dd>
+            <dd data-testid={`${testId}-downloaded`}><Time value={info.lastDownloaded} fallback="Never" /></dd>
           </>
         )}
       </dl>
@@ -315,7 +316,7 @@ function HistoryList({ history, onClose }: { history: RotationHistory; onClose()
                 v{v.version}
                 {v.current ? ' (current)' : ''}
               </td>
-              <td>{dateTime(v.createdTime || null)}</td>
+              <td><Time value={v.createdTime || null} /></td>
               <td>{v.by ?? <span className="muted">not recorded</span>}</td>
               <td>{v.reason ?? <span className="muted">not recorded</span>}</td>
               <td>{v.destroyed ? 'destroyed' : v.deletionTime ? 'deleted' : 'kept'}</td>
