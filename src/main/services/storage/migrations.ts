@@ -2,7 +2,7 @@
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
-import { createInventorySchema } from './schema/inventory';
+import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
@@ -36,6 +36,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
+  { version: 10, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
 ];
 
 export function currentVersion(db: Database.Database): number {

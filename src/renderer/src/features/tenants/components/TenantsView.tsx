@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
+import { filterWords } from './TenantRowParts';
 
 const TYPES: Array<[Filters['type'], string]> = [
   ['all', 'All'],
@@ -113,6 +114,7 @@ export function TenantsView() {
         <span className="result-count" data-testid="result-count" aria-live="polite">
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
+        <FilterExplain />
       </form>
       {error && (
         <p className="error" role="alert" data-testid="tenants-error">
@@ -127,5 +129,19 @@ export function TenantsView() {
       <TenantTable />
       {selected && <TenantDetailsPanel tenantId={selected} />}
     </div>
+  );
+}
+
+const TYPE_PHRASE: Record<Filters['type'], string> = { all: 'a secret', ssh: 'an SSH key', smtp: 'SMTP credentials', api: 'an API key', dkim: 'a DKIM key' };
+
+/** Says what a status or due filter counts ("with a DKIM key overdue or expired"); each row names its secrets. */
+function FilterExplain() {
+  const filters = useTenantsStore((s) => s.filters);
+  const words = filterWords(filters);
+  if (!words) return null;
+  return (
+    <span className="filter-explain" data-testid="filter-explain">
+      with {TYPE_PHRASE[filters.type]} {words.toLowerCase()}; the line under each row says which
+    </span>
   );
 }
