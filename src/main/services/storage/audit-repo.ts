@@ -5,6 +5,7 @@
 import type { AuditCursor, AuditEventView, AuditFilter } from '../../../shared/contracts/audit';
 import { monthOf, type AuditRecord } from '../audit/audit-record';
 import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
+import { AuditChartQueries, type AuditChartData } from './audit-chart';
 import { AuditTerms, type TermKind } from './audit-terms';
 import type { SqlDatabase } from './database';
 import { TERM_KIND } from './schema/audit';
@@ -30,6 +31,7 @@ export class AuditRepo {
   private readonly reopenStmt;
   readonly terms: AuditTerms;
   private readonly queries: AuditQueries;
+  private readonly chart: AuditChartQueries;
   /** Months whose events live in an archive (an insert into one marks it reopened). */
   private archived: Set<number> | null = null;
   /** Bumped by every write that changes events: cached text plans are stale. */
@@ -38,6 +40,7 @@ export class AuditRepo {
   constructor(private readonly db: SqlDatabase, private readonly now: () => Date = () => new Date()) {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
+    this.chart = new AuditChartQueries(db, this.queries);
     // A pending request (no response seen yet) is completed when its response
     // arrives; any other repeat of a key is a duplicate and changes nothing.
     this.insertStmt = db.prepare(`
@@ -127,6 +130,11 @@ export class AuditRepo {
   /** Capped counts and the per-action breakdown (see AuditQueries.counts). */
   counts(filter: AuditFilter, cap: number = COUNT_CAP_INDEXED): ReturnType<AuditQueries['counts']> {
     return this.queries.counts(filter, cap);
+  }
+
+  /** Events over time by action for the chart above the table (an aggregate in SQLite). */
+  histogram(filter: AuditFilter): AuditChartData {
+    return this.chart.histogram(filter);
   }
 
   /** How a text filter is answered (tests, bench). */

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { createProfilesSchema } from './schema/profiles';
 import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
+import { createAuditHousekeepingSchema } from './schema/audit-housekeeping';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
   { version: 10, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
+  { version: 11, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -51,7 +51,12 @@ interface AuditState {
   error: string | null;
   lastRefresh: Date | null;
   exportResult: { path: string; sha256: string; count: number } | null;
+  /** Set when the view was opened as one credential's audit trail (a tenant's secret type). */
+  trail: { tenant: string; secretType: NonNullable<AuditFilter['secretType']>; label: string } | null;
   setFilter(patch: Partial<AuditFilter>): void;
+  /** Every event of one credential: its tenant and secret type, nothing else narrowing it. */
+  openTrail(trail: { tenant: string; secretType: NonNullable<AuditFilter['secretType']>; label: string }): void;
+  clearTrail(): void;
   refresh(): Promise<void>;
   loadMore(): Promise<void>;
   setPaused(paused: boolean): void;
@@ -89,9 +94,30 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   lastRefresh: null,
   exportResult: null,
 
+  trail: null,
+
   setFilter(patch) {
-    set({ filter: clean({ ...get().filter, ...patch }), events: [], cursor: null });
+    const filter = clean({ ...get().filter, ...patch });
+    // Narrowing the tenant or type away from the trail's ends the trail.
+    const t = get().trail;
+    const trail = t && filter.tenant === t.tenant && filter.secretType === t.secretType ? t : null;
+    set({ filter, trail, events: [], cursor: null });
     void get().refresh();
+  },
+
+  openTrail(trail) {
+    const keep = get().filter;
+    const filter: AuditFilter = { tenant: trail.tenant, secretType: trail.secretType };
+    // The housekeeping toggle is the viewer's choice, not the filter's: it stays as it was.
+    if (keep.hideHousekeeping !== undefined) filter.hideHousekeeping = keep.hideHousekeeping;
+    set({ filter, trail, events: [], cursor: null });
+    void get().refresh();
+  },
+
+  clearTrail() {
+    const { tenant: _t, secretType: _s, ...rest } = get().filter;
+    set({ trail: null });
+    get().setFilter({ ...rest, tenant: '', secretType: undefined });
   },
 
   async refresh() {

@@ -4,6 +4,7 @@ import { call, errorMessage } from '../../../lib/ipc-client';
 import { checkIncidentId, checkReason, RuleError } from '../../../../../shared/rotation/rules';
 import { useApiKeyStore } from '../api-key-store';
 import { NewApiKeyPanel } from './NewApiKeyPanel';
+import { DkimTxtValue } from '../../tenants/components/DkimTxtValue';
 import { useEscape } from '../../../lib/use-escape';
 import { Time } from '../../../lib/Time';
 
@@ -174,7 +175,7 @@ function FragmentRecord({ name, value, note }: { name: string; value: string; no
       <dt>DNS TXT</dt>
       <dd>
         <div className="mono">{name}</div>
-        <textarea readOnly value={value} rows={3} className="mono rotation-txt" />
+        <DkimTxtValue name={name} value={value} />
         <div className="muted">{note}</div>
       </dd>
     </>

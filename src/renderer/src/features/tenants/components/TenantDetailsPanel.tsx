@@ -10,6 +10,7 @@ import { EmergencyResetButton } from '../../rotation/components/EmergencyResetBu
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
 import { useCan } from '../../session/store';
 import { ApiKeysSection } from './ApiKeysSection';
+import { DkimTxtValue } from './DkimTxtValue';
 import { HealthBadge } from './HealthBadge';
 
 export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
@@ -249,17 +250,7 @@ function SshCard({
   );
 }
 
-async function copy(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function DnsRecords({ dns, onClose }: { dns: DkimDns; onClose(): void }) {
-  const [copied, setCopied] = useState<string | null>(null);
   return (
     <div className="card dns-records" data-testid="dns-records">
       <div className="view-header">
@@ -275,13 +266,7 @@ function DnsRecords({ dns, onClose }: { dns: DkimDns; onClose(): void }) {
             Name ({r.type})
             <input readOnly value={r.name} onFocus={(e) => e.currentTarget.select()} data-testid="dns-name" />
           </label>
-          <label>
-            Value
-            <textarea readOnly value={r.value} rows={3} onFocus={(e) => e.currentTarget.select()} data-testid="dns-value" />
-          </label>
-          <button type="button" className="small" onClick={() => void copy(r.value).then((ok) => setCopied(ok ? r.name : null))} data-testid="dns-copy">
-            {copied === r.name ? 'Copied' : 'Copy value'}
-          </button>
+          <DkimTxtValue name={r.name} value={r.value} />
         </div>
       ))}
     </div>

@@ -1,0 +1,180 @@
+// "Hide console housekeeping" hides the console's own syncs and probes, decided from
+// Vault's record. The attack it must not enable: hiding an access to a secret (a read,
+// a write, a delete, a sign-in, anything denied) behind the toggle, whatever the client
+// sent along. And the chart above the table counts exactly what the table would show.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { importAuditFile } from '../../../../../src/main/services/audit/audit-importer';
+import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { AuditRepo } from '../../../../../src/main/services/storage/audit-repo';
+import { openDatabase } from '../../../../../src/main/services/storage/database';
+import type { AuditFilter } from '../../../../../src/shared/contracts/audit';
+
+const FIXTURE = join(__dirname, '../../../../fixtures/audit/openbao-2.4-audit.jsonl');
+const T0 = Date.UTC(2026, 10, 26, 11, 0);
+let n = 0;
+const rec = (over: Partial<AuditRecord>): AuditRecord => ({
+  key: `k:${++n}`, ts: T0 + n * 1000, action: 'read', tenant: 't-000001', user: 'alice', secretType: 'smtp', ip: '10.0.0.1', status: 'ok',
+  path: 'tenants/data/t-000001/smtp/admin', source: 'vault', requestId: `r${n}`, approvalId: null, error: null, ...over,
+});
+
+const HOUSEKEEPING: Array<[string, Partial<AuditRecord>]> = [
+  ['inventory LIST', { action: 'list', path: 'tenants/metadata/t-000001/', secretType: 'none' }],
+  ['detailed-metadata scan', { action: 'list', path: 'tenants/detailed-metadata/t-000001/', tenant: null, secretType: 'none' }],
+  ['metadata read', { action: 'read-metadata', path: 'tenants/metadata/t-000001/smtp/admin' }],
+  ['stamps LIST', { action: 'list', path: 'tenants-stamps/detailed-metadata', tenant: null, secretType: 'none' }],
+  ['stamp write', { action: 'write-metadata', path: 'tenants-stamps/metadata/t-000001', tenant: null, secretType: 'none' }],
+  ['health', { action: 'other', path: 'sys/health', tenant: null, secretType: 'none' }],
+  ['HA status', { action: 'other', path: 'sys/ha-status', tenant: null, secretType: 'none' }],
+  ['autopilot', { action: 'other', path: 'sys/storage/raft/autopilot/state', tenant: null, secretType: 'none' }],
+  ['metrics', { action: 'other', path: 'sys/metrics', tenant: null, secretType: 'none' }],
+  ['capabilities', { action: 'other', path: 'sys/capabilities-self', tenant: null, secretType: 'none' }],
+  ['token lookup', { action: 'other', path: 'auth/token/lookup-self', tenant: null, secretType: 'none' }],
+  ['token renewal', { action: 'other', path: 'auth/token/renew-self', tenant: null, secretType: 'none' }],
+  ['audit devices', { action: 'other', path: 'sys/audit', tenant: null, secretType: 'none' }],
+  ['canary', { action: 'other', path: 'cubbyhole/vault-console/health-canary', tenant: null, secretType: 'none' }],
+  ['schedules', { action: 'read', path: 'tenants/data/_rotation-schedules', tenant: null, secretType: 'none' }],
+];
+
+const ALWAYS_SHOWN: Array<[string, Partial<AuditRecord>]> = [
+  ['a secret read', {}],
+  ['a secret read tagged as a console reveal', { action: 'reveal' }],
+  ['a secret write', { action: 'write' }],
+  ['a rotation', { action: 'rotate' }],
+  ['a delete', { action: 'delete', path: 'tenants/metadata/t-000001/smtp/admin' }],
+  ['a denied LIST', { action: 'list', path: 'tenants/metadata/', status: 'denied', tenant: null }],
+  ['a denied metadata read', { action: 'read-metadata', path: 'tenants/metadata/t-000001/smtp/admin', status: 'denied' }],
+  ['a failed probe', { action: 'other', path: 'sys/health', status: 'error', tenant: null }],
+  ['a LIST still pending', { action: 'list', path: 'tenants/metadata/', status: 'pending', tenant: null }],
+  ['a sign-in', { action: 'login', path: 'auth/userpass/login/alice', tenant: null }],
+  ['a failed sign-in', { action: 'failed-login', path: 'auth/userpass/login/mallory', status: 'denied', tenant: null }],
+  ['a seal', { action: 'other', path: 'sys/seal', tenant: null }],
+  ['enabling an audit device', { action: 'other', path: 'sys/audit/file2', tenant: null }],
+  ['a policy write', { action: 'other', path: 'sys/policies/acl/admin', tenant: null }],
+  ['a snapshot (backup)', { action: 'other', path: 'sys/storage/raft/snapshot', tenant: null }],
+  ['the console own record of a LIST-like action', { action: 'list', source: 'console', ip: 'console' }],
+  ['a metadata write of a secret', { action: 'write-metadata', path: 'tenants/metadata/t-000001/smtp/admin' }],
+  ['a read of another mount top leaf', { action: 'read', path: 'tenants/data/_rotation-schedules-copy', tenant: null }],
+];
+
+function fixture() {
+  n = 0;
+  const repo = new AuditRepo(openDatabase(':memory:'));
+  const hk = HOUSEKEEPING.map(([, o]) => rec(o));
+  const shown = ALWAYS_SHOWN.map(([, o]) => rec(o));
+  repo.insertMany([...hk, ...shown]);
+  return { repo, hk, shown };
+}
+
+const keys = (repo: AuditRepo, filter: AuditFilter) => repo.page(filter, null, 1000).events.map((e) => e.key).sort();
+
+describe('hide console housekeeping', () => {
+  it.each(ALWAYS_SHOWN)('never hides %s', (label) => {
+    const { repo, shown } = fixture();
+    const r = shown[ALWAYS_SHOWN.findIndex(([l]) => l === label)]!;
+    expect(keys(repo, { hideHousekeeping: true })).toContain(r.key);
+  });
+
+  it.each(HOUSEKEEPING)('hides %s, and shows it with the toggle off', (label) => {
+    const { repo, hk } = fixture();
+    const r = hk[HOUSEKEEPING.findIndex(([l]) => l === label)]!;
+    expect(keys(repo, { hideHousekeeping: true })).not.toContain(r.key);
+    expect(keys(repo, {})).toContain(r.key);
+    expect(keys(repo, { hideHousekeeping: false })).toContain(r.key);
+  });
+
+  it('applies with every other filter, in pages, counts and free text alike', () => {
+    const { repo, shown } = fixture();
+    const visible = shown.map((r) => r.key).sort();
+    expect(keys(repo, { hideHousekeeping: true })).toEqual(visible);
+    expect(repo.counts({ hideHousekeeping: true }).total).toBe(shown.length);
+    const tenantVisible = shown.filter((r) => r.tenant === 't-000001').map((r) => r.key).sort();
+    expect(keys(repo, { hideHousekeeping: true, tenant: 't-000001' })).toEqual(tenantVisible);
+    expect(repo.counts({ hideHousekeeping: true, tenant: 't-000001' }).total).toBe(tenantVisible.length);
+    const textVisible = shown.filter((r) => r.path.includes('smtp/admin')).map((r) => r.key).sort();
+    expect(keys(repo, { hideHousekeeping: true, text: 'smtp/admin' })).toEqual(textVisible);
+    expect(repo.counts({ hideHousekeeping: true, text: 'smtp/admin' }).total).toBe(textVisible.length);
+  });
+
+  it('a pending request that completes as a LIST becomes housekeeping; one that is denied stays', () => {
+    n = 0;
+    const repo = new AuditRepo(openDatabase(':memory:'));
+    repo.insertMany([rec({ key: 'v:1', action: 'list', path: 'tenants/metadata/', status: 'pending', tenant: null }), rec({ key: 'v:2', action: 'list', path: 'tenants/metadata/', status: 'pending', tenant: null })]);
+    expect(repo.counts({ hideHousekeeping: true }).total).toBe(2);
+    repo.insertMany([rec({ key: 'v:1', action: 'list', path: 'tenants/metadata/', status: 'ok', tenant: null }), rec({ key: 'v:2', action: 'list', path: 'tenants/metadata/', status: 'denied', tenant: null })]);
+    expect(keys(repo, { hideHousekeeping: true })).toEqual(['v:2']);
+  });
+
+  it("classifies a real OpenBao log: its LIST and metadata reads are housekeeping, its secret reads, writes, deletes and sign-ins are not", async () => {
+    const repo = new AuditRepo(openDatabase(':memory:'));
+    await importAuditFile(repo, FIXTURE);
+    const all = repo.page({}, null, 1000).events;
+    const shown = new Set(repo.page({ hideHousekeeping: true }, null, 1000).events.map((e) => e.id));
+    const hidden = all.filter((e) => !shown.has(e.id));
+    expect(hidden.length).toBeGreaterThan(0);
+    for (const e of hidden) expect(['list', 'read-metadata']).toContain(e.action);
+    for (const e of all.filter((x) => ['read', 'write', 'delete', 'login', 'failed-login'].includes(x.action))) expect(shown.has(e.id)).toBe(true);
+  });
+});
+
+describe('the chart of events over time by action', () => {
+  function brute(repo: AuditRepo, filter: AuditFilter, from: number, width: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const e of repo.page(filter, null, 2000).events) {
+      const b = Math.floor((e.ts - from) / width);
+      out.set(`${b}:${e.action}`, (out.get(`${b}:${e.action}`) ?? 0) + 1);
+    }
+    return out;
+  }
+  const flat = (c: ReturnType<AuditRepo['histogram']>) => {
+    const out = new Map<string, number>();
+    c.buckets.forEach((b, i) => Object.entries(b.counts).forEach(([a, k]) => out.set(`${i}:${a}`, k)));
+    return out;
+  };
+
+  function many() {
+    n = 0;
+    const repo = new AuditRepo(openDatabase(':memory:'));
+    const actions = ['read', 'list', 'write', 'read-metadata', 'login'] as const;
+    const records: AuditRecord[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const action = actions[i % actions.length]!;
+      records.push(rec({ ts: T0 + i * 37_000, action, tenant: `t-00000${i % 4}`, path: action === 'list' ? 'tenants/metadata/' : `tenants/data/t-00000${i % 4}/smtp/admin`, status: i % 11 === 0 ? 'denied' : 'ok' }));
+    }
+    repo.insertMany(records);
+    return repo;
+  }
+
+  it.each<[string, AuditFilter]>([
+    ['everything (per-minute rollup)', {}],
+    ['housekeeping hidden (rollup)', { hideHousekeeping: true }],
+    ['one action (rollup)', { action: 'read' }],
+    ['a date range', { from: new Date(T0 + 3_600_000).toISOString(), to: new Date(T0 + 7_200_000).toISOString() }],
+    ['one tenant (counted over its events)', { tenant: 't-000002', hideHousekeeping: true }],
+    ['free text', { text: 'smtp/admin' }],
+  ])('counts exactly what the table shows: %s', (_label, filter) => {
+    const repo = many();
+    const chart = repo.histogram(filter);
+    expect(chart.partialSince).toBeNull();
+    expect(flat(chart)).toEqual(brute(repo, { ...filter, from: new Date(chart.from).toISOString(), to: new Date(chart.to).toISOString() }, chart.from, chart.bucketMs));
+    expect(chart.buckets.length).toBeLessThanOrEqual(72);
+    expect(chart.source).toBe(filter.tenant || filter.text ? 'events' : 'rollup');
+  });
+
+  it('uses hourly counts for long ranges and stays exact after archiving or deleting events', () => {
+    const repo = many();
+    const long = repo.histogram({ from: new Date(T0 - 20 * 86_400_000).toISOString(), to: new Date(T0 + 86_400_000).toISOString() });
+    expect(long.bucketMs % 3_600_000).toBe(0);
+    expect(long.total).toBe(1500);
+    const before = repo.histogram({}).total;
+    const deleted = repo.dropMonth(202611);
+    expect(deleted).toBeGreaterThan(0);
+    expect(before).toBe(1500);
+    expect(repo.histogram({ from: new Date(T0 - 86_400_000).toISOString(), to: new Date(T0 + 86_400_000).toISOString() }).total).toBe(0);
+  });
+
+  it('an empty store draws an empty chart', () => {
+    const repo = new AuditRepo(openDatabase(':memory:'));
+    expect(repo.histogram({ hideHousekeeping: true })).toMatchObject({ total: 0, buckets: [] });
+  });
+});
