@@ -194,6 +194,36 @@ export const DkimDnsSchema = z.object({
 });
 export type DkimDns = z.infer<typeof DkimDnsSchema>;
 
+const UsagePointSchema = z.object({ period: z.string(), count: z.number().int() });
+
+/**
+ * API key usage over time, as the platform keeps it in each key's custom_metadata
+ * (usage_daily / usage_monthly; docs/vault-layout.md), read fresh from Vault's metadata.
+ */
+export const ApiUsageSchema = z.object({
+  tenantId: z.string(),
+  /** When main read the counters from Vault. */
+  readAt: z.string(),
+  keys: z.array(
+    z.object({
+      keyId: z.string(),
+      status: z.string(),
+      /** request_count: requests over the key's lifetime. */
+      total: z.number().nullable(),
+      lastUsed: z.string().nullable(),
+      /** Requests per UTC day, the last 30 days. */
+      daily: z.array(UsagePointSchema),
+      /** Requests per UTC month, the last 12 months. */
+      monthly: z.array(UsagePointSchema),
+      /** When the platform's metering job last wrote the counters. */
+      updatedAt: z.string().nullable(),
+      /** Why the counters are missing or unreadable. */
+      problem: z.string().nullable(),
+    }),
+  ),
+});
+export type ApiUsage = z.infer<typeof ApiUsageSchema>;
+
 export const inventoryChannels = {
   'tenants:search': { input: TenantSearchInputSchema, output: TenantSearchResultSchema },
   'tenants:index-state': { input: NoInput, output: IndexStateSchema },
@@ -202,6 +232,7 @@ export const inventoryChannels = {
   'tenants:show': { input: z.object({ tenantId: TenantIdInput }).strict(), output: TenantDetailsSchema },
   'tenants:history': { input: z.object({ tenantId: TenantIdInput, path: RelPath }).strict(), output: RotationHistorySchema },
   'tenants:dkim-dns': { input: z.object({ tenantId: TenantIdInput, domain: z.string().min(1).max(253) }).strict(), output: DkimDnsSchema },
+  'tenants:api-usage': { input: z.object({ tenantId: TenantIdInput }).strict(), output: ApiUsageSchema },
   'tenants:download-ssh-key': {
     input: z.object({ tenantId: TenantIdInput }).strict(),
     // Only where the file went; the key itself never crosses IPC.

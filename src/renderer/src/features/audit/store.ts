@@ -7,6 +7,7 @@ import type {
   ApprovalView,
   AuditAlertView,
   AuditArchivesView,
+  AuditChartView,
   AuditEventView,
   AuditFilter,
   ImportReport,
@@ -44,6 +45,8 @@ interface AuditState {
   /** Alerts are complete from this time on (each detector looks at the newest events of its kind). */
   alertsPartialSince: string | null;
   alertEvents: { alertId: string; events: AuditEventView[] } | null;
+  /** Events over time by action for the filter (the chart above the table). */
+  chart: AuditChartView | null;
   facets: { tenants: string[]; users: string[] };
   stream: StreamStatus | null;
   paused: boolean;
@@ -75,7 +78,8 @@ function clean(f: AuditFilter): AuditFilter {
 }
 
 export const useAuditStore = create<AuditState>()((set, get) => ({
-  filter: {},
+  // The console's own syncs and probes are hidden until the viewer asks for them.
+  filter: { hideHousekeeping: true },
   events: [],
   cursor: null,
   total: 0,
@@ -86,6 +90,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   alertsTotal: 0,
   alertsPartialSince: null,
   alertEvents: null,
+  chart: null,
   facets: { tenants: [], users: [] },
   stream: null,
   paused: false,
@@ -125,12 +130,13 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
     const filter = get().filter;
     set({ loading: true });
     try {
-      const [page, counts, alerts, facets, stream] = await Promise.all([
+      const [page, counts, alerts, facets, stream, chart] = await Promise.all([
         call('audit:query', { filter, limit: PAGE_SIZE }),
         call('audit:counts', { filter }),
         call('audit:alerts', { filter }),
         call('audit:facets'),
         call('audit:stream-status'),
+        call('audit:chart', { filter }),
       ]);
       if (mine !== seq) return;
       set({
@@ -145,6 +151,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
         alertsPartialSince: alerts.partialSince,
         facets,
         stream,
+        chart,
         error: null,
         lastRefresh: new Date(),
       });

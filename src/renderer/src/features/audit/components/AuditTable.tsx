@@ -12,9 +12,11 @@ interface Props {
   events: AuditEventView[];
   onEnd?: () => void;
   testId: string;
+  /** What to say when there is nothing to list (null: say nothing yet, e.g. still loading). */
+  empty?: string | null;
 }
 
-export function AuditTable({ events, onEnd, testId }: Props) {
+export function AuditTable({ events, onEnd, testId, empty }: Props) {
   const [top, setTop] = useState(0);
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(events.length, Math.ceil((top + VIEW_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
@@ -34,6 +36,11 @@ export function AuditTable({ events, onEnd, testId }: Props) {
         <span>IP Address</span>
         <span>Status</span>
       </div>
+      {events.length === 0 && empty && (
+        <p className="audit-empty" role="status" data-testid="audit-no-events">
+          {empty}
+        </p>
+      )}
       <div className="audit-scroll" style={{ height: Math.min(VIEW_HEIGHT, Math.max(ROW_HEIGHT, events.length * ROW_HEIGHT)) }} onScroll={onScroll}>
         <div style={{ height: events.length * ROW_HEIGHT, position: 'relative' }}>
           {events.slice(first, last).map((e, i) => (

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
 import { Time } from '../../../lib/Time';
 import { AlertSettingsForm } from './AlertSettingsForm';
+import { AuditChart } from './AuditChart';
+import { AuditTextSearch, HousekeepingToggle, TrailBanner } from './AuditFilterParts';
 import { ApprovalsPanel } from './ApprovalsPanel';
 import { ArchivesPanel } from './ArchivesPanel';
 import { AuditTable } from './AuditTable';
@@ -84,7 +86,7 @@ function EventsPanel() {
       <div className="audit-filters" data-testid="audit-filters">
         <select aria-label="Tenant" data-testid="audit-filter-tenant" value={f.tenant ?? ''} onChange={(e) => s.setFilter({ tenant: e.target.value })}>
           <option value="">All tenants</option>
-          {s.facets.tenants.map((t) => (
+          {(f.tenant && !s.facets.tenants.includes(f.tenant) ? [f.tenant, ...s.facets.tenants] : s.facets.tenants).map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
@@ -120,8 +122,10 @@ function EventsPanel() {
         <label>
           To <input type="date" data-testid="audit-filter-to" value={f.to ?? ''} onChange={(e) => s.setFilter({ to: e.target.value })} />
         </label>
-        <input type="search" placeholder="Search path, user, IP…" data-testid="audit-filter-text" defaultValue={f.text ?? ''} onKeyDown={(e) => e.key === 'Enter' && s.setFilter({ text: e.currentTarget.value })} />
+        <AuditTextSearch />
+        <HousekeepingToggle />
       </div>
+      <TrailBanner />
 
       {s.error && (
         <p className="error" role="alert" data-testid="audit-error">
@@ -161,6 +165,7 @@ function EventsPanel() {
         </div>
       )}
 
+      <AuditChart chart={s.chart} hidingHousekeeping={f.hideHousekeeping === true} />
       <p className="muted" data-testid="audit-count">
         {s.total.toLocaleString('en-US')}
         {s.capped ? '+' : ''} events · {s.events.length.toLocaleString('en-US')} loaded
@@ -175,7 +180,12 @@ function EventsPanel() {
           ))}
         </p>
       )}
-      <AuditTable events={s.events} onEnd={() => void s.loadMore()} testId="audit-table" />
+      <AuditTable
+        events={s.events}
+        onEnd={() => void s.loadMore()}
+        testId="audit-table"
+        empty={s.lastRefresh !== null && !s.loading && s.total === 0 ? (f.hideHousekeeping ? 'No events match these filters. Console housekeeping is hidden: untick “Hide console housekeeping” to include it.' : 'No events match these filters.') : null}
+      />
     </>
   );
 }

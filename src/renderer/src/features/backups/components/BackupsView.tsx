@@ -43,6 +43,11 @@ export function BackupsView() {
           </button>
         </div>
       </div>
+      {s.settings && !configured && (
+        <p className="muted small backup-run-reason" data-testid="backup-run-reason">
+          Force Backup Now needs a destination: set the S3 bucket below.
+        </p>
+      )}
       {s.error && (
         <p className="error" role="alert" data-testid="backup-error">
           {s.error}

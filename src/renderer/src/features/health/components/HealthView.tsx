@@ -3,6 +3,7 @@ import { sealView, useHealthStore } from '../store';
 import { Time } from '../../../lib/Time';
 import { BreakGlassPanel } from './BreakGlassPanel';
 import { MetricsChart } from './MetricsChart';
+import { QuickActions } from './QuickActions';
 import { StatusCard } from './StatusCard';
 
 interface Props {
@@ -120,6 +121,7 @@ export function HealthView({ refreshMs }: Props) {
         />
       </div>
 
+      <QuickActions />
       {live && live.initialized && <BreakGlassPanel status={live} signedIn={snap?.signedIn ?? false} />}
       <MetricsChart />
     </div>

@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useCan } from '../../session/store';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiKeyInfo } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
 import { Time } from '../../../lib/Time';
 import { HealthBadge } from './HealthBadge';
+import { ApiUsageChart } from './ApiUsageChart';
 import { useEscape } from '../../../lib/use-escape';
 
 interface Props {
@@ -122,19 +122,7 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
       <button type="button" className="small" onClick={() => setChart(!chart)} data-testid="api-usage-toggle">
         {chart ? 'Hide Usage Analytics' : 'View Usage Analytics'}
       </button>
-      {chart && (
-        <div className="api-usage-chart" data-testid="api-usage-chart">
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={keys.map((k) => ({ key: k.keyId, requests: k.requestCount ?? 0 }))} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="key" />
-              <YAxis allowDecimals={false} width={64} />
-              <Tooltip />
-              <Bar dataKey="requests" name="requests" fill="#1f4e8c" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+      {chart && <ApiUsageChart tenantId={tenantId} />}
     </div>
   );
 }

@@ -10,6 +10,7 @@ import { EmergencyResetButton } from '../../rotation/components/EmergencyResetBu
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
 import { useCan } from '../../session/store';
 import { ApiKeysSection } from './ApiKeysSection';
+import { AuditTrailButton } from '../../audit/components/AuditTrailButton';
 import { DkimTxtValue } from './DkimTxtValue';
 import { HealthBadge } from './HealthBadge';
 
@@ -136,6 +137,7 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <button type="button" className="small" onClick={() => void showHistory(details.smtp!.path)} data-testid="smtp-history">
                 View Rotation History
               </button>
+              <AuditTrailButton tenantId={tenantId} secretType="smtp" label={`${tenantId}/smtp/admin`} testId="smtp-audit-trail" />
             </div>
           )}
 
