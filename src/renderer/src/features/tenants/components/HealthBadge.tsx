@@ -1,7 +1,7 @@
 import { HEALTH_LABEL, statusColour, type SecretHealth } from '../../../../../shared/inventory/rotation-status';
 
 // Table cells are narrow: the same words, shorter.
-const SHORT: Partial<Record<SecretHealth, string>> = { due30: 'Due ≤ 30 d', due7: 'Due ≤ 7 d' };
+const SHORT: Partial<Record<SecretHealth, string>> = { due30: 'Due 30 d', due7: 'Due 7 d' };
 
 /** Colour plus the word: colour is never the only signal. */
 export function HealthBadge({ health, reason, testId, short }: { health: SecretHealth | 'none'; reason?: string | null; testId?: string; short?: boolean }) {
