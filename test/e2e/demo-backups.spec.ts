@@ -74,11 +74,13 @@ test('the backup settings form is laid out like the other forms, and says why Fo
   await page.getByTestId('backup-settings-toggle').click();
   const bucket = page.getByTestId('backup-bucket');
   await expect(bucket).toHaveValue('vault-console-demo');
-  const style = await bucket.evaluate((el) => {
+  // Runs in the page (a string: test files are type-checked without the DOM library).
+  const style = (await page.evaluate(`(() => {
+    const el = document.querySelector('[data-testid="backup-bucket"]');
     const s = getComputedStyle(el);
-    const label = getComputedStyle(el.parentElement!);
+    const label = getComputedStyle(el.parentElement);
     return { radius: s.borderTopLeftRadius, padding: s.paddingLeft, labelDisplay: label.display, labelDirection: label.flexDirection };
-  });
+  })()`)) as Record<string, string>;
   expect(style).toEqual({ radius: '6px', padding: '8px', labelDisplay: 'flex', labelDirection: 'column' });
   // The field spans the form, not the width of its text.
   const form = (await page.getByTestId('backup-settings').boundingBox())!;
@@ -86,7 +88,9 @@ test('the backup settings form is laid out like the other forms, and says why Fo
 
   // A console with no destination: the reason is on screen, on Health too.
   stack.harness!.services.settings.set('backup.settings', '');
-  await page.reload();
+  // A fresh page (the harness URL carries its token; a reload would not).
+  await page.goto('about:blank');
+  await page.goto(stack.harness!.url);
   await page.getByTestId('nav-backups').click();
   await expect(page.getByTestId('backup-run')).toBeDisabled();
   await expect(page.getByTestId('backup-run-reason')).toContainText('set the S3 bucket');

@@ -53,7 +53,8 @@ export function createProgressReporter(opts: ProgressReporterOptions): (p: SeedP
     const last = p.done >= opts.total;
     if (!last && t - lastLine < every) return;
     const [t0, d0] = samples[0]!;
-    const rate = t - t0 >= 500 ? ((p.done - d0) * 1000) / (t - t0) : null;
+    // The last line of a short run has no window to speak of: its rate is the whole run's.
+    const rate = t - t0 >= 500 ? ((p.done - d0) * 1000) / (t - t0) : last && t > started ? (p.done * 1000) / (t - started) : null;
     // No line until the pace is known, except the last one.
     if (rate === null && !last) return;
     lastLine = t;

@@ -18,6 +18,7 @@ export const MAX_BUCKETS = 72;
 export const CHART_ROW_CAP = 50_000;
 /** Without dates: the last 30 days of data. */
 export const DEFAULT_CHART_DAYS = 30;
+const MIN_DEFAULT_SPAN_MS = HOUR_MS;
 
 export interface ChartBucket {
   /** Start of the bucket, ms since the epoch (UTC). */
@@ -62,6 +63,8 @@ export class AuditChartQueries {
       from ??= Math.max(b.min, to - DEFAULT_CHART_DAYS * DAY_MS);
     }
     if (from > to) return { from, to, bucketMs: MINUTE_MS, source: 'rollup', partialSince: null, actions: [], buckets: [], total: 0 };
+    // Without dates, at least the last hour: a few minutes of data would make one wide bar.
+    if (fromIn === undefined) from = Math.min(from, to - MIN_DEFAULT_SPAN_MS);
     const width = bucketWidth(to - from);
     const start = Math.floor(from / width) * width;
     const n = Math.floor((to - start) / width) + 1;
