@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
@@ -14,6 +15,7 @@ import { seedTenants } from '../src/main/services/seed/seeder';
 import { createVaultClient } from '../src/main/services/vault/vault-client';
 import { startHarness, type Harness } from '../test/harness/harness';
 import { startOpenBao, type OpenBaoInstance } from '../test/services/openbao/openbao';
+import { freeLoopbackPort } from '../test/services/openbao/process';
 import { startS3, type S3Instance } from '../test/services/s3/s3-server';
 
 export const DEMO_BUCKET = 'vault-console-demo';
@@ -58,6 +60,29 @@ async function demoS3Credentials(dir: string): Promise<S3Credentials> {
   return c;
 }
 
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The same OpenBao port on every run: the console keeps the address of its first run in its
+ * connection profile, so a new port would leave a second demo pointing at nothing.
+ */
+async function demoOpenBaoPort(dir: string): Promise<number> {
+  const file = join(dir, 'openbao.port');
+  if (existsSync(file)) {
+    const port = Number((await readFile(file, 'utf8')).trim());
+    if (Number.isInteger(port) && port > 0 && port < 65536 && (await portIsFree(port))) return port;
+  }
+  const port = await freeLoopbackPort();
+  await writeFile(file, `${port}\n`, { mode: 0o600 });
+  return port;
+}
+
 async function ensureVersionedBucket(s3: S3Instance, bucket: string): Promise<void> {
   const c = new S3Client({ endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
   try {
@@ -79,7 +104,8 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
   await mkdir(s3Dir, { recursive: true, mode: 0o700 });
   opts.log('[demo] starting OpenBao and the S3 server…');
   const credentials = await demoS3Credentials(s3Dir);
-  const [bao, s3] = await Promise.all([startOpenBao({ dataDir: join(opts.dir, 'openbao') }), startS3({ dataDir: s3Dir, credentials })]);
+  const port = await demoOpenBaoPort(opts.dir);
+  const [bao, s3] = await Promise.all([startOpenBao({ dataDir: join(opts.dir, 'openbao'), port }), startS3({ dataDir: s3Dir, credentials })]);
   let harness: Harness | null = null;
   const stop = async () => {
     await harness?.close().catch(() => undefined);

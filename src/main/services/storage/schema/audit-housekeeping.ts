@@ -5,25 +5,29 @@
 // Housekeeping is decided from Vault's record alone (path, action from path and
 // operation, status), never from anything a client sends: a request counts when it
 // succeeded, came from Vault's log (live or imported), and is one of
-//   - a LIST or a metadata read (no secret value leaves Vault): inventory syncs,
-//     rotation history, approvals lists;
+//   - a LIST or a metadata read (no secret value leaves Vault): inventory syncs and
+//     their detailed-metadata scans, rotation history, approvals lists;
 //   - one of the console's status probes: sys/health, seal status, leader, HA status,
 //     raft autopilot state, metrics, the audit device list, capabilities-self, the mount
 //     check of sys/internal/ui/mounts, token self-lookup and renewal, the health canary
 //     in the token's own cubbyhole;
-//   - a read of the shared rotation schedules (not a secret);
+//   - a read of the shared rotation schedules (not a secret; "not found" until saved);
 //   - a write of a tenant's change stamp (<mount>-stamps: timestamps only).
 // Any secret read, any write or delete of a secret, every sign-in (failed or not), any
 // denied or failed request and every action the console records itself stay visible.
 // A virtual generated column: computed from the row, so it can never disagree with it,
 // costs no storage, and the pending → completed upsert re-decides it.
-export const HOUSEKEEPING_SQL = `CASE WHEN source <> 'console' AND status = 'ok' AND (
+export const HOUSEKEEPING_SQL = `CASE WHEN source <> 'console' AND (
+    -- the shared schedules: absent until someone saves them, so "not found" is routine too
+    (action = 'read' AND path GLOB '*/data/_rotation-schedules' AND status IN ('ok', 'not-found'))
+  ) OR source <> 'console' AND status = 'ok' AND (
     action IN ('list', 'read-metadata')
+    -- OpenBao's detailed-metadata scan (metadata of a whole folder; no secret value)
+    OR path GLOB '*/detailed-metadata/*' OR path GLOB '*/detailed-metadata'
     OR path IN ('sys/health', 'sys/seal-status', 'sys/leader', 'sys/ha-status', 'sys/metrics', 'sys/audit', 'sys/capabilities-self',
                 'sys/storage/raft/autopilot/state', 'auth/token/lookup-self', 'auth/token/renew-self',
                 'cubbyhole/vault-console/health-canary')
     OR (action = 'other' AND path GLOB 'sys/internal/ui/mounts/*')
-    OR (action = 'read' AND path GLOB '*/data/_rotation-schedules')
     OR (action = 'write-metadata' AND path GLOB '*-stamps/metadata/*')
   ) THEN 1 ELSE 0 END`;
 

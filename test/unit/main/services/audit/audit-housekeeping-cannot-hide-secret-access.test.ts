@@ -34,6 +34,8 @@ const HOUSEKEEPING: Array<[string, Partial<AuditRecord>]> = [
   ['audit devices', { action: 'other', path: 'sys/audit', tenant: null, secretType: 'none' }],
   ['canary', { action: 'other', path: 'cubbyhole/vault-console/health-canary', tenant: null, secretType: 'none' }],
   ['schedules', { action: 'read', path: 'tenants/data/_rotation-schedules', tenant: null, secretType: 'none' }],
+  ['schedules not saved yet', { action: 'read', path: 'tenants/data/_rotation-schedules', status: 'not-found', tenant: null, secretType: 'none' }],
+  ['detailed-metadata tenant scan', { action: 'other', path: 'tenants/detailed-metadata/t-000001/', tenant: null, secretType: 'none' }],
 ];
 
 const ALWAYS_SHOWN: Array<[string, Partial<AuditRecord>]> = [
@@ -55,6 +57,11 @@ const ALWAYS_SHOWN: Array<[string, Partial<AuditRecord>]> = [
   ['the console own record of a LIST-like action', { action: 'list', source: 'console', ip: 'console' }],
   ['a metadata write of a secret', { action: 'write-metadata', path: 'tenants/metadata/t-000001/smtp/admin' }],
   ['a read of another mount top leaf', { action: 'read', path: 'tenants/data/_rotation-schedules-copy', tenant: null }],
+  ['a secret that is not there', { status: 'not-found' }],
+  ['a denied schedules read', { action: 'read', path: 'tenants/data/_rotation-schedules', status: 'denied', tenant: null }],
+  ['a denied detailed-metadata scan', { action: 'other', path: 'tenants/detailed-metadata/t-000001/', status: 'denied', tenant: null }],
+  ['a 2FA enrolment (TOTP key write)', { action: 'other', path: 'totp/keys/vault-console-admin', tenant: null }],
+  ['a backup data key', { action: 'other', path: 'transit/encrypt/vault-console-backup', tenant: null }],
 ];
 
 function fixture() {

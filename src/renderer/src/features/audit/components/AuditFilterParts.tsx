@@ -29,7 +29,8 @@ export function AuditTextSearch() {
   return (
     <input
       type="search"
-      placeholder="Search path, user, IP… (as you type)"
+      placeholder="Search path, user, IP…"
+      title="Filters as you type (Enter applies at once): path, user, tenant, IP or error"
       aria-label="Search path, user, tenant, IP or error"
       data-testid="audit-filter-text"
       value={text}

@@ -42,6 +42,9 @@ export function ApiUsageChart({ tenantId }: { tenantId: string }) {
   const max = Math.max(0, ...data.flatMap((d) => usage.keys.map((k) => (d as Record<string, number | string>)[k.keyId] as number | undefined).filter((v): v is number => typeof v === 'number')));
   const withData = usage.keys.filter((k) => k[scale].length > 0);
   const updated = usage.keys.map((k) => k.updatedAt).filter((u): u is string => u !== null).sort().at(-1) ?? null;
+  // The last day or month is still running: say so, so its short bar is not read as a drop.
+  const current = data.at(-1)?.period ?? null;
+  const tick = (p: string) => `${scale === 'daily' ? p.slice(5) : p}${p === current ? ' (so far)' : ''}`;
 
   return (
     <div className="api-usage-chart" data-testid="api-usage-chart" data-scale={scale}>
@@ -72,9 +75,9 @@ export function ApiUsageChart({ tenantId }: { tenantId: string }) {
         <ResponsiveContainer width="100%" height={260}>
           <LineChart data={data} margin={{ top: 8, right: 16, left: 4, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="period" tickFormatter={(p: string) => (scale === 'daily' ? p.slice(5) : p)} minTickGap={16} tick={{ fontSize: 11 }} />
+            <XAxis dataKey="period" tickFormatter={tick} minTickGap={16} tick={{ fontSize: 11 }} />
             <YAxis allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} width={countAxisWidth(max)} tick={{ fontSize: 11 }} />
-            <Tooltip formatter={(v) => formatCount(Number(v))} labelFormatter={(p) => (scale === 'daily' ? `${String(p)} (UTC)` : String(p))} />
+            <Tooltip formatter={(v) => formatCount(Number(v))} labelFormatter={(p) => `${String(p)}${scale === 'daily' ? ' (UTC day)' : ' (UTC month)'}${p === current ? ', so far' : ''}`} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {usage.keys.map((k, i) => (
               <Line key={k.keyId} type="monotone" dataKey={k.keyId} name={`${k.keyId}${k.status === 'revoked' ? ' (revoked)' : ''}`} stroke={PALETTE[i % PALETTE.length]} dot={scale === 'monthly'} isAnimationActive={false} connectNulls />
