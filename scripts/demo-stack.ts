@@ -76,7 +76,14 @@ async function demoOpenBaoPort(dir: string): Promise<number> {
   const file = join(dir, 'openbao.port');
   if (existsSync(file)) {
     const port = Number((await readFile(file, 'utf8')).trim());
-    if (Number.isInteger(port) && port > 0 && port < 65536 && (await portIsFree(port))) return port;
+    if (Number.isInteger(port) && port > 0 && port < 65536) {
+      // A server of the last run may still be shutting down: wait for it rather than move.
+      for (let i = 0; i < 60; i++) {
+        if (await portIsFree(port)) return port;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      throw new Error(`port ${port} of the demo's OpenBao is in use (another demo still running?); stop it, or delete ${file} and ${join(dir, 'app')} to start afresh`);
+    }
   }
   const port = await freeLoopbackPort();
   await writeFile(file, `${port}\n`, { mode: 0o600 });
@@ -105,7 +112,14 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
   opts.log('[demo] starting OpenBao and the S3 server…');
   const credentials = await demoS3Credentials(s3Dir);
   const port = await demoOpenBaoPort(opts.dir);
-  const [bao, s3] = await Promise.all([startOpenBao({ dataDir: join(opts.dir, 'openbao'), port }), startS3({ dataDir: s3Dir, credentials })]);
+  const started = await Promise.allSettled([startOpenBao({ dataDir: join(opts.dir, 'openbao'), port }), startS3({ dataDir: s3Dir, credentials })]);
+  if (started[0].status === 'rejected' || started[1].status === 'rejected') {
+    // Never leave the one that started running.
+    await Promise.allSettled(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw started[0].status === 'rejected' ? started[0].reason : (started[1] as PromiseRejectedResult).reason;
+  }
+  const bao = started[0].value;
+  const s3 = started[1].value;
   let harness: Harness | null = null;
   const stop = async () => {
     await harness?.close().catch(() => undefined);

@@ -35,8 +35,12 @@ async function main(): Promise<void> {
     await page.getByTestId('sign-in-username').fill(stack.bao.users.admin.username);
     await page.getByTestId('sign-in-password').fill(stack.bao.users.admin.password);
     await page.getByTestId('sign-in-submit').click();
-    await page.getByTestId('session-user').waitFor();
+    // A busy machine (and a fresh keychain) can take a while.
+    await page.getByTestId('session-user').waitFor({ timeout: 5 * 60_000 });
     log(`[shots] signed in (${since()})`);
+    // The audit view starts tailing Vault's log (the seeding's entries too): let it read meanwhile.
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-view').waitFor();
 
     // The demo syncs by itself 5 s after sign-in; wait for the whole index.
     await page.getByTestId('nav-tenants').click();
@@ -61,6 +65,10 @@ async function main(): Promise<void> {
       log: (l) => log(`[shots] ${l}`),
     });
     log(`[shots] ${files.length} screenshots in test-results/screenshots-10k (${since()})`);
+  } catch (err) {
+    const page = browser.contexts()[0]?.pages()[0];
+    await page?.screenshot({ path: join(ROOT, 'test-results', 'screenshots-10k-failure.png'), fullPage: true }).catch(() => undefined);
+    throw err;
   } finally {
     await browser.close();
     await stack.stop();

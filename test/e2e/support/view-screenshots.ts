@@ -82,6 +82,8 @@ export async function shootViews(page: Page, o: ShotOptions): Promise<string[]> 
 
   await nav('audit');
   await page.getByTestId('audit-chart').waitFor({ timeout: 60_000 });
+  // Events stream in from Vault's log: wait for the first ones (a fresh console reads it from the start).
+  await page.getByTestId('audit-table').getByTestId('audit-row').first().waitFor({ timeout: 180_000 });
   await shot('11-audit');
   await page.getByTestId('audit-hide-housekeeping').uncheck();
   await shot('12-audit-with-housekeeping');

@@ -36,14 +36,16 @@ export function AuditChart({ chart, hidingHousekeeping }: { chart: AuditChartVie
   const span = chart.to - chart.from;
   return (
     <section className="card audit-chart" aria-label="Events over time by action" data-testid="audit-chart" data-source={chart.source} data-total={chart.total}>
-      <p className="muted small audit-chart-caption" data-testid="audit-chart-caption">
-        {formatCount(chart.total)} events per {widthWords(chart.bucketMs)} by action, {formatUtc(chart.from)} – {formatUtc(chart.to + 1)}
-        {hidingHousekeeping ? ', console housekeeping hidden' : ''}
-        {chart.partialSince !== null ? `; counts the newest ${formatCount(chart.total)} matching events, from ${formatUtc(chart.partialSince)}` : ''}.
-      </p>
+      {chart.buckets.length > 0 && (
+        <p className="muted small audit-chart-caption" data-testid="audit-chart-caption">
+          {formatCount(chart.total)} events per {widthWords(chart.bucketMs)} by action, {formatUtc(chart.from)} – {formatUtc(chart.to + 1)}
+          {hidingHousekeeping ? ', console housekeeping hidden' : ''}
+          {chart.partialSince !== null ? `; counts the newest ${formatCount(chart.total)} matching events, from ${formatUtc(chart.partialSince)}` : ''}.
+        </p>
+      )}
       {chart.total === 0 ? (
         <p className="muted" data-testid="audit-chart-empty">
-          No events in this range.
+          {chart.buckets.length > 0 ? 'No events in this range.' : 'No events stored yet.'}
         </p>
       ) : (
         <ResponsiveContainer width="100%" height={200}>
