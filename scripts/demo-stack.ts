@@ -32,12 +32,19 @@ export interface DemoStackOptions {
   harnessBuild?: 'if-stale' | 'always' | 'never';
   keychainService?: string;
   progressEveryMs?: number;
+  /**
+   * Runs after seeding, before the console starts: more local services for the demo (a DNS
+   * server, ...). Its env reaches the console; its stop runs with the stack's.
+   */
+  beforeConsole?: (bao: OpenBaoInstance) => Promise<{ env?: Record<string, string>; stop?: () => Promise<void> }>;
 }
 
 export interface DemoStack {
   bao: OpenBaoInstance;
   s3: S3Instance;
   harness: Harness | null;
+  /** What beforeConsole returned as the console's environment (Electron needs it too). */
+  env: Record<string, string>;
   backup: { bucket: string; endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   stop(): Promise<void>;
 }
@@ -121,8 +128,10 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
   const bao = started[0].value;
   const s3 = started[1].value;
   let harness: Harness | null = null;
+  let extra: { env?: Record<string, string>; stop?: () => Promise<void> } = {};
   const stop = async () => {
     await harness?.close().catch(() => undefined);
+    await extra.stop?.().catch(() => undefined);
     await Promise.allSettled([bao.stop(), s3.stop()]);
   };
   try {
@@ -142,10 +151,11 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
     } finally {
       client.close();
     }
+    if (opts.beforeConsole) extra = await opts.beforeConsole(bao);
     const backup = { bucket: DEMO_BUCKET, endpoint: s3.endpoint, region: s3.region, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
     if (opts.harness !== false) {
       harness = await startHarness({
-        env: { VAULT_ADDR: bao.addr },
+        env: { ...(extra.env ?? {}), VAULT_ADDR: bao.addr },
         dataDir: join(opts.dir, 'app'),
         autoSync: true,
         ...(opts.harnessBuild ? { build: opts.harnessBuild } : {}),
@@ -154,7 +164,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
       // Backups go to the local S3 server; the key pair goes to the (throwaway) keychain, as in the app.
       await harness.services.backupSettings.save({ bucket: backup.bucket, endpoint: backup.endpoint, region: backup.region, forcePathStyle: true, accessKeyId: backup.accessKeyId, secretAccessKey: backup.secretAccessKey });
     }
-    return { bao, s3, harness, backup, stop };
+    return { bao, s3, harness, env: { ...(extra.env ?? {}), VAULT_ADDR: bao.addr }, backup, stop };
   } catch (err) {
     await stop();
     throw err;

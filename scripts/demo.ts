@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
   let stopUi: () => Promise<void> = async () => undefined;
   if (electron) {
-    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, VAULT_ADDR: bao.addr } });
+    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...stack.env } });
     stopUi = async () => {
       child.kill('SIGTERM');
     };
