@@ -9,6 +9,7 @@ import { AuditChartQueries, type AuditChartData } from './audit-chart';
 import { AuditTerms, type TermKind } from './audit-terms';
 import type { SqlDatabase } from './database';
 import { TERM_KIND } from './schema/audit';
+import { ROLLUPS, rollupApplySql } from './schema/audit-housekeeping';
 
 export { BY_ACTION_CAP, COUNT_CAP_INDEXED, COUNT_CAP_ROWS, parseFilterTime, type StoredEvent } from './audit-query';
 
@@ -29,6 +30,11 @@ export class AuditRepo {
   private readonly insertStmt;
   private readonly monthStmt;
   private readonly reopenStmt;
+  private readonly maxIdStmt;
+  private readonly pendingStmt;
+  private readonly completeStmt;
+  private readonly rollupNewStmts;
+  private readonly rollupOneStmts;
   readonly terms: AuditTerms;
   private readonly queries: AuditQueries;
   private readonly chart: AuditChartQueries;
@@ -41,14 +47,23 @@ export class AuditRepo {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
     this.chart = new AuditChartQueries(db, this.queries);
-    // A pending request (no response seen yet) is completed when its response
-    // arrives; any other repeat of a key is a duplicate and changes nothing.
+    // A repeat of a key is a duplicate and changes nothing, except that a pending request
+    // (no response seen yet) is completed when its response arrives (completeStmt).
     this.insertStmt = db.prepare(`
       INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(key) DO UPDATE SET action = excluded.action, user = excluded.user, status = excluded.status, error = excluded.error,
-        error_id = excluded.error_id, approval_id = excluded.approval_id
-      WHERE audit_events.status = 'pending' AND excluded.status <> 'pending'`);
+      ON CONFLICT(key) DO NOTHING`);
+    this.pendingStmt = db.prepare("SELECT id, ts, action, housekeeping FROM audit_events WHERE key = ? AND status = 'pending'");
+    this.completeStmt = db.prepare(
+      'UPDATE audit_events SET action = ?, user = ?, status = ?, error = ?, error_id = ?, approval_id = ? WHERE id = ? RETURNING ts, action, housekeeping',
+    );
+    this.maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) FROM audit_events').pluck();
+    // The chart's per-minute/hour counts (schema/audit-housekeeping.ts): a batch's new rows at its end, one row's move at a time.
+    this.rollupNewStmts = ROLLUPS.map((r) => db.prepare(rollupApplySql(r.table, r.unitMs, 'id > ?', 1)));
+    this.rollupOneStmts = ROLLUPS.map((r) => ({
+      unitMs: r.unitMs,
+      stmt: db.prepare(`INSERT INTO ${r.table} (slot, action, housekeeping, n) VALUES (?, ?, ?, ?) ON CONFLICT (slot, action, housekeeping) DO UPDATE SET n = n + excluded.n`),
+    }));
     this.monthStmt = db.prepare(`INSERT INTO audit_months (month, state, changed_at) VALUES (?, 'hot', ?) ON CONFLICT(month) DO NOTHING`);
     this.reopenStmt = db.prepare(`UPDATE audit_months SET state = 'reopened', changed_at = ? WHERE month = ? AND state = 'archived'`);
   }
@@ -67,6 +82,11 @@ export class AuditRepo {
     const stmt = this.insertStmt;
     try {
       this.db.transaction(() => {
+        // Rows inserted by this batch get ids above it (the rollups count them at the end).
+        const before = this.maxIdStmt.get() as number;
+        const bump = (row: { ts: number; action: string; housekeeping: number }, by: number) => {
+          for (const r of this.rollupOneStmts) r.stmt.run(Math.floor(row.ts / r.unitMs), row.action, row.housekeeping, by);
+        };
         t.prepare(
           new Map<TermKind, (string | null)[]>([
             [TERM_KIND.path, records.map((r) => r.path)],
@@ -86,16 +106,30 @@ export class AuditRepo {
             lastMonthStart = range.from;
             lastMonthEnd = range.to;
           }
-          const n = stmt.run(
+          let n = stmt.run(
             r.key, r.ts, month, r.action, r.tenant, r.user, r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
             t.id(TERM_KIND.path, r.path), t.id(TERM_KIND.ip, r.ip), t.id(TERM_KIND.error, r.error),
           ).changes;
+          if (n === 0 && r.status !== 'pending') {
+            // Its response arrived: complete the pending request (a repeat of anything else changes nothing).
+            const old = this.pendingStmt.get(r.key) as { id: number; ts: number; action: string; housekeeping: number } | undefined;
+            if (old) {
+              const now = this.completeStmt.get(r.action, r.user, r.status, r.error, t.id(TERM_KIND.error, r.error), r.approvalId, old.id) as { ts: number; action: string; housekeeping: number };
+              // Counted already (an earlier batch): move it. Inserted by this batch: counted at its end.
+              if (old.id <= before) {
+                bump(old, -1);
+                bump(now, 1);
+              }
+              n = 1;
+            }
+          }
           if (n > 0) {
             inserted += n;
             months.set(month, (months.get(month) ?? 0) + n);
           }
         }
         t.flush();
+        for (const st of this.rollupNewStmts) st.run(before);
         const at = this.now().toISOString();
         const archived = this.archivedMonths();
         for (const m of months.keys()) {
@@ -312,6 +346,7 @@ export class AuditRepo {
   markArchived(month: number, archiveFile: string, sha256: string, events: number, upToId: number): MonthRow['state'] {
     const r = this.monthRange(month);
     const state = this.db.transaction(() => {
+      this.forgetInRollups('ts >= ? AND ts <= ? AND id <= ?', [r.from, r.to, upToId]);
       this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ? AND id <= ?').run(r.from, r.to, upToId);
       const left = this.db.prepare('SELECT 1 FROM audit_events WHERE ts >= ? AND ts <= ? LIMIT 1').get(r.from, r.to) !== undefined;
       const next: MonthRow['state'] = left ? 'reopened' : 'archived';
@@ -334,9 +369,15 @@ export class AuditRepo {
   }
 
   /** Retention: forget a month entirely (rows and partition entry). */
+  /** Before a delete, in its transaction: the chart's counts lose what it removes. */
+  private forgetInRollups(where: string, params: unknown[]): void {
+    for (const r of ROLLUPS) this.db.prepare(rollupApplySql(r.table, r.unitMs, where, -1)).run(...params);
+  }
+
   dropMonth(month: number): number {
     const r = this.monthRange(month);
     const n = this.db.transaction(() => {
+      this.forgetInRollups('ts >= ? AND ts <= ?', [r.from, r.to]);
       const n = this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ?').run(r.from, r.to).changes;
       this.db.prepare('DELETE FROM audit_months WHERE month = ?').run(month);
       return n;

@@ -31,14 +31,13 @@ export const HOUSEKEEPING_SQL = `CASE WHEN source <> 'console' AND (
     OR (action = 'write-metadata' AND path GLOB '*-stamps/metadata/*')
   ) THEN 1 ELSE 0 END`;
 
-// The rollups are kept by triggers, so every write path (ingest, the pending → completed
-// upsert, archiving, retention, reopening) keeps them exact without knowing about them.
-// Rows whose count drops to 0 stay (harmless: the chart sums).
+// The rollups: per (minute or hour, action, housekeeping) the number of events. No
+// triggers: a trigger on audit_events made every insert of the upsert 80 % dearer. AuditRepo
+// keeps them exact with set-based statements in the same transaction as each write: a
+// batch's new rows are added at its end (~1 µs a row), a pending row completed later moves
+// from its old count to its new one, and the two deletes (archiving, retention) subtract
+// what they remove before removing it. Rows whose count drops to 0 stay (the chart sums).
 function rollup(table: string, unitMs: number): string {
-  const slot = (row: 'NEW' | 'OLD') => `${row}.ts / ${unitMs}`;
-  const add = `INSERT INTO ${table} (slot, action, housekeeping, n) VALUES (${slot('NEW')}, NEW.action, NEW.housekeeping, 1)
-      ON CONFLICT (slot, action, housekeeping) DO UPDATE SET n = n + 1;`;
-  const remove = `UPDATE ${table} SET n = n - 1 WHERE slot = ${slot('OLD')} AND action = OLD.action AND housekeeping = OLD.housekeeping;`;
   return `
   CREATE TABLE ${table} (
     slot         INTEGER NOT NULL,
@@ -48,17 +47,19 @@ function rollup(table: string, unitMs: number): string {
     PRIMARY KEY (slot, action, housekeeping)
   ) STRICT, WITHOUT ROWID;
   INSERT INTO ${table} (slot, action, housekeeping, n)
-    SELECT ts / ${unitMs}, action, housekeeping, count(*) FROM audit_events GROUP BY 1, 2, 3;
-  CREATE TRIGGER ${table}_insert AFTER INSERT ON audit_events BEGIN
-    ${add}
-  END;
-  CREATE TRIGGER ${table}_delete AFTER DELETE ON audit_events BEGIN
-    ${remove}
-  END;
-  CREATE TRIGGER ${table}_update AFTER UPDATE OF ts, action, status, path, source ON audit_events BEGIN
-    ${remove}
-    ${add}
-  END;`;
+    SELECT ts / ${unitMs}, action, housekeeping, count(*) FROM audit_events GROUP BY 1, 2, 3;`;
+}
+
+export const ROLLUPS: ReadonlyArray<{ table: string; unitMs: number }> = [
+  { table: 'audit_rollup_minute', unitMs: 60_000 },
+  { table: 'audit_rollup_hour', unitMs: 3_600_000 },
+];
+
+/** Adds (sign 1) or subtracts (sign -1) the events matching `where` to/from one rollup. */
+export function rollupApplySql(table: string, unitMs: number, where: string, sign: 1 | -1): string {
+  return `INSERT INTO ${table} (slot, action, housekeeping, n)
+    SELECT ts / ${unitMs}, action, housekeeping, ${sign === 1 ? '' : '-'}count(*) FROM audit_events WHERE ${where} GROUP BY 1, 2, 3
+    ON CONFLICT (slot, action, housekeeping) DO UPDATE SET n = n + excluded.n`;
 }
 
 export const MINUTE_MS = 60_000;

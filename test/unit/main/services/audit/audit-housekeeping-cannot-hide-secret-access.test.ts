@@ -2,12 +2,15 @@
 // Vault's record. The attack it must not enable: hiding an access to a secret (a read,
 // a write, a delete, a sign-in, anything denied) behind the toggle, whatever the client
 // sent along. And the chart above the table counts exactly what the table would show.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditArchiver } from '../../../../../src/main/services/audit/audit-archiver';
 import { describe, expect, it } from 'vitest';
 import { importAuditFile } from '../../../../../src/main/services/audit/audit-importer';
 import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { AuditRepo } from '../../../../../src/main/services/storage/audit-repo';
-import { openDatabase } from '../../../../../src/main/services/storage/database';
+import { openDatabase, type SqlDatabase } from '../../../../../src/main/services/storage/database';
 import type { AuditFilter } from '../../../../../src/shared/contracts/audit';
 
 const FIXTURE = join(__dirname, '../../../../fixtures/audit/openbao-2.4-audit.jsonl');
@@ -178,6 +181,41 @@ describe('the chart of events over time by action', () => {
     expect(deleted).toBeGreaterThan(0);
     expect(before).toBe(1500);
     expect(repo.histogram({ from: new Date(T0 - 86_400_000).toISOString(), to: new Date(T0 + 86_400_000).toISOString() }).total).toBe(0);
+  });
+
+  it('the per-minute and per-hour counts stay exact through every write: batches, pending completed in the same or a later batch, duplicates, archive, reopen, drop', async () => {
+    n = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'vc-rollup-'));
+    const repo = new AuditRepo(openDatabase(join(dir, 'db.sqlite')));
+    const db = (repo as unknown as { db: SqlDatabase }).db;
+    const exact = () => {
+      for (const [table, unit] of [['audit_rollup_minute', 60_000], ['audit_rollup_hour', 3_600_000]] as const) {
+        const rolled = db.prepare(`SELECT slot, action, housekeeping, n FROM ${table} WHERE n <> 0 ORDER BY 1, 2, 3`).all();
+        const counted = db.prepare(`SELECT ts / ${unit} AS slot, action, housekeeping, count(*) AS n FROM audit_events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
+        expect(rolled, table).toEqual(counted);
+      }
+    };
+    const jan = Date.UTC(2024, 0, 10);
+    // A pending request completed in the batch that inserted it, and one completed later.
+    repo.insertMany([
+      rec({ key: 'v:p1', ts: jan, action: 'list', path: 'tenants/metadata/', status: 'pending', tenant: null }),
+      rec({ key: 'v:p2', ts: jan + 5_000, action: 'read', status: 'pending' }),
+      rec({ key: 'v:p1', ts: jan, action: 'list', path: 'tenants/metadata/', status: 'ok', tenant: null }),
+      ...Array.from({ length: 50 }, (_, i) => rec({ ts: jan + i * 70_000, action: i % 2 ? 'read' : 'list', path: i % 2 ? 'tenants/data/t-000001/smtp/admin' : 'tenants/metadata/' })),
+    ]);
+    exact();
+    repo.insertMany([rec({ key: 'v:p2', ts: jan + 5_000, action: 'read', status: 'ok' }), rec({ key: 'v:p2', ts: jan + 5_000, action: 'read', status: 'ok' })]);
+    exact();
+    repo.insertMany(Array.from({ length: 30 }, (_, i) => rec({ ts: Date.UTC(2026, 0, 5) + i * 1000 })));
+    exact();
+    const arch = new AuditArchiver(repo, join(dir, 'archive'));
+    expect((await arch.apply(new Date('2026-03-01T00:00:00Z'))).archived).toContain(202401);
+    exact();
+    await arch.reopen(202401);
+    exact();
+    repo.dropMonth(202601);
+    exact();
+    expect(repo.histogram({ from: '2024-01-10T00:00:00Z', to: '2024-01-11T00:00:00Z' }).total).toBe(52);
   });
 
   it('an empty store draws an empty chart', () => {
