@@ -100,6 +100,11 @@ test('a chart of events over time by action sits above the table and follows the
   await expect.poll(async () => Number(await chart.getAttribute('data-total'))).toBe(await page.getByTestId('audit-table').getByTestId('audit-row').count());
   // The legend names the actions of the bars.
   for (const a of ['read', 'write', 'list', 'read-metadata']) await expect(chart.locator('.recharts-legend-item-text', { hasText: new RegExp(`^${a}$`) })).toHaveCount(1);
+  // Legend words in the text colour: the light bar colours (list, other) would be unreadable.
+  // Runs in the page (a string: test files are type-checked without the DOM library).
+  const legendColours = (await page.evaluate(`[...document.querySelectorAll('[data-testid="audit-chart"] .recharts-legend-item-text')].map((e) => getComputedStyle(e).color)`)) as string[];
+  expect(legendColours.length).toBeGreaterThanOrEqual(4);
+  expect(new Set(legendColours)).toEqual(new Set(['rgb(28, 36, 48)']));
   // The count axis says numbers the way people read them.
   const yTicks = await chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
   expect(yTicks.length).toBeGreaterThan(1);

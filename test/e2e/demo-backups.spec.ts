@@ -62,6 +62,9 @@ test('Health: Force Backup Now backs up to the demo S3 server and the backup car
 
   await page.getByTestId('health-backup-history').click();
   await expect(page.getByTestId('backups-view')).toBeVisible();
+  // A completed backup reads as done (green), not as a warning.
+  await expect(page.getByTestId('backup-notice')).toHaveText(/Backup \S+ completed/);
+  await expect(page.getByTestId('backup-notice')).toHaveClass(/\bsuccess\b/);
   const row = page.locator('[data-testid^="backup-row-"]').first();
   await expect(row).toHaveAttribute('data-status', 'completed');
   await expect(page.getByTestId('backup-versioning')).toContainText('On');

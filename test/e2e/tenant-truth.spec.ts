@@ -194,8 +194,11 @@ test('API keys: usage over time per key, with readable axes, from the counters k
   // One line per key, over twelve months.
   await expect(chart.locator('.recharts-line')).toHaveCount(usage.keys.length);
   const months = await chart.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').allTextContents();
-  expect(months.length).toBeGreaterThan(2);
+  // Every month is named, the running one included (none dropped for the wider "so far").
+  const periods = new Set(usage.keys.flatMap((k) => k.monthly.map((p) => p.period)));
+  expect(months.length).toBe(periods.size);
   for (const m of months) expect(m).toMatch(/^\d{4}-\d{2}( \(so far\))?$/);
+  expect(months.at(-1)).toMatch(/ \(so far\)$/);
   // Counts with thousands separators, and the widest label is not cut off by the chart's edge.
   const ticks = chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
   const labels = await ticks.allTextContents();

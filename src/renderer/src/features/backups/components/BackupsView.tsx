@@ -54,7 +54,7 @@ export function BackupsView() {
         </p>
       )}
       {s.notice && (
-        <p className="notice" data-testid="backup-notice">
+        <p className="notice success" role="status" data-testid="backup-notice">
           {s.notice}
         </p>
       )}

@@ -75,12 +75,13 @@ export function ApiUsageChart({ tenantId }: { tenantId: string }) {
         <ResponsiveContainer width="100%" height={260}>
           <LineChart data={data} margin={{ top: 8, right: 16, left: 4, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="period" tickFormatter={tick} minTickGap={16} tick={{ fontSize: 11 }} />
+            {/* Every month is named (recharts would drop the one before the wider "so far" label); 30 days are thinned. */}
+            <XAxis dataKey="period" tickFormatter={tick} interval={scale === 'monthly' ? 0 : 'preserveEnd'} minTickGap={16} tick={{ fontSize: 11 }} />
             <YAxis allowDecimals={false} tickFormatter={(v: number) => formatCount(v)} width={countAxisWidth(max)} tick={{ fontSize: 11 }} />
             <Tooltip formatter={(v) => formatCount(Number(v))} labelFormatter={(p) => `${String(p)}${scale === 'daily' ? ' (UTC day)' : ' (UTC month)'}${p === current ? ', so far' : ''}`} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {usage.keys.map((k, i) => (
-              <Line key={k.keyId} type="monotone" dataKey={k.keyId} name={`${k.keyId}${k.status === 'revoked' ? ' (revoked)' : ''}`} stroke={PALETTE[i % PALETTE.length]} dot={scale === 'monthly'} isAnimationActive={false} connectNulls />
+              <Line key={k.keyId} type="linear" dataKey={k.keyId} name={`${k.keyId}${k.status === 'revoked' ? ' (revoked)' : ''}`} stroke={PALETTE[i % PALETTE.length]} dot={scale === 'monthly'} isAnimationActive={false} connectNulls />
             ))}
           </LineChart>
         </ResponsiveContainer>
