@@ -32,6 +32,8 @@ export interface DemoStackOptions {
   harnessBuild?: 'if-stale' | 'always' | 'never';
   keychainService?: string;
   progressEveryMs?: number;
+  /** The console re-checks DKIM DNS on its timer (the demo, with its local DNS server). */
+  dkimDnsRecheck?: boolean;
   /**
    * Runs after seeding, before the console starts: more local services for the demo (a DNS
    * server, ...). Its env reaches the console; its stop runs with the stack's.
@@ -158,6 +160,7 @@ export async function startDemoStack(opts: DemoStackOptions): Promise<DemoStack>
         env: { ...(extra.env ?? {}), VAULT_ADDR: bao.addr },
         dataDir: join(opts.dir, 'app'),
         autoSync: true,
+        ...(opts.dkimDnsRecheck !== undefined ? { dkimDnsRecheck: opts.dkimDnsRecheck } : {}),
         ...(opts.harnessBuild ? { build: opts.harnessBuild } : {}),
         ...(opts.keychainService ? { keychainService: opts.keychainService } : {}),
       });

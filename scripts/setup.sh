@@ -8,9 +8,14 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium for end-to-end tests, the Secret Service (keychain)
 #    and libsecret for keytar's native build, PostgreSQL for the HA topology, and
-#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq).
+#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq,
+#    openssl for test certificates, python3-dkim to sign and verify DKIM mail).
+#    test/unit/scripts/setup-installs-what-tests-call.test.ts fails when a test calls a
+#    program or a Python module that this list does not bring.
+#    knot: a real authoritative DNS server for the DKIM DNS tests (test/services/dns), which
+#    start it as this user on a free loopback port; its own system service must not run.
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  postgresql python3 make g++ ca-certificates)
+  openssl postgresql python3 python3-dkim make g++ ca-certificates knot)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,7 +25,34 @@ if ((${#missing[@]})); then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # No package may start its daemon while installing (knot's would bind port 53 on
+  # loopback, in front of a local resolver): a temporary policy-rc.d says no.
+  temp_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    temp_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    [ -z "$temp_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+    exit 1
+  }
+  [ -z "$temp_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+fi
+# knot's system service stays off (stopped and disabled), on every run: the tests start
+# their own knotd on a free port; nothing here may take port 53 or the machine's resolver.
+if dpkg-query -W -f='${Status}' knot 2>/dev/null | grep -q 'install ok installed'; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    if systemctl is-enabled --quiet knot.service 2>/dev/null || systemctl is-active --quiet knot.service 2>/dev/null; then
+      log "stopping and disabling the knot system service (the tests run their own on a free port)"
+      $SUDO systemctl disable --now knot.service >/dev/null 2>&1 || true
+    fi
+  elif [ -x /etc/init.d/knot ]; then
+    $SUDO /etc/init.d/knot stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d knot disable >/dev/null 2>&1 || true
+  fi
 fi
 
 # 2. npm packages. No Electron binary download here (its host is unreachable);

@@ -3,7 +3,7 @@
 // (t-000004's expired DKIM key makes its row red), the due filter names the due secret,
 // accent-insensitive search, details that keep the row in view, the SMTP audit trail, API
 // key usage over time with readable axes, the whole DKIM TXT value and its 255-character
-// strings, empty states, Escape, and one time format.
+// strings, empty states, Escape on every dialog, and one time format.
 import { expect, test, type Page } from '@playwright/test';
 import { connectionFromEnv } from '../../src/main/services/config/app-config';
 import { seedTenants } from '../../src/main/services/seed/seeder';
@@ -139,6 +139,11 @@ test('times read the same everywhere: UTC to the minute, the local time on hover
   await expect(last).toHaveAttribute('title', /^Local time: .+ · \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC$/);
   await page.getByTestId('tenant-row').first().getByTestId('tenant-open').click();
   for (const t of await page.getByTestId('tenant-details').locator('time').all()) await expect(t).toHaveText(UTC_MINUTE);
+  // No time in another format anywhere in the details (raw ISO, or the browser's locale).
+  const text = (await page.getByTestId('tenant-details').innerText()).replace(/\s+/g, ' ');
+  expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+  expect(text).not.toMatch(/\d{1,2}\/\d{1,2}\/\d{2,4}/);
+  expect(text).not.toMatch(/\d{1,2}:\d{2}:\d{2}\s?(AM|PM)/);
 });
 
 test('open details keep the tenant row in view while the details scroll', async ({ page }) => {
@@ -222,6 +227,36 @@ test('Escape closes the revoke confirmation', async ({ page }) => {
   await page.keyboard.press('Escape');
   await expect(page.getByTestId('revoke-confirm')).toHaveCount(0);
   expect((await kv.readMetadata(`t-000002/api/${key!.keyId}`))!.customMetadata.status).not.toBe('revoked');
+});
+
+test('Escape closes the dialog on top: Rotate Now, Emergency Reset, the seal confirmation', async ({ page }) => {
+  await openTenants(page);
+  await openDetails(page, 't-000002');
+  const before = (await kv.readMetadata('t-000002/ssh/admin'))!.currentVersion;
+  await page.getByTestId('ssh-admin').getByTestId('rotate-now').click();
+  await expect(page.getByTestId('rotate-dialog')).toBeVisible();
+  await page.getByTestId('rotation-reason').fill('not sent');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('rotate-dialog')).toHaveCount(0);
+  await page.getByTestId('ssh-actions').getByTestId('emergency-reset').click();
+  await expect(page.getByTestId('emergency-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('emergency-dialog')).toHaveCount(0);
+  // The details stay open under them; nothing was rotated.
+  await expect(page.getByTestId('tenant-details')).toContainText('t-000002');
+  expect((await kv.readMetadata('t-000002/ssh/admin'))!.currentVersion).toBe(before);
+
+  await page.getByTestId('nav-health').click();
+  await page.getByTestId('seal-open').click();
+  await expect(page.getByTestId('seal-confirm')).toBeVisible();
+  await page.getByTestId('seal-confirm').fill('not the name');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('seal-confirm')).toHaveCount(0);
+  await expect(page.getByTestId('seal-open')).toBeVisible();
+  // Opened again, it starts empty.
+  await page.getByTestId('seal-open').click();
+  await expect(page.getByTestId('seal-confirm')).toHaveValue('');
+  await page.keyboard.press('Escape');
 });
 
 test('SMTP "View Audit Trail" opens the audit view filtered to that credential', async ({ page }) => {

@@ -2,7 +2,9 @@
 import { auditCommand } from './audit';
 import { backupCommand } from './backup';
 import type { Command } from './command';
+import { dkimCommand } from './dkim';
 import { emergencyResetCommand } from './emergency-reset';
+import { enrolmentCommand } from './enrolment';
 import { helpCommand } from './help';
 import { loginCommand } from './login';
 import { logoutCommand } from './logout';
@@ -12,7 +14,7 @@ import { statusCommand } from './status';
 import { tenantsCommand } from './tenants';
 import { unsealCommand } from './unseal';
 
-export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, dkimCommand, enrolmentCommand, helpCommand(() => commands)];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

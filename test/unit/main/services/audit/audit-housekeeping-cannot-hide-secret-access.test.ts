@@ -11,6 +11,7 @@ import { importAuditFile } from '../../../../../src/main/services/audit/audit-im
 import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { AuditRepo } from '../../../../../src/main/services/storage/audit-repo';
 import { openDatabase, type SqlDatabase } from '../../../../../src/main/services/storage/database';
+import { currentVersion, migrate, MIGRATIONS } from '../../../../../src/main/services/storage/migrations';
 import type { AuditFilter } from '../../../../../src/shared/contracts/audit';
 
 const FIXTURE = join(__dirname, '../../../../fixtures/audit/openbao-2.4-audit.jsonl');
@@ -18,7 +19,8 @@ const T0 = Date.UTC(2026, 10, 26, 11, 0);
 let n = 0;
 const rec = (over: Partial<AuditRecord>): AuditRecord => ({
   key: `k:${++n}`, ts: T0 + n * 1000, action: 'read', tenant: 't-000001', user: 'alice', secretType: 'smtp', ip: '10.0.0.1', status: 'ok',
-  path: 'tenants/data/t-000001/smtp/admin', source: 'vault', requestId: `r${n}`, approvalId: null, error: null, ...over,
+  path: 'tenants/data/t-000001/smtp/admin', source: 'vault', requestId: `r${n}`, approvalId: null, error: null,
+  operation: 'read', mount: 'tenants/', entityId: null, consoleHeader: null, headerConflict: false, ...over,
 });
 
 const HOUSEKEEPING: Array<[string, Partial<AuditRecord>]> = [
@@ -183,7 +185,7 @@ describe('the chart of events over time by action', () => {
     expect(repo.histogram({ from: new Date(T0 - 86_400_000).toISOString(), to: new Date(T0 + 86_400_000).toISOString() }).total).toBe(0);
   });
 
-  it('the per-minute and per-hour counts stay exact through every write: batches, pending completed in the same or a later batch, duplicates, archive, reopen, drop', async () => {
+  it('the per-minute and per-hour counts stay exact through every write: batches, pending completed in the same or a later batch, an old row classified again, duplicates, archive, reopen, drop', async () => {
     n = 0;
     const dir = mkdtempSync(join(tmpdir(), 'vc-rollup-'));
     const repo = new AuditRepo(openDatabase(join(dir, 'db.sqlite')));
@@ -206,6 +208,18 @@ describe('the chart of events over time by action', () => {
     exact();
     repo.insertMany([rec({ key: 'v:p2', ts: jan + 5_000, action: 'read', status: 'ok' }), rec({ key: 'v:p2', ts: jan + 5_000, action: 'read', status: 'ok' })]);
     exact();
+    // A Vault row stored before migration 13 (no operation; its action taken from a header, now
+    // 'unclassified') is classified again when its entry is imported again: its count moves too.
+    repo.insertMany([rec({ key: 'v:old', ts: jan + 9_000, action: 'unclassified', operation: null, path: 'tenants/metadata/', tenant: null, consoleHeader: 'action=rotate' })]);
+    exact();
+    expect(keys(repo, { hideHousekeeping: true })).toContain('v:old');
+    repo.insertMany([rec({ key: 'v:old', ts: jan + 9_000, action: 'list', operation: 'list', path: 'tenants/metadata/', tenant: null })]);
+    exact();
+    expect(keys(repo, { hideHousekeeping: true })).not.toContain('v:old');
+    // Imported once more: a duplicate, nothing moves.
+    repo.insertMany([rec({ key: 'v:old', ts: jan + 9_000, action: 'read', operation: 'read', path: 'tenants/data/t-000001/smtp/admin' })]);
+    exact();
+    expect(repo.page({}, null, 1000).events.find((e) => e.key === 'v:old')?.action).toBe('list');
     repo.insertMany(Array.from({ length: 30 }, (_, i) => rec({ ts: Date.UTC(2026, 0, 5) + i * 1000 })));
     exact();
     const arch = new AuditArchiver(repo, join(dir, 'archive'));
@@ -215,11 +229,51 @@ describe('the chart of events over time by action', () => {
     exact();
     repo.dropMonth(202601);
     exact();
-    expect(repo.histogram({ from: '2024-01-10T00:00:00Z', to: '2024-01-11T00:00:00Z' }).total).toBe(52);
+    expect(repo.histogram({ from: '2024-01-10T00:00:00Z', to: '2024-01-11T00:00:00Z' }).total).toBe(53);
   });
 
   it('an empty store draws an empty chart', () => {
     const repo = new AuditRepo(openDatabase(':memory:'));
     expect(repo.histogram({ hideHousekeeping: true })).toMatchObject({ total: 0, buckets: [] });
+  });
+});
+
+describe('migration: audit housekeeping and chart', () => {
+  const n15 = MIGRATIONS.findIndex((m) => m.name === 'audit housekeeping and chart') + 1;
+
+  it('follows every migration of main (numbered after them) and runs on a fresh database', () => {
+    expect(MIGRATIONS[n15 - 1]!.version).toBe(n15);
+    expect(MIGRATIONS.find((m) => m.name === "audit: Vault's record decides the action")!.version).toBeLessThan(n15);
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, n15) });
+    expect(currentVersion(db)).toBe(n15);
+    expect(db.prepare('SELECT count(*) FROM audit_rollup_minute').pluck().get()).toBe(0);
+  });
+
+  it('classifies the events already stored and counts them into the rollups', () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, n15 - 1) });
+    const ins = db.prepare(
+      "INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id) VALUES (?, ?, 202611, ?, NULL, 'alice', 'none', '10.0.0.1', ?, ?, ?, ?)",
+    );
+    const rows: Array<[string, string, string, string]> = [
+      ['list', 'ok', 'tenants/metadata/', 'vault'],
+      ['list', 'ok', 'tenants/metadata/t-000001/', 'vault'],
+      ['other', 'ok', 'sys/health', 'vault'],
+      ['read', 'ok', 'tenants/data/t-000001/smtp/admin', 'vault'],
+      ['list', 'denied', 'tenants/metadata/', 'vault'],
+      ['list', 'ok', 'tenants/metadata/', 'console'],
+    ];
+    rows.forEach(([action, status, path, source], i) => ins.run(`m:${i}`, T0 + i * 61_000, action, status, path, source, `r${i}`));
+    migrate(db, MIGRATIONS.slice(0, n15));
+    const hk = db.prepare('SELECT key FROM audit_events WHERE housekeeping = 1 ORDER BY key').pluck().all();
+    expect(hk).toEqual(['m:0', 'm:1', 'm:2']);
+    for (const [table, unit] of [['audit_rollup_minute', 60_000], ['audit_rollup_hour', 3_600_000]] as const) {
+      const rolled = db.prepare(`SELECT slot, action, housekeeping, n FROM ${table} ORDER BY 1, 2, 3`).all();
+      const counted = db.prepare(`SELECT ts / ${unit} AS slot, action, housekeeping, count(*) AS n FROM audit_events GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`).all();
+      expect(rolled, table).toEqual(counted);
+    }
+    // And the repo on top of it keeps them.
+    const repo = new AuditRepo(db);
+    expect(repo.histogram({ hideHousekeeping: true }).total).toBe(3);
+    expect(repo.histogram({}).total).toBe(6);
   });
 });

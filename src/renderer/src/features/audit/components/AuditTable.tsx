@@ -7,6 +7,9 @@ import { Time } from '../../../lib/Time';
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 480;
 const OVERSCAN = 10;
+// The console column is this feature's own: the grid is set here, not in the shared stylesheet.
+const GRID = '190px 120px 90px 110px 90px 120px 80px 140px';
+const CONFLICT_STYLE = { background: '#fdecea' };
 
 interface Props {
   events: AuditEventView[];
@@ -27,7 +30,7 @@ export function AuditTable({ events, onEnd, testId, empty }: Props) {
   };
   return (
     <div className="audit-table" data-testid={testId}>
-      <div className="audit-row audit-head" role="row">
+      <div className="audit-row audit-head" role="row" style={{ gridTemplateColumns: GRID }}>
         <span>Timestamp</span>
         <span>Action</span>
         <span>Tenant</span>
@@ -35,6 +38,7 @@ export function AuditTable({ events, onEnd, testId, empty }: Props) {
         <span>Secret Type</span>
         <span>IP Address</span>
         <span>Status</span>
+        <span title="What the client's X-Vault-Console-Action header says (an annotation; Vault's record is the Action)">Console says</span>
       </div>
       {events.length === 0 && empty && (
         <p className="audit-empty" role="status" data-testid="audit-no-events">
@@ -46,11 +50,12 @@ export function AuditTable({ events, onEnd, testId, empty }: Props) {
           {events.slice(first, last).map((e, i) => (
             <div
               key={e.id}
-              className={`audit-row status-${e.status}`}
+              className={`audit-row status-${e.status}${e.headerConflict ? ' header-conflict' : ''}`}
               role="row"
               data-testid="audit-row"
-              title={e.path}
-              style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}
+              data-conflict={e.headerConflict ? 'true' : undefined}
+              title={`${e.path}${e.operation ? ` · Vault: ${e.operation}` : ''}${e.mount ? ` on ${e.mount}` : ''}${e.entityId ? ` · entity ${e.entityId}` : ''}`}
+              style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0, gridTemplateColumns: GRID, ...(e.headerConflict ? CONFLICT_STYLE : {}) }}
             >
               <span>
                 <Time value={e.ts} />
@@ -61,6 +66,9 @@ export function AuditTable({ events, onEnd, testId, empty }: Props) {
               <span>{e.secretType === 'none' ? '—' : e.secretType}</span>
               <span>{e.ip || '—'}</span>
               <span>{e.status}</span>
+              <span data-testid="audit-cell-console" title={e.consoleHeader ?? ''}>
+                {e.consoleHeader ? `${e.headerConflict ? '⚠ ' : ''}${e.consoleAction ?? e.consoleHeader}` : '—'}
+              </span>
             </div>
           ))}
         </div>

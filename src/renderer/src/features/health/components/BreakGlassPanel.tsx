@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { VaultStatus } from '../../../../../shared/contract';
+import { GatedButton } from '../../../components/GatedButton';
+import { useEscape } from '../../../lib/use-escape';
 import { useHealthStore } from '../store';
 
 interface Props {
@@ -18,6 +20,12 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
   const [confirming, setConfirming] = useState(false);
   const [confirmText, setConfirmText] = useState('');
   const expected = status.clusterName || 'seal';
+  const cancelSeal = () => {
+    setConfirming(false);
+    setConfirmText('');
+  };
+  // Escape backs out of the seal confirmation (not while the request is on its way).
+  useEscape(cancelSeal, confirming && !sealBusy && !status.sealed);
 
   const submitShare = async (e: FormEvent) => {
     e.preventDefault();
@@ -76,11 +84,10 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
   return (
     <section className="card break-glass" aria-labelledby="seal-title" data-testid="seal-panel">
       <h2 id="seal-title">Seal Vault (incident response)</h2>
-      {!signedIn && <p className="muted small">Sign in with a token that may seal Vault (sys/seal) to seal it.</p>}
       {!confirming ? (
-        <button type="button" className="break-glass-danger" disabled={!signedIn} onClick={() => setConfirming(true)} data-testid="seal-open">
+        <GatedButton gate={{ action: 'vault.seal' }} blocked={signedIn ? null : 'Sign in with a token that may seal Vault (update and sudo on sys/seal).'} className="break-glass-danger" onClick={() => setConfirming(true)} testId="seal-open">
           Seal Vault…
-        </button>
+        </GatedButton>
       ) : (
         <form onSubmit={(e) => void submitSeal(e)}>
           <p>
@@ -96,10 +103,10 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
             </p>
           )}
           <div className="row">
-            <button type="submit" className="break-glass-danger" disabled={sealBusy || confirmText.trim() !== expected} data-testid="seal-submit">
+            <GatedButton type="submit" gate={{ action: 'vault.seal' }} className="break-glass-danger" inactive={sealBusy || confirmText.trim() !== expected} testId="seal-submit">
               {sealBusy ? 'Sealing…' : 'Seal Vault now'}
-            </button>
-            <button type="button" onClick={() => { setConfirming(false); setConfirmText(''); }} data-testid="seal-cancel">
+            </GatedButton>
+            <button type="button" onClick={cancelSeal} data-testid="seal-cancel">
               Cancel
             </button>
           </div>

@@ -1,10 +1,12 @@
 // The spec's quick actions on the health dashboard: "Force Backup Now" (the same
 // backup as the Backups view, with its progress) and "View Backup History" (the
-// Backups view). A disabled Force Backup Now says why, next to it.
+// Backups view). A disabled Force Backup Now says why, next to it (the same gate as the
+// Backups view's button: the exact paths a backup touches).
 import { useEffect } from 'react';
+import { GatedButton } from '../../../components/GatedButton';
 import { useNavigation } from '../../../lib/navigation';
 import { useBackupsStore } from '../../backups/store';
-import { useCan, useSessionStore } from '../../session/store';
+import { useSessionStore } from '../../session/store';
 import { useHealthStore } from '../store';
 
 export function QuickActions() {
@@ -14,7 +16,6 @@ export function QuickActions() {
   const progress = useBackupsStore((s) => s.progress);
   const notice = useBackupsStore((s) => s.notice);
   const error = useBackupsStore((s) => s.error);
-  const can = useCan('backup.snapshot');
   const go = useNavigation((s) => s.go);
 
   useEffect(() => {
@@ -22,15 +23,14 @@ export function QuickActions() {
     return useBackupsStore.getState().listen();
   }, [signedIn]);
 
-  const reason = !signedIn
+  // Reasons of the view's own; the permission's reason comes from the gate.
+  const blocked = !signedIn
     ? 'Sign in to back up.'
     : settings === null
       ? 'Checking the backup settings…'
       : !settings.configured
         ? 'Backups are not configured: set the S3 bucket in Backups → Settings.'
-        : !can.allowed
-          ? can.reason
-          : null;
+        : null;
 
   const backupNow = async () => {
     await useBackupsStore.getState().runNow();
@@ -42,18 +42,14 @@ export function QuickActions() {
     <section className="card quick-actions" aria-labelledby="quick-actions-title" data-testid="health-quick-actions">
       <h2 id="quick-actions-title">Quick actions</h2>
       <div className="quick-actions-row">
-        <button type="button" className="primary" disabled={reason !== null || running} aria-describedby={reason ? 'force-backup-reason' : undefined} onClick={() => void backupNow()} data-testid="health-force-backup">
+        <GatedButton gate={signedIn ? { action: 'backup.run', kind: 'auto' } : null} blocked={blocked} inactive={running} className="primary" onClick={() => void backupNow()} testId="health-force-backup">
           {running ? 'Backing up…' : 'Force Backup Now'}
-        </button>
-        <button type="button" onClick={() => go('backups')} data-testid="health-backup-history">
+        </GatedButton>
+        {/* Opens another view; touches nothing in Vault. */}
+        <GatedButton gate={null} onClick={() => go('backups')} testId="health-backup-history">
           View Backup History
-        </button>
+        </GatedButton>
       </div>
-      {reason && (
-        <p id="force-backup-reason" className="muted small" data-testid="health-force-backup-reason">
-          {reason}
-        </p>
-      )}
       {running && progress && (
         <p className="small" aria-live="polite" data-testid="health-backup-progress">
           {progress.phase}

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { useEscape } from '../../../lib/use-escape';
 import { useRevealStore } from '../store';
 import { CredentialsPanel } from './CredentialsPanel';
-import { EnrollTotp } from './EnrollTotp';
+import { EnrolmentPanel } from '../../enrolment';
 import { ReauthForm } from './ReauthForm';
 
 const CLOSED_TEXT: Record<string, string> = {
@@ -17,7 +17,7 @@ const CLOSED_TEXT: Record<string, string> = {
 
 /** Re-authenticate, then show the credential for the reveal window. */
 export function RevealModal() {
-  const { target, status, view, enrollment, closedReason, close, listen } = useRevealStore();
+  const { target, status, view, closedReason, close, listen, loadStatus } = useRevealStore();
   useEffect(() => listen(), [listen]);
   // Escape closes like Close: the value is dropped and main wipes it.
   useEscape(() => void close(), target !== null);
@@ -35,7 +35,16 @@ export function RevealModal() {
             {CLOSED_TEXT[closedReason] ?? CLOSED_TEXT.user}
           </p>
         )}
-        {view ? <CredentialsPanel /> : enrollment || needsEnrollment ? <EnrollTotp /> : <ReauthForm />}
+        {view ? (
+          <CredentialsPanel />
+        ) : needsEnrollment ? (
+          <div className="reveal-enroll" data-testid="reveal-needs-2fa">
+            <p>Viewing credentials needs your second factor. Another admin grants it; you set it up here.</p>
+            <EnrolmentPanel onActivated={() => void loadStatus()} />
+          </div>
+        ) : (
+          <ReauthForm />
+        )}
         {!view && (
           <div className="reveal-actions">
             <button type="button" onClick={() => void close()} data-testid="reveal-cancel">

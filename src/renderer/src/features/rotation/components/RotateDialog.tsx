@@ -125,7 +125,7 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
                   <Time value={r.nextRotation} />
                 </dd>
                 <dt>Grace until</dt>
-                <dd data-testid="rotation-result-grace">{r.graceUntil ?? (r.emergency ? 'None: the old credential is invalid now' : 'None')}</dd>
+                <dd data-testid="rotation-result-grace">{r.graceUntil ? <Time value={r.graceUntil} /> : r.emergency ? 'None: the old credential is invalid now' : 'None'}</dd>
                 {r.fingerprint && (
                   <>
                     <dt>Fingerprint</dt>

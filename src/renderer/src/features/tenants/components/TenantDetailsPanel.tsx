@@ -6,9 +6,10 @@ import { call, errorMessage } from '../../../lib/ipc-client';
 import { useTenantsStore } from '../store';
 import { Time } from '../../../lib/Time';
 import { ViewCredentialsButton } from '../../reveal';
+import { DkimDnsSection } from '../../dkim-dns';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { ApiKeysSection } from './ApiKeysSection';
 import { AuditTrailButton } from '../../audit/components/AuditTrailButton';
 import { DkimTxtValue } from './DkimTxtValue';
@@ -134,9 +135,9 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <ViewCredentialsButton tenantId={tenantId} tenantName={details.name} />
               <RotateNowButton tenantId={tenantId} target="smtp" expectedVersion={details.smtp.currentVersion} onRotated={() => void load()} />
               <EmergencyResetButton tenantId={tenantId} target="smtp" onReset={() => void load()} />
-              <button type="button" className="small" onClick={() => void showHistory(details.smtp!.path)} data-testid="smtp-history">
+              <GatedButton gate={{ action: 'secrets.history', tenantId, path: details.smtp.path }} className="small" onClick={() => void showHistory(details.smtp!.path)} testId="smtp-history">
                 View Rotation History
-              </button>
+              </GatedButton>
               <AuditTrailButton tenantId={tenantId} secretType="smtp" label={`${tenantId}/smtp/admin`} testId="smtp-audit-trail" />
             </div>
           )}
@@ -167,18 +168,19 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
                     <HealthBadge health={k.health} reason={k.problem} />
                   </td>
                   <td>
-                    <button type="button" className="small" onClick={() => void showDns(k.domain)} data-testid="dkim-dns">
+                    <GatedButton gate={{ action: 'dkim.dns', tenantId, domain: k.domain }} className="small" onClick={() => void showDns(k.domain)} testId="dkim-dns">
                       View DNS Records
-                    </button>{' '}
-                    <button type="button" className="small" onClick={() => void showHistory(k.path)}>
+                    </GatedButton>{' '}
+                    <GatedButton gate={{ action: 'secrets.history', tenantId, path: k.path }} className="small" onClick={() => void showHistory(k.path)} testId="dkim-history">
                       History
-                    </button>{' '}
+                    </GatedButton>{' '}
                     <RotateNowButton tenantId={tenantId} target={`dkim:${k.domain}`} expectedVersion={k.currentVersion} onRotated={() => void load()} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {details.dkim.length > 0 && <DkimDnsSection tenantId={tenantId} onChanged={() => void load()} />}
           {dns && <DnsRecords dns={dns} onClose={() => setDns(null)} />}
           {history && <HistoryList history={history} onClose={() => setHistory(null)} />}
         </>
@@ -206,7 +208,6 @@ function SshCard({
   onDownload?: () => void;
   onRotated(): Promise<void>;
 }) {
-  const canRead = useCan('secrets.read');
   if (!info) {
     return (
       <div className="card" data-testid={testId}>
@@ -239,13 +240,13 @@ function SshCard({
           </>
         )}
       </dl>
-      <button type="button" className="small" onClick={() => onHistory(info.path)} data-testid={`${testId}-history`}>
+      <GatedButton gate={{ action: 'secrets.history', tenantId, path: info.path }} className="small" onClick={() => onHistory(info.path)} testId={`${testId}-history`}>
         View Rotation History
-      </button>{' '}
+      </GatedButton>{' '}
       {onDownload && (
-        <button type="button" className="small" disabled={!canRead.allowed} title={canRead.reason ?? undefined} onClick={onDownload} data-testid={`${testId}-download`}>
+        <GatedButton gate={{ action: 'ssh.download', tenantId }} className="small" onClick={onDownload} testId={`${testId}-download`}>
           Download key
-        </button>
+        </GatedButton>
       )}{' '}
       <RotateNowButton tenantId={tenantId} target={target} expectedVersion={info.currentVersion} onRotated={() => void onRotated()} />
     </div>
