@@ -96,7 +96,9 @@ test('the backup settings form is laid out like the other forms, and says why Fo
   await page.goto(stack.harness!.url);
   await page.getByTestId('nav-backups').click();
   await expect(page.getByTestId('backup-run')).toBeDisabled();
-  await expect(page.getByTestId('backup-run-reason')).toContainText('set the S3 bucket');
+  // Next to the button (its gate's reason), and under the header.
+  await expect(page.getByTestId('backup-run-gate').getByTestId('backup-run-reason')).toContainText('Set the S3 bucket');
+  await expect(page.locator('p[data-testid="backup-run-reason"]')).toContainText('set the S3 bucket');
   await page.getByTestId('nav-health').click();
   await expect(page.getByTestId('health-force-backup')).toBeDisabled();
   await expect(page.getByTestId('health-force-backup-reason')).toContainText('Backups are not configured');

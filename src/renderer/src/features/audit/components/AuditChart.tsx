@@ -3,11 +3,13 @@
 // housekeeping toggle. Times in UTC like the rest of the console.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AuditChartView } from '../../../../../shared/contract';
+import type { AuditAction } from '../../../../../shared/audit/audit-rules';
 import { formatUtc } from '../../../../../shared/time-format';
 import { bucketLabel, countAxisWidth, formatCount, timeTick, widthWords } from '../../../lib/chart-format';
 
 // One colour per action, stable across refreshes; failures and deletions in warm colours.
-const COLOURS: Record<string, string> = {
+// Typed by the action list: a new action without its own colour does not compile.
+const COLOURS: Record<AuditAction, string> = {
   read: '#1f4e8c',
   'read-metadata': '#7fa3d1',
   list: '#b8c9e0',
@@ -26,6 +28,12 @@ const COLOURS: Record<string, string> = {
   lockout: '#c2185b',
   'request-approval': '#9e9ac8',
   approve: '#54278f',
+  'enrol-grant': '#7cb342',
+  enrol: '#33691e',
+  // Vault's own record says these matter: never grey.
+  'sys-critical': '#8e0000',
+  decrypt: '#00838f',
+  unclassified: '#ffb300',
   other: '#a0a7b1',
 };
 
@@ -56,7 +64,7 @@ export function AuditChart({ chart, hidingHousekeeping }: { chart: AuditChartVie
             <Tooltip labelFormatter={(v) => bucketLabel(Number(v), chart.bucketMs)} formatter={(v) => formatCount(Number(v))} />
             <Legend wrapperStyle={{ fontSize: 12 }} />
             {chart.actions.map((a) => (
-              <Bar key={a} dataKey={a} stackId="events" fill={COLOURS[a] ?? '#a0a7b1'} isAnimationActive={false} />
+              <Bar key={a} dataKey={a} stackId="events" fill={COLOURS[a as AuditAction] ?? '#a0a7b1'} isAnimationActive={false} />
             ))}
           </BarChart>
         </ResponsiveContainer>
