@@ -204,6 +204,10 @@ test('API keys: usage over time per key, with readable axes, from the counters k
   expect(months.length).toBe(periods.size);
   for (const m of months) expect(m).toMatch(/^\d{4}-\d{2}( \(so far\))?$/);
   expect(months.at(-1)).toMatch(/ \(so far\)$/);
+  // The last label is whole: not cut off by the chart's right edge.
+  const svg = (await chart.locator('.recharts-wrapper > svg').first().boundingBox())!;
+  const lastTick = (await chart.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value').last().boundingBox())!;
+  expect(lastTick.x + lastTick.width).toBeLessThanOrEqual(svg.x + svg.width + 0.5);
   // Counts with thousands separators, and the widest label is not cut off by the chart's edge.
   const ticks = chart.locator('.recharts-yAxis-tick-labels .recharts-cartesian-axis-tick-value');
   const labels = await ticks.allTextContents();

@@ -73,7 +73,8 @@ export function ApiUsageChart({ tenantId }: { tenantId: string }) {
         </p>
       ) : (
         <ResponsiveContainer width="100%" height={260}>
-          <LineChart data={data} margin={{ top: 8, right: 16, left: 4, bottom: 0 }}>
+          {/* Room on the right for the last tick's " (so far)": recharts centres it on the edge. */}
+          <LineChart data={data} margin={{ top: 8, right: 56, left: 4, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             {/* Every month is named (recharts would drop the one before the wider "so far" label); 30 days are thinned. */}
             <XAxis dataKey="period" tickFormatter={tick} interval={scale === 'monthly' ? 0 : 'preserveEnd'} minTickGap={16} tick={{ fontSize: 11 }} />
