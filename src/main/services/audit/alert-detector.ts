@@ -321,7 +321,7 @@ export function detectCritical(critical: readonly DetectorEvent[], names?: Entit
  * and drills do it too, and say so in the backup view.
  */
 export function detectDecrypts(decrypts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
-  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+)\//, '');
+  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+|backup)\//, '');
   return runs(
     decrypts.filter((e) => e.action === 'decrypt' && (e.status === 'ok' || e.status === 'pending')),
     (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}`,
