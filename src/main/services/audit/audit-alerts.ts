@@ -115,8 +115,13 @@ export class AuditAlerts {
     if (!bounds) return { alerts: [], partialSince: null };
     const to = parseFilterTime(filter.to, 'to') ?? bounds.max;
     const from = parseFilterTime(filter.from, 'from') ?? Math.max(bounds.min, to - DEFAULT_ALERT_DAYS * 86_400_000);
-    const input = this.detectorInput(from, to, settings);
-    return { alerts: detectAlerts(input, settings), partialSince: input.partialSince };
+    // Evidence before the range still counts: an approval used by a delete just before
+    // `from`, the first half of a bulk, the day of wide reads. The rules look back over
+    // their longest window; alerts that end inside the range are listed.
+    const lookback = Math.max(86_400_000, settings.approvalValidHours * 3_600_000, settings.failedAuthWindowMinutes * 60_000, settings.bulkReadWindowSeconds * 1000);
+    const input = this.detectorInput(from - lookback, to, settings);
+    const alerts = detectAlerts(input, settings).filter((a) => Date.parse(a.to) >= from);
+    return { alerts, partialSince: input.partialSince };
   }
 
   private resolving: Promise<void> | null = null;
