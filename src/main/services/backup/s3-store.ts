@@ -61,6 +61,9 @@ export class S3Store {
     this.client = new S3Client({
       region: cfg.region,
       ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+      // Where backups go is the settings' choice (backup:configure): never AWS_ENDPOINT_URL_S3,
+      // AWS_ENDPOINT_URL or an AWS config file's endpoint_url from the environment.
+      ignoreConfiguredEndpointUrls: true,
       forcePathStyle: cfg.forcePathStyle,
       // Without explicit keys the SDK's default chain (env, profile, instance role) applies.
       ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
