@@ -368,15 +368,29 @@ export function detectCritical(critical: readonly DetectorEvent[], names?: Entit
  * and drills do it too, and say so in the backup view.
  */
 export function detectDecrypts(decrypts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
-  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+|backup)\//, '');
+  const rel = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path);
+  const keyOf = (e: DetectorEvent) => rel(e).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+|backup)\//, '');
+  // The key itself out (an export or a plaintext backup): every backup it wraps is open, now and later.
+  const wholeKey = (e: DetectorEvent) => /^(export\/[^/]+|backup)\//.test(rel(e));
   return runs(
     decrypts.filter((e) => e.action === 'decrypt' && (e.status === 'ok' || e.status === 'pending')),
-    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}`,
+    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}|${wholeKey(e) ? 'key' : 'plaintext'}`,
     3_600_000,
   ).map((g) => {
     const e = g.events[0]!;
     const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
     const key = `${e.mount ?? ''}${keyOf(e)}`;
+    if (wholeKey(e)) {
+      return alert(
+        'key-decrypt',
+        'red',
+        `Transit key ${key} taken out in plaintext by ${label}`,
+        `${g.events.length} export${g.events.length === 1 ? '' : 's'} or plaintext backup${g.events.length === 1 ? '' : 's'} of transit key ${key} (${e.path}). Whoever holds this key material and a backup it wraps reads every secret in it, offline and for good: rotate the key and re-encrypt the backups.`,
+        label,
+        g.events,
+        users,
+      );
+    }
     return alert(
       'key-decrypt',
       'yellow',

@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('a transit key backup in plaintext', () => {
-  it('raises the key alert, naming the key', async () => {
+  it('raises a red key-out alert, naming the key', async () => {
     const key = `red-backup-${Math.random().toString(36).slice(2, 8)}`;
     expect((await baoFetch(s, 'POST', `transit/keys/${key}`, { body: { type: 'aes256-gcm96' } })).status).toBeLessThan(300);
     expect((await baoFetch(s, 'POST', `transit/keys/${key}/config`, { body: { exportable: true, allow_plaintext_backup: true } })).status).toBe(200);
@@ -26,5 +26,7 @@ describe('a transit key backup in plaintext', () => {
     const a = alerts.find((x) => x.kind === 'key-decrypt' && x.title.includes(key));
     expect(a, 'key backup alert').toBeDefined();
     expect(a!.title).toContain(`transit/${key}`);
+    expect(a!.title).toMatch(/taken out in plaintext/);
+    expect(a!.severity).toBe('red');
   });
 });
