@@ -157,7 +157,7 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
   it('events by id: each store names its events by its own ids and returns them whole', async () => {
     const a = (await local.page({}, null, 50)).events;
     const b = await remote.byIds((await remote.page({}, null, 50)).events.map((e) => e.id));
-    const strip = (e: { id: number }) => ({ ...e, id: 0 });
+    const strip = <T extends { id: number }>(e: T): T => ({ ...e, id: 0 });
     expect(b.map(strip).sort((x, y) => (x.key < y.key ? -1 : 1))).toEqual(a.map(strip).sort((x, y) => (x.key < y.key ? -1 : 1)));
   });
 });

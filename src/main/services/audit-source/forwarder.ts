@@ -59,6 +59,8 @@ interface Cursor {
   offset: number;
   /** The batch being posted: its keys, and the offset it ends at. */
   inflight: { keys: string[]; endOffset: number } | null;
+  /** Requests before the offset still waiting for their response (sent once it arrives). */
+  held?: AuditRecord[];
 }
 
 export interface ForwarderOptions {
@@ -77,6 +79,8 @@ export interface ForwarderOptions {
   /** Waits (tests pass a fast one). */
   sleep?: (ms: number) => Promise<void>;
   maxLineBytes?: number;
+  /** Bytes read at a time; a batch ends at the end of a read (a line boundary). */
+  readChunk?: number;
 }
 
 export interface ForwardReport {
@@ -163,8 +167,10 @@ export class AuditForwarder {
     } else if (saved) {
       this.opts.log.info('forward: the file was rotated or truncated since the cursor; starting at its beginning');
     }
-    this.cursor = { version: 1, path: this.opts.file, inode: st.ino, offset, inflight: saved?.inode === st.ino ? (saved.inflight ?? null) : null };
+    this.cursor = { version: 1, path: this.opts.file, inode: st.ino, offset, inflight: saved?.inode === st.ino ? (saved.inflight ?? null) : null, held: saved?.held ?? [] };
     this.newReader();
+    // Requests before the cursor whose response had not come yet: held again, not lost.
+    this.reader.joiner.restore(this.cursor.held ?? []);
   }
 
   private async withRetry<T>(work: () => Promise<T>): Promise<T> {
@@ -199,7 +205,7 @@ export class AuditForwarder {
       this.report.sent += records.length;
       this.report.batches++;
     }
-    await this.saveCursorAsync({ ...c, offset: endOffset, inflight: null });
+    await this.saveCursorAsync({ ...c, offset: endOffset, inflight: null, held: this.reader.joiner.held() });
     this.report.offset = endOffset;
   }
 
@@ -210,13 +216,14 @@ export class AuditForwarder {
   async runOnce({ final = true }: { final?: boolean } = {}): Promise<ForwardReport> {
     if (!this.fh) await this.open();
     const fh = this.fh!;
-    const buf = Buffer.allocUnsafe(READ_CHUNK);
+    const readChunk = this.opts.readChunk ?? READ_CHUNK;
+    const buf = Buffer.allocUnsafe(readChunk);
     let offset = this.cursor!.offset;
     const batchEvents = this.opts.batchEvents ?? 5000;
     const onLine = (line: Buffer, fin: boolean) => this.reader.line(line, fin);
     for (;;) {
       if (this.stopped) break;
-      const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, offset);
+      const { bytesRead } = await fh.read(buf, 0, readChunk, offset);
       if (bytesRead === 0) break;
       offset += bytesRead;
       this.splitter.push(buf.subarray(0, bytesRead), onLine);
@@ -246,11 +253,11 @@ export class AuditForwarder {
         await this.runOnce({ final: false });
         await this.fh?.close();
         this.fh = null;
-        await this.saveCursorAsync({ version: 1, path: this.opts.file, inode: st.ino, offset: 0, inflight: null });
+        await this.saveCursorAsync({ ...this.cursor, inode: st.ino, offset: 0, inflight: null, held: this.reader.joiner.held() });
         continue;
       }
       if (st && this.cursor && st.size < this.cursor.offset) {
-        await this.saveCursorAsync({ ...this.cursor, offset: 0, inflight: null });
+        await this.saveCursorAsync({ ...this.cursor, offset: 0, inflight: null, held: this.reader.joiner.held() });
         await this.fh?.close();
         this.fh = null;
         continue;
