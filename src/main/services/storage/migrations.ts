@@ -9,6 +9,7 @@ import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
+import { createAuditSourceSchema } from './schema/audit-source';
 
 export interface Migration {
   version: number;
@@ -42,6 +43,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
   { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
   { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
+  { version: 14, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {
