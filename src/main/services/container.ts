@@ -182,9 +182,9 @@ export function createServices(deps: ServiceDeps): Services {
   const metrics = new MetricsSampler({ session, clock });
   metrics.start();
   // Created before the audit service, which asks it for the active profile's source.
-  let auditSources: AuditSourceSettings | undefined;
+  const sourcesRef: { current?: AuditSourceSettings } = {};
   const audit = new AuditService({
-    source: () => auditSources!.source(),
+    source: () => sourcesRef.current!.source(),
     db,
     settings,
     clock,
@@ -196,7 +196,7 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.auditFiles ? { files: deps.auditFiles } : {}),
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
-  auditSources = new AuditSourceSettings({ repo: new AuditSourceRepo(db), secrets: deps.secretStore, local: audit.repo, profileId: () => profiles.active().id, now });
+  const auditSources = (sourcesRef.current = new AuditSourceSettings({ repo: new AuditSourceRepo(db), secrets: deps.secretStore, local: audit.repo, profileId: () => profiles.active().id, now }));
   // Audit retention (archive old months, delete expired ones): at start, then daily.
   audit.startMaintenance();
   // One index, read by the inventory and by rotation (overdue selection).
@@ -334,7 +334,7 @@ export function createServices(deps: ServiceDeps): Services {
       inventory.cancel();
       backup.cancel();
       await audit.dispose();
-      auditSources?.close();
+      auditSources.close();
       metrics.stop();
       session.dispose();
       vault.close();
