@@ -110,6 +110,27 @@ describe('audit forward: batched, retried, never twice (real VictoriaLogs)', () 
     expect(await stored()).toEqual({ n: expected, distinct: expected });
   });
 
+  it('an answer lost after VictoriaLogs accepted a batch (a timeout): the retry sends only what is missing', async () => {
+    const real = victoriaLogsSink(vlClient(vl.url), STREAM);
+    let calls = 0;
+    const lossy: ForwardSink = {
+      present: real.present,
+      async send(lines, n) {
+        await real.send(lines, n);
+        if (++calls === 2) {
+          await vl.flush();
+          throw Object.assign(new Error('answer lost'), {});
+        }
+      },
+    };
+    const f = forwarder(lossy, { attempts: 3 });
+    const r = await f.runOnce();
+    await f.stop();
+    expect(r.retries).toBe(1);
+    expect(r.alreadyThere).toBeGreaterThan(0);
+    expect(await stored()).toEqual({ n: expected, distinct: expected });
+  });
+
   it('a cursor file it did not write is refused, never taken as "start from 0"', async () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(dir, 'cursor.json'), '{"version":1,"path":"/etc/other","inode":1,"offset":5}');

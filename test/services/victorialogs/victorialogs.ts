@@ -2,7 +2,7 @@
 // build.sh) on a free loopback port with a temporary data dir. Cheap enough (well under a
 // second) to start per test file. Optional basic auth through its own -httpAuth.* flags.
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBuiltBinary, freeLoopbackPort, spawnLogged, stopProcess, waitFor } from '../openbao/process';
@@ -32,6 +32,7 @@ export function ensureVictoriaLogsBinary(): Promise<string> {
 export async function startVictoriaLogs(opts: StartVictoriaLogsOptions = {}): Promise<VictoriaLogsInstance> {
   const bin = await ensureVictoriaLogsBinary();
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'vault-console-vlogs-')));
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const port = opts.port ?? (await freeLoopbackPort());
   const url = `http://127.0.0.1:${port}`;
   const logPath = join(dataDir, 'victoria-logs.log');

@@ -23,6 +23,8 @@ import { streamSelector } from './logsql';
 import { SourceError, type LogsqlClient } from './logsql-client';
 
 const READ_CHUNK = 1024 * 1024;
+/** VictoriaLogs makes ingested events searchable within about a second. */
+const RETRY_VISIBILITY_MS = 2_000;
 
 /** Where forwarded events go: VictoriaLogs, or stdout for an agent to ship. */
 export interface ForwardSink {
@@ -201,8 +203,24 @@ export class AuditForwarder {
     if (records.length > 0) {
       const lines = records.map((r) => `${JSON.stringify(toEventDoc(r, this.opts.stream ?? {}))}\n`).join('');
       await this.saveCursorAsync({ ...c, inflight: { keys: records.map((r) => r.key), endOffset } });
-      await this.withRetry(() => this.opts.sink.send(lines, records.length));
-      this.report.sent += records.length;
+      let attempt = 0;
+      let sent = records.length;
+      await this.withRetry(async () => {
+        let body = lines;
+        if (attempt++ > 0) {
+          // The failed attempt may have reached VictoriaLogs (an answer lost, a timeout):
+          // after it has made new events searchable (about a second), send only what it lacks.
+          await this.sleep(RETRY_VISIBILITY_MS);
+          const there = await this.opts.sink.present(records.map((r) => r.key));
+          const left = records.filter((r) => !there.has(r.key));
+          this.report.alreadyThere += records.length - left.length;
+          sent = left.length;
+          if (left.length === 0) return;
+          body = left.map((r) => `${JSON.stringify(toEventDoc(r, this.opts.stream ?? {}))}\n`).join('');
+        }
+        await this.opts.sink.send(body, sent);
+      });
+      this.report.sent += sent;
       this.report.batches++;
     }
     await this.saveCursorAsync({ ...c, offset: endOffset, inflight: null, held: this.reader.joiner.held() });
