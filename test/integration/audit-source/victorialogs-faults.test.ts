@@ -68,30 +68,36 @@ describe('audit source faults (real VictoriaLogs)', () => {
 
   it('VictoriaLogs stopped mid-query: the answer in flight is "partial", the next request "unreachable"; back once it restarts', async () => {
     const own = await startVictoriaLogs();
-    await forwardFile(own, FIXTURE, own.dataDir);
-    await own.flush();
-    const p = await startFaultProxy(own.url);
-    const source = new VictoriaLogsAuditSource({ client: vlClient(p.url, { timeoutMs: 5_000 }), stream: STREAM });
-    const before = (await source.counts({})).total;
-    expect(before).toBeGreaterThan(20);
-    // Half the answer has left; then the server is stopped and the connection drops.
-    p.mode = { kind: 'cut', afterBytes: 2_000, beforeCut: () => own.stop({ removeData: false }) };
-    const err = await failure(source.page({}, null, 1000));
-    expect(err.state).toBe('partial');
-    p.mode = { kind: 'pass' };
-    const down = await failure(vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }).query('* | limit 1'));
-    expect(down.state).toBe('unreachable');
-    const direct = new VictoriaLogsAuditSource({ client: vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }), stream: STREAM });
-    expect((await direct.check()).state).toBe('unreachable');
-    expect(direct.health().message).toMatch(/not reachable/);
-    // The same data dir, the same port: the source answers again.
-    const again = await startVictoriaLogs({ dataDir: own.dataDir, port: own.port });
-    expect((await direct.check()).state).toBe('ok');
-    expect((await direct.counts({})).total).toBe(before);
-    direct.close();
-    source.close();
-    await p.close();
-    await again.stop({ removeData: true });
+    let again: VictoriaLogsInstance | null = null;
+    try {
+      await forwardFile(own, FIXTURE, own.dataDir);
+      await own.flush();
+      const p = await startFaultProxy(own.url);
+      const source = new VictoriaLogsAuditSource({ client: vlClient(p.url, { timeoutMs: 5_000 }), stream: STREAM });
+      const before = (await source.counts({})).total;
+      expect(before).toBeGreaterThan(20);
+      // Half the answer has left; then the server is stopped and the connection drops.
+      p.mode = { kind: 'cut', afterBytes: 2_000, beforeCut: () => own.stop({ removeData: false }) };
+      const err = await failure(source.page({}, null, 1000));
+      expect(err.state).toBe('partial');
+      p.mode = { kind: 'pass' };
+      const down = await failure(vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }).query('* | limit 1'));
+      expect(down.state).toBe('unreachable');
+      const direct = new VictoriaLogsAuditSource({ client: vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }), stream: STREAM });
+      expect((await direct.check()).state).toBe('unreachable');
+      expect(direct.health().message).toMatch(/not reachable/);
+      // The same data dir, the same port: the source answers again.
+      again = await startVictoriaLogs({ dataDir: own.dataDir, port: own.port });
+      expect((await direct.check()).state).toBe('ok');
+      expect((await direct.counts({})).total).toBe(before);
+      direct.close();
+      source.close();
+      await p.close();
+    } finally {
+      // Whatever failed above, no server is left running.
+      await own.stop({ removeData: !again }).catch(() => undefined);
+      await again?.stop({ removeData: true }).catch(() => undefined);
+    }
   });
 
   it('a 10 s response: the query times out with a clear state, nothing is shown', async () => {
