@@ -24,13 +24,19 @@ import type { Cell } from './lib/table';
 
 const STREAM = { vault_cluster: 'bench' };
 
+const log = (s: string) => process.stderr.write(`[bench vlogs] ${s}\n`);
+
 export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; events: number }): Promise<Cell[][]> {
   const rows: Cell[][] = [];
+  // Each row is also logged as it is measured: a run stopped half way still reports.
+  const push = (r: Cell[]) => {
+    rows.push(r);
+    log(r.map((c) => (typeof c === 'number' ? (Number.isNaN(c) ? '-' : c.toFixed(1)) : c)).join(' | '));
+  };
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-vlogs-'));
   const vl = await startVictoriaLogs({ dataDir: join(dir, 'vl') });
   const restoreLog = setLogSink(() => undefined);
   const client = new LogsqlClient({ url: vl.url, authHeader: async () => ({}), timeoutMs: 120_000 });
-  const log = (s: string) => process.stderr.write(`[bench vlogs] ${s}\n`);
   try {
     // 1. Through the forwarder: a generated Vault audit log file.
     const file = join(dir, 'audit.log');
@@ -42,7 +48,7 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
     const fr = await fwd.runOnce();
     await fwd.stop();
     const fwdS = (performance.now() - t) / 1000;
-    rows.push(['vlogs ingest via forwarder', fr.sent, Number.NaN, Number.NaN, Number.NaN, fr.sent / fwdS, `${fr.batches} batches, ${(statSync(file).size / 1e6 / fwdS).toFixed(0)} MB/s of log`]);
+    push(['vlogs ingest via forwarder', fr.sent, Number.NaN, Number.NaN, Number.NaN, fr.sent / fwdS, `${fr.batches} batches, ${(statSync(file).size / 1e6 / fwdS).toFixed(0)} MB/s of log`]);
     rmSync(file);
 
     // 2. Load the rest: the same generator and mapping, posted in parallel batches.
@@ -76,7 +82,7 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
     await Promise.all(inflight);
     await vl.flush();
     const total = loaded + fr.sent;
-    rows.push(['vlogs bulk load (mapping + post)', loaded, Number.NaN, Number.NaN, Number.NaN, (loaded * 1000) / (performance.now() - t), `total ${total} events`]);
+    push(['vlogs bulk load (mapping + post)', loaded, Number.NaN, Number.NaN, Number.NaN, (loaded * 1000) / (performance.now() - t), `total ${total} events`]);
 
     // 3. The six standard filters and free text.
     const source = new VictoriaLogsAuditSource({ client, stream: STREAM });
@@ -106,7 +112,7 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
       samples.sort((a, b) => a - b);
       all.push(...samples);
       perFilter[f.name] = { p50Ms: percentile(samples, 50), p95Ms: percentile(samples, 95), matches };
-      rows.push([`vlogs query ${f.name}`, total, percentile(samples, 50), percentile(samples, 95), percentile(samples, 99), Number.NaN, `${matches} matches (page 200 + exact counts)`]);
+      push([`vlogs query ${f.name}`, total, percentile(samples, 50), percentile(samples, 95), percentile(samples, 99), Number.NaN, `${matches} matches (page 200 + exact counts)`]);
     }
     all.sort((a, b) => a - b);
 
@@ -126,7 +132,7 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
       cursor = p.nextCursor;
     }
     const pageS = (performance.now() - t) / 1000;
-    rows.push(['vlogs paging 1M events (RSS)', seen, Number.NaN, Number.NaN, Number.NaN, seen / pageS, `RSS ${(rss0 / 1e6).toFixed(0)} → max ${(rssMax / 1e6).toFixed(0)} MB`]);
+    push(['vlogs paging 1M events (RSS)', seen, Number.NaN, Number.NaN, Number.NaN, seen / pageS, `RSS ${(rss0 / 1e6).toFixed(0)} → max ${(rssMax / 1e6).toFixed(0)} MB`]);
     await writeResult({
       name: `audit-victorialogs-${total}`,
       description: 'Audit view over VictoriaLogs: forwarder ingest, standard filters p50/p95, RSS while paging 1M events',
