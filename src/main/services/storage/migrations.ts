@@ -10,6 +10,7 @@ import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
+import { createAuditSourceSchema } from './schema/audit-source';
 
 export interface Migration {
   version: number;
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
   { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
   { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
+  { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {
