@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
+import { auditSourceChannels } from './contracts/audit-source';
 import { backupChannels, backupEvents } from './contracts/backup';
 import { complianceChannels, complianceEvents } from './contracts/compliance';
 import { evidenceChannels, evidenceEvents } from './contracts/evidence';
@@ -22,6 +23,7 @@ import { vaultChannels, vaultEvents } from './contracts/vault';
 
 export * from './contracts/app';
 export * from './contracts/audit';
+export * from './contracts/audit-source';
 export * from './contracts/backup';
 export * from './contracts/compliance';
 export * from './contracts/evidence';
@@ -39,6 +41,7 @@ export * from './contracts/vault';
 export const channels = {
   ...appChannels,
   ...auditChannels,
+  ...auditSourceChannels,
   ...backupChannels,
   ...complianceChannels,
   ...evidenceChannels,

@@ -2,13 +2,15 @@
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
 import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
-import { createInventorySchema } from './schema/inventory';
+import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
 import { createAuditIncidentSchema, createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { createAuditHousekeepingSchema } from './schema/audit-housekeeping';
 import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationIncidentSchema, createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
+import { createAuditSourceSchema } from './schema/audit-source';
 
 export interface Migration {
   version: number;
@@ -42,8 +44,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
   { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
   { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
-  { version: 14, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
-  { version: 15, name: 'incident rotation jobs', up: createRotationIncidentSchema },
+  { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
+  { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
+  { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
+  { version: 17, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
+  { version: 18, name: 'incident rotation jobs', up: createRotationIncidentSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {
