@@ -11,8 +11,9 @@ import { seedCommand } from './seed';
 import { statusCommand } from './status';
 import { tenantsCommand } from './tenants';
 import { unsealCommand } from './unseal';
+import { watchCommand } from './watch';
 
-export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, watchCommand, helpCommand(() => commands)];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

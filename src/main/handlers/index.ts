@@ -13,6 +13,7 @@ import { rotationHandlers } from './rotation-handlers';
 import { sessionHandlers } from './session-handlers';
 import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
+import { watchHandlers } from './watch-handlers';
 
 export function createHandlers(services: Services): Handlers {
   return {
@@ -26,5 +27,6 @@ export function createHandlers(services: Services): Handlers {
     ...rotationHandlers(services),
     ...sessionHandlers(services),
     ...vaultHandlers(services),
+    ...watchHandlers(services),
   };
 }

@@ -34,6 +34,7 @@ import { SettingsRepo } from './storage/settings-repo';
 import { createLogger } from './log/logger';
 import { systemClock, type Clock } from './time/clock';
 import { createVaultClient, type VaultClient } from './vault/vault-client';
+import { WatchStatusService, watchMountFor } from './watch/watch-status';
 import type { EventSink } from '../handlers/types';
 
 /** Opens a URL that a handler already validated (https only) in the user's browser. */
@@ -104,6 +105,8 @@ export interface Services {
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
   rotation: RotationService;
+  /** The ops-host watchers reporting for the active cluster (heartbeats in Vault). */
+  watch: WatchStatusService;
   dispose(): Promise<void>;
 }
 
@@ -138,7 +141,7 @@ export function createServices(deps: ServiceDeps): Services {
     onProgress: (p) => deps.events.emit('backup:progress', p),
   });
   const health = new HealthService({ vault: () => vault, session, backup: deps.backupStatus ?? new CatalogBackupStatusSource(backup, clock), clock });
-  const breakGlass = new BreakGlass({ vault: () => vault, session, clock });
+  const breakGlass = new BreakGlass({ vault: () => vault, session, clock, sealIntentMount: () => watchMountFor(connection.kvMount) });
   const metrics = new MetricsSampler({ session, clock });
   metrics.start();
   const audit = new AuditService({
@@ -223,6 +226,7 @@ export function createServices(deps: ServiceDeps): Services {
     backupSettings,
     reveal,
     rotation,
+    watch: new WatchStatusService({ session, clock, kvMount: () => connection.kvMount }),
     async switchProfile(id) {
       const row = profiles.setActive(id);
       const previous = connection;

@@ -53,6 +53,8 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     [`${kvMount}-approvals`, { type: 'kv', options: { version: '2' }, description: 'deletion approvals' }],
     // Tenant change stamps for the inventory's incremental sync (docs/vault-layout.md).
     [`${kvMount}-stamps`, { type: 'kv', options: { version: '2' }, description: 'tenant change stamps' }],
+    // The ops-host watcher: heartbeats, break-glass seal announcements, optionally its PagerDuty key (docs/monitoring.md).
+    [`${kvMount}-watch`, { type: 'kv', options: { version: '2' }, description: 'vault-console watch' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);

@@ -7,6 +7,7 @@ import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex 
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
+import { createWatchSchema } from './schema/watch';
 
 export interface Migration {
   version: number;
@@ -36,6 +37,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
+  { version: 10, name: 'watch outbox', up: createWatchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -3,6 +3,7 @@ import { formatClock, sealView, useHealthStore } from '../store';
 import { BreakGlassPanel } from './BreakGlassPanel';
 import { MetricsChart } from './MetricsChart';
 import { StatusCard } from './StatusCard';
+import { WatcherCard } from '../../watch/components/WatcherCard';
 
 interface Props {
   refreshMs: number;
@@ -111,6 +112,7 @@ export function HealthView({ refreshMs }: Props) {
           value={live?.clusterName || '—'}
           detail={live?.clusterId ? <code>{live.clusterId}</code> : undefined}
         />
+        <WatcherCard />
       </div>
 
       {live && live.initialized && <BreakGlassPanel status={live} signedIn={snap?.signedIn ?? false} />}
