@@ -7,10 +7,15 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium for end-to-end tests, the Secret Service (keychain)
-#    and libsecret for keytar's native build, PostgreSQL for the HA topology, and
-#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq).
+#    and libsecret for keytar's native build, PostgreSQL for the HA topology, the
+#    independent tools the tests cross-check against (ssh-keygen, oathtool, jq), and
+#    Prometheus + Alertmanager (promtool/amtool check the monitoring rules; the watch
+#    tests run both on free loopback ports with temporary configs).
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  postgresql python3 make g++ ca-certificates)
+  postgresql python3 make g++ ca-certificates prometheus prometheus-alertmanager)
+# Debian starts these as system services on install (Prometheus on :9090, Alertmanager on
+# :9093/:9094, all interfaces). Tests never need them: keep them from starting here.
+NO_SERVICES=(prometheus prometheus-alertmanager)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -20,7 +25,26 @@ if ((${#missing[@]})); then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # invoke-rc.d asks policy-rc.d: exit 101 = "do not start services" for this install only.
+  policy_added=0
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\n# vault-console setup: no service starts during this install\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    policy_added=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
+    [ "$policy_added" -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+    exit 1
+  }
+  [ "$policy_added" -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+  # Where systemd runs, also keep them from starting at the next boot (only the ones installed now).
+  if [ -d /run/systemd/system ]; then
+    for svc in "${NO_SERVICES[@]}"; do
+      if printf '%s\n' "${missing[@]}" | grep -qx "$svc"; then
+        $SUDO systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+      fi
+    done
+  fi
 fi
 
 # 2. npm packages. No Electron binary download here (its host is unreachable);

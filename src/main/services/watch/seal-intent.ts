@@ -30,10 +30,13 @@ export interface SealIntent {
   at: number;
 }
 
-/** The newest announcement in Vault's audit log within [sealSeenAt - windowMs, sealSeenAt + skew]. */
-export function findSealIntent(repo: WatchRepo, watchMount: string, sealSeenAt: number, windowMs: number, skewMs = 60_000): SealIntent | null {
+/**
+ * The newest announcement in Vault's audit log within [sealSeenAt - windowMs, sealSeenAt + skew]
+ * and newer than `usedUpTo`: an announcement explains one seal, never a later one.
+ */
+export function findSealIntent(repo: WatchRepo, watchMount: string, sealSeenAt: number, windowMs: number, usedUpTo = -Infinity, skewMs = 60_000): SealIntent | null {
   const prefix = `${watchMount}/data/${SEAL_INTENT_FOLDER}/`;
-  for (const w of repo.writesUnder(prefix, sealSeenAt - windowMs, sealSeenAt + skewMs)) {
+  for (const w of repo.writesUnder(prefix, Math.max(sealSeenAt - windowMs, usedUpTo + 1), sealSeenAt + skewMs)) {
     const id = w.path.slice(prefix.length);
     if (INCIDENT_ID_RE.test(id)) return { incidentId: id, user: w.user, at: w.ts };
   }

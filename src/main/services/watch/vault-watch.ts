@@ -18,8 +18,10 @@ export interface VaultWatchDeps {
   clock: Clock;
   log: Logger;
   config: Pick<WatchConfig, 'unreachableGraceMs' | 'sealedByConsole' | 'severities' | 'pollMs'>;
-  /** Looks for the console's announcement of this seal (reads the audit log first). */
-  sealIntent: (seenAt: number) => Promise<SealIntent | null>;
+  /** Looks for the console's announcement of this seal newer than `usedUpTo` (reads the audit log first). */
+  sealIntent: (seenAt: number, usedUpTo: number) => Promise<SealIntent | null>;
+  /** Where the time of the last announcement used is kept across restarts (it explained its seal, no other). */
+  usedIntent: { get(): number; set(at: number): void };
 }
 
 export function sampleOf(snap: HealthSnapshot, sealedByConsole: boolean, nowMs: number): VaultHealthSample {
@@ -96,7 +98,10 @@ export class VaultWatch {
 
     if (s.sealed || !s.initialized) {
       // Looked up until found: the announcement may reach the audit log a moment after the seal is seen.
-      this.sealIntent ??= await this.deps.sealIntent(now).catch(() => null);
+      if (!this.sealIntent) {
+        this.sealIntent = await this.deps.sealIntent(now, this.deps.usedIntent.get()).catch(() => null);
+        if (this.sealIntent) this.deps.usedIntent.set(this.sealIntent.at);
+      }
       const intent = this.sealIntent;
       metrics.vault(sampleOf(snap, intent !== null, now));
       const state = s.initialized ? 'sealed' : 'uninitialized';

@@ -53,6 +53,7 @@ const RECOUNT_EVERY_MS = 60_000;
 const ROUTING_KEY_REFRESH_MS = 600_000;
 const MAINTENANCE_EVERY_MS = 86_400_000;
 const OUTBOX_KEEP_MS = 30 * 86_400_000;
+const USED_INTENT_KEY = 'watch.sealIntentUsedAt';
 
 export class Watcher {
   readonly metrics: WatchMetrics;
@@ -121,7 +122,8 @@ export class Watcher {
     });
     for (const r of this.repo.openConditions()) this.metrics.condition(r.condition, true);
 
-    this.audit = new AuditService({ db, settings: new SettingsRepo(db), clock, log: createLogger('audit'), dataDir: config.dataDir, session, kvMount: () => config.kvMount });
+    const settings = new SettingsRepo(db);
+    this.audit = new AuditService({ db, settings, clock, log: createLogger('audit'), dataDir: config.dataDir, session, kvMount: () => config.kvMount });
     this.auditWatch = new AuditWatch({ audit: this.audit, repo: this.repo, metrics: this.metrics, pager: this.pager, clock, log: this.log, session, config });
 
     const health = new HealthService({ vault: () => this.anon, session, backup: new NoBackupStatusSource(), clock });
@@ -132,10 +134,14 @@ export class Watcher {
       clock,
       log: this.log,
       config,
-      sealIntent: async (seenAt) => {
+      sealIntent: async (seenAt, usedUpTo) => {
         // The announcement is written just before the seal: read the log up to now first.
         await this.auditWatch.pollNow();
-        return findSealIntent(this.repo, config.watchMount, seenAt, config.sealIntentWindowMs);
+        return findSealIntent(this.repo, config.watchMount, seenAt, config.sealIntentWindowMs, usedUpTo);
+      },
+      usedIntent: {
+        get: () => Number(settings.get(USED_INTENT_KEY) ?? '-Infinity'),
+        set: (at) => settings.set(USED_INTENT_KEY, String(at)),
       },
     });
 

@@ -13,7 +13,8 @@ import type { OpenBaoInstance } from '../../../services/openbao/openbao';
 
 export const ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const CLI = join(ROOT, 'src', 'main', 'cli.ts');
-export const TSX = join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+/** tsx as a loader inside the one node process (its cli would run the CLI in a child: SIGKILL must reach the watcher itself). */
+export const TSX_LOADER = ['--import', 'tsx'];
 
 export interface WatchFiles {
   dir: string;
@@ -154,7 +155,7 @@ export async function startWatcher(o: StartWatcherOptions): Promise<WatcherProce
     VAULT_CONSOLE_WATCH_ID: 'test-watcher',
     ...o.env,
   };
-  const child = spawn(process.execPath, [TSX, CLI, 'watch', ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...TSX_LOADER, CLI, 'watch', ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
   const w = new WatcherProcess(child, port === null ? null : `http://127.0.0.1:${port}/metrics`);
   return w;
 }
