@@ -222,7 +222,7 @@ export function watchConfig(env: NodeJS.ProcessEnv, flags: WatchInputs, kvMount:
   const auditLog = auditIn?.raw.trim() || 'discover';
 
   const dataIn = get('data-dir');
-  const dataDir = dataIn?.raw.trim() || env.STATE_DIRECTORY?.split(':')[0] || join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'vault-console-watch');
+  const dataDir = dataIn?.raw.trim() || env.STATE_DIRECTORY?.split(':')[0] || join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'vault-console-watch');
 
   const idIn = get('id');
   const watcherId = idIn ? idIn.raw.trim() : defaultWatcherId();
