@@ -70,7 +70,7 @@ describe('watch: heartbeat in Vault, read by the app', () => {
     const out = await statusAs(null);
     expect(out.unavailable).toMatch(/Sign in/);
     expect(out.stale).toBe(true);
-    const tenant = await statusAs(s.openbao.users.tenant);
+    const tenant = await statusAs(s.openbao.users.tenant!);
     expect(tenant.watchers).toHaveLength(0);
     expect(tenant.unavailable).toMatch(/policy does not allow reading watcher heartbeats/);
   }, 30_000);

@@ -13,13 +13,23 @@ interface WatchState {
   start(intervalMs?: number): () => void;
 }
 
+// Each refresh gets a number; a slow answer that arrives after a newer one is dropped.
+let seq = 0;
+let applied = 0;
+
 export const useWatchStore = create<WatchState>()((set, get) => ({
   status: null,
   error: null,
   async refresh() {
+    const mine = ++seq;
     try {
-      set({ status: await call('watch:status'), error: null });
+      const status = await call('watch:status');
+      if (mine < applied) return;
+      applied = mine;
+      set({ status, error: null });
     } catch (err) {
+      if (mine < applied) return;
+      applied = mine;
       set({ status: null, error: errorMessage(err) });
     }
   },
