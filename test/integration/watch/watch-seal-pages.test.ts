@@ -122,6 +122,26 @@ describe('watch: Vault seal pages', () => {
     }
   }, 120_000);
 
+  it('an announcement that cannot be written never blocks the break-glass seal, which then pages as unexpected', async () => {
+    await running();
+    const before = rx.events.length;
+    const admin = await adminSession(bao.addr, bao.users.admin);
+    try {
+      // A mount the admin may not write: the announcement fails, the seal must not.
+      const bg = new BreakGlass({ vault: () => admin.anon, session: admin.session, clock: systemClock, sealIntentMount: () => 'no-such-mount' });
+      const cluster = (await baoRequest<{ cluster_name: string }>(bao.addr, 'GET', 'sys/health')).cluster_name;
+      const st = await bg.seal(cluster, 'INC-2026-0099');
+      expect(st.sealed).toBe(true);
+      const ev = await rx.waitFor((e, i = rx.events.indexOf(e)) => i >= before && e.action === 'trigger', 30_000, 'critical trigger');
+      expect(ev.severity).toBe('critical');
+      expect(ev.summary).not.toContain('INC-2026-0099');
+      await unsealOpenBao(bao);
+      await rx.waitFor((e, i = rx.events.indexOf(e)) => i > before && e.action === 'resolve', 30_000, 'resolve');
+    } finally {
+      admin.close();
+    }
+  }, 120_000);
+
   it('with sealed-by-console=none, a break-glass seal pages no one, while an unannounced seal still pages', async () => {
     await watcher?.stop();
     watcher = await startWatcher({ bao, files, eventsUrl: rx.url, env: { VAULT_CONSOLE_WATCH_POLL_INTERVAL: `${POLL_MS}ms`, VAULT_CONSOLE_WATCH_SEALED_BY_CONSOLE: 'none' } });

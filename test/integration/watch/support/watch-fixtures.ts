@@ -133,6 +133,8 @@ export interface StartWatcherOptions {
   args?: string[];
   /** false: no /metrics endpoint. */
   metrics?: boolean;
+  /** Run the built CLI (bin/vault-console.mjs, as installed) instead of the source through tsx. */
+  built?: boolean;
 }
 
 /** Starts `vault-console watch` as the systemd unit would: environment configuration only. */
@@ -155,7 +157,8 @@ export async function startWatcher(o: StartWatcherOptions): Promise<WatcherProce
     VAULT_CONSOLE_WATCH_ID: 'test-watcher',
     ...o.env,
   };
-  const child = spawn(process.execPath, [...TSX_LOADER, CLI, 'watch', ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
+  const entry = o.built ? [join(ROOT, 'bin', 'vault-console.mjs')] : [...TSX_LOADER, CLI];
+  const child = spawn(process.execPath, [...entry, 'watch', ...(o.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT });
   const w = new WatcherProcess(child, port === null ? null : `http://127.0.0.1:${port}/metrics`);
   return w;
 }
