@@ -87,7 +87,14 @@ export class AuditWatch {
       clock: this.deps.clock,
       log: this.deps.log,
       pollMs: this.deps.config.auditPollMs,
-      onPoll: () => this.process(),
+      onPoll: () => {
+        try {
+          this.process();
+        } catch (err) {
+          this.deps.metrics.error('audit');
+          this.deps.log.warn(`audit evaluation failed: ${err instanceof Error ? err.message : 'error'}`);
+        }
+      },
     });
     this.tailer.start();
     this.lastProblem = null;

@@ -23,12 +23,15 @@ export interface InventoryWatchDeps {
 
 export class InventoryWatch {
   private failing = false;
+  /** A sync has succeeded since the start. */
+  synced = false;
 
   constructor(private readonly deps: InventoryWatchDeps) {}
 
   async sync(): Promise<void> {
     try {
       await this.deps.inventory.sync({ mode: 'incremental' });
+      this.synced = true;
       if (this.failing) this.deps.log.info('inventory sync works again');
       this.failing = false;
     } catch (err) {

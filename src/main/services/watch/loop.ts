@@ -7,10 +7,14 @@ export class Loop {
   private running = false;
   private current: Promise<void> | null = null;
 
+  private lastError: string | null = null;
+
   constructor(
     private readonly clock: Clock,
     private readonly intervalMs: () => number,
     private readonly task: () => Promise<void>,
+    /** Told about a task that threw (once per distinct message, so a stuck failure is not a log flood). */
+    private readonly onError: (message: string) => void = () => undefined,
   ) {}
 
   start(delayMs = 0): void {
@@ -30,7 +34,16 @@ export class Loop {
     if (this.current) return this.current;
     this.clock.clearTimeout(this.timer);
     this.current = this.task()
-      .catch(() => undefined)
+      .then(
+        () => {
+          this.lastError = null;
+        },
+        (err: unknown) => {
+          const message = err instanceof Error ? `${err.name}: ${err.message}` : 'error';
+          if (message !== this.lastError) this.onError(message);
+          this.lastError = message;
+        },
+      )
       .finally(() => {
         this.current = null;
         this.schedule(this.intervalMs());

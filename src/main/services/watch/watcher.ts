@@ -156,15 +156,22 @@ export class Watcher {
     const inventory = new InventoryService({ repo: index, clock, client: () => session.requireClient(), mount: () => config.kvMount, logger: createLogger('inventory') });
     this.inventoryWatch = new InventoryWatch({ inventory, index, repo: this.repo, metrics: this.metrics, clock, log: this.log, kvMount: config.kvMount });
 
-    this.vaultLoop = new Loop(clock, () => config.pollMs, () => this.pollOnce());
+    const failed = (what: string) => (message: string) => this.log.error(`${what} failed: ${message}`);
+    this.vaultLoop = new Loop(clock, () => config.pollMs, () => this.pollOnce(), failed('poll'));
     this.loops.push(this.vaultLoop);
-    if (backup) this.loops.push(new Loop(clock, () => config.backupCheckMs, () => this.backupWatch.check()));
+    if (backup) this.loops.push(new Loop(clock, () => config.backupCheckMs, () => this.backupWatch.check(), failed('backup check')));
+    // Until the first sync succeeded (Vault sealed or down at start), try again every 30 s, not every 15 min.
     this.loops.push(
-      new Loop(clock, () => config.inventoryMs, async () => {
-        if (this.vaultWatch.serving && session.hasToken()) await this.inventoryWatch.sync();
-      }),
+      new Loop(
+        clock,
+        () => (this.inventoryWatch.synced ? config.inventoryMs : Math.min(config.inventoryMs, 30_000)),
+        async () => {
+          if (this.vaultWatch.serving && session.hasToken()) await this.inventoryWatch.sync();
+        },
+        failed('inventory sync'),
+      ),
     );
-    this.loops.push(new Loop(clock, () => MAINTENANCE_EVERY_MS, async () => this.maintain()));
+    this.loops.push(new Loop(clock, () => MAINTENANCE_EVERY_MS, async () => this.maintain(), failed('maintenance')));
   }
 
   start(): void {
@@ -193,8 +200,10 @@ export class Watcher {
     await session.refresh();
     await this.vaultWatch.poll();
     const now = clock.now();
+    // A configured log path is tailed whatever Vault's state (a seal's announcement is read from it);
+    // finding the path through sys/audit needs Vault to answer.
+    if (config.auditLog !== 'discover' || (this.vaultWatch.serving && session.hasToken())) await this.auditWatch.ensureTailer();
     if (this.vaultWatch.serving && session.hasToken()) {
-      await this.auditWatch.ensureTailer();
       if (routingKey.configured && config.routingKey.kind === 'vault' && (routingKey.current() === null || now - this.lastKeyReadAt > ROUTING_KEY_REFRESH_MS)) {
         this.lastKeyReadAt = now;
         const had = routingKey.current() !== null;
