@@ -11,6 +11,7 @@ import { BackupService } from '../../../src/main/services/backup/backup-service'
 import { openDatabase } from '../../../src/main/services/storage/database';
 import { BackupRepo } from '../../../src/main/services/storage/backup-repo';
 import { ManualClock, systemClock, type Clock } from '../../../src/main/services/time/clock';
+import { baoRequest } from '../../services/openbao/openbao-api';
 import { startOpenBao, type OpenBaoInstance } from '../../services/openbao/openbao';
 import { startS3, type S3Instance } from '../../services/s3/s3-server';
 import { clientFor } from '../backup/backup-helpers';
@@ -105,6 +106,31 @@ describe('watch: backup pages', () => {
     const res = await rx.waitFor((e) => e.action === 'resolve', 30_000, 'backup-stale resolve');
     expect(res.dedupKey).toBe(ev.dedupKey);
   }, 180_000);
+
+  it('a failed run recorded in the catalog pages backup-failed with its id and reason; the next success resolves it', async () => {
+    if (!watcher?.alive) {
+      watcher = await startWatcher({ bao, files, eventsUrl: rx.url, env: backupEnv() });
+      await watcherReady(watcher);
+    }
+    const before = rx.events.length;
+    // A token that may not use the backup's transit key: the run fails, S3 records it.
+    const weak = await baoRequest<{ auth: { client_token: string } }>(bao.addr, 'POST', 'auth/token/create-orphan', { token: bao.rootToken, body: { policies: ['vault-console-auditor'], ttl: '10m' } });
+    const client = clientFor(bao.addr, weak.auth.client_token);
+    const service = new BackupService({ repo: new BackupRepo(openDatabase(':memory:')), clock: systemClock, config: async () => config(), client: () => client, actor: () => 'test' });
+    const rec = await service.run({ kind: 'raft' }).finally(() => client.close());
+    expect(rec.status).toBe('failed');
+    const ev = await rx.waitFor((e, i = rx.events.indexOf(e)) => i >= before && e.action === 'trigger', 30_000, 'backup-failed trigger');
+    expect(ev.valid, ev.problems.join('; ')).toBe(true);
+    expect(ev.dedupKey).toMatch(/\/backup-failed$/);
+    expect(ev.summary).toContain(`Backup ${rec.id} failed`);
+    expect((ev.body!.payload as { custom_details: Record<string, unknown> }).custom_details).toMatchObject({ backup_id: rec.id, catalog_readable: true });
+    expect(await watcher.sample('vault_console_backup_last_attempt_failed')).toBe(1);
+
+    await backupAt(systemClock);
+    const res = await rx.waitFor((e, i = rx.events.indexOf(e)) => i > before && e.action === 'resolve', 30_000, 'backup-failed resolve');
+    expect(res.dedupKey).toBe(ev.dedupKey);
+    expect(rx.events.slice(before).filter((e) => e.action === 'trigger')).toHaveLength(1);
+  }, 120_000);
 
   it('S3 down: the daily run fails, and the watcher pages backup-failed once', async () => {
     if (!watcher?.alive) {
