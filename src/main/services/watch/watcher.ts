@@ -153,7 +153,8 @@ export class Watcher {
     this.backupWatch = new BackupWatch({ backup, repo: backupRepo, bucket: backupConfig?.bucket ?? null, pager: this.pager, metrics: this.metrics, clock, log: this.log, config });
 
     const index = new InventoryRepo(db);
-    const inventory = new InventoryService({ repo: index, clock, client: () => session.requireClient(), mount: () => config.kvMount, logger: createLogger('inventory') });
+    // In no hurry: a few requests at a time keep the first full sync's memory and Vault's load low.
+    const inventory = new InventoryService({ repo: index, clock, client: () => session.requireClient(), mount: () => config.kvMount, logger: createLogger('inventory'), concurrency: 4 });
     this.inventoryWatch = new InventoryWatch({ inventory, index, repo: this.repo, metrics: this.metrics, clock, log: this.log, kvMount: config.kvMount });
 
     const failed = (what: string) => (message: string) => this.log.error(`${what} failed: ${message}`);
