@@ -1,4 +1,4 @@
-// Migration 10 (watch outbox) on a fresh database, and the repository's rules: one
+// The watch outbox migration on a fresh database, and the repository's rules: one
 // transaction opens a condition and queues its trigger; a condition opens once; the
 // outbox keeps order; the write lock keeps a second watcher off the same file.
 import { mkdtempSync } from 'node:fs';
@@ -15,10 +15,10 @@ const ev = (action: 'trigger' | 'resolve', key = 'k') => ({ condition: 'vault-se
 const row = (over = {}) => ({ condition: 'vault-sealed' as const, dedupKey: 'k', severity: 'critical' as const, silent: false, summary: 'sealed', openedAt: 1, ...over });
 
 describe('watch outbox migration', () => {
-  it('migration 10 (watch outbox) creates the conditions and outbox tables on a fresh database', () => {
-    expect(upTo).toBe(10);
+  it('the watch outbox migration creates the conditions and outbox tables on a fresh database', () => {
+    expect(upTo).toBeGreaterThan(0);
     const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, upTo) });
-    expect(currentVersion(db)).toBe(10);
+    expect(currentVersion(db)).toBe(MIGRATIONS[upTo - 1]!.version);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort();
     expect(tables).toEqual(expect.arrayContaining(['watch_conditions', 'watch_outbox']));
     expect(() => db.prepare("INSERT INTO watch_conditions VALUES ('x', 'k', 'fatal', 0, 's', 1)").run()).toThrow(/CHECK/);
