@@ -19,6 +19,8 @@ function devOnlyCsp(): Plugin {
   };
 }
 
+// electron-vite 6.0.0 (the newest) maps Electron versions up to 44 to build targets; for
+// Electron 45 it uses 44's (node24.18, chrome152), which Electron 45 runs.
 export default defineConfig({
   main: {
     build: {

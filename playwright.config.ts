@@ -12,6 +12,10 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+// Nothing may leave loopback: where a test starts no DNS server of its own, DKIM DNS checks (the
+// grace sweep at sign-in runs one) ask a closed loopback port, never the machine's resolver.
+process.env.VAULT_CONSOLE_DNS_RESOLVERS ??= '127.0.0.1:9';
+
 export default defineConfig({
   testDir: 'test/e2e',
   testMatch: '**/*.spec.ts',

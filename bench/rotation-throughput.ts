@@ -168,7 +168,7 @@ export async function benchRotation(opts: { addr: string; token: string; tenants
     const stopLag = lagMonitor();
     const job = { end: null as JobSummary | null };
     const jobM = await measure(n, opts.baoPid, async () => {
-      const started = service.start(p.previewId, p.confirmPhrase, 'bench', concurrency);
+      const started = await service.start(p.previewId, p.confirmPhrase, 'bench', concurrency);
       job.end = await service.wait(started.id);
     });
     const jobMs = jobM.ms;

@@ -11,7 +11,10 @@ import { startOpenBao } from '../test/services/openbao/openbao';
 import { startHarness } from '../test/harness/harness';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
 import { seedTenants } from '../src/main/services/seed/seeder';
-import { createVaultClient } from '../src/main/services/vault/vault-client';
+import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
+import { DkimDnsVault } from '../src/main/services/dkim-dns/dkim-dns-vault';
+import { zoneFragment, type RecordToPublish } from '../src/main/services/dkim-dns/dkim-txt';
+import { startKnot, type KnotInstance } from '../test/services/dns/knot';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_DIR = join(ROOT, '.vault-console-dev', 'demo');
@@ -49,7 +52,21 @@ async function main(): Promise<void> {
     client.close();
   }
 
-  const env = { VAULT_ADDR: bao.addr };
+  // DKIM DNS checks ask a local Knot DNS (never the machine's resolver): the current DKIM
+  // records of every other tenant are published there, so the demo shows both states.
+  const dnsZones = ['example.com', 'example.net', 'example.org'];
+  let knot: KnotInstance | null = null;
+  let resolvers = '127.0.0.1:9';
+  try {
+    knot = await startKnot(Object.fromEntries(dnsZones.map((z) => [z, ''])));
+    const zone = await demoDkimZone(createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken), bao.kvMount, Math.min(tenants, 200));
+    for (const z of dnsZones) await knot.setZone(z, zone.split('\n').filter((l) => l.startsWith(';') || l.includes(`.${z}. IN TXT`)).join('\n'));
+    resolvers = knot.address;
+    process.stderr.write(`[demo] DNS (Knot) for DKIM checks at ${knot.address}\n`);
+  } catch (err) {
+    process.stderr.write(`[demo] no local DNS server for DKIM checks (${err instanceof Error ? err.message : String(err)}); DKIM checks will report "no answer"\n`);
+  }
+  const env = { VAULT_ADDR: bao.addr, VAULT_CONSOLE_DNS_RESOLVERS: resolvers };
   let stopUi: () => Promise<void>;
   const electron = electronBinary();
   if (electron) {
@@ -59,14 +76,15 @@ async function main(): Promise<void> {
     };
     child.on('exit', () => void shutdown());
   } else {
-    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app'), autoSync: true });
+    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app'), autoSync: true, dkimDnsRecheck: true });
     stopUi = () => harness.close();
     process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${harness.url}\n`);
   }
   // A throwaway local server: its demo credentials are printed for the person at the keyboard.
   process.stdout.write(
     `\nVault (OpenBao ${bao.version}) at ${bao.addr}\nSign in as ${bao.users.admin.username} / ${bao.users.admin.password}` +
-      ` (or ${bao.users.auditor.username} / ${bao.users.auditor.password} for read-only)\nCtrl-C stops everything.\n`,
+      ` (or ${bao.users.auditor.username} / ${bao.users.auditor.password} for read-only)\n` +
+      `Viewing credentials needs a second factor that another admin grants: sign in as ${bao.users.secondAdmin.username} / ${bao.users.secondAdmin.password}, Two-factor → Grant an enrolment for ${bao.users.admin.username}.\nCtrl-C stops everything.\n`,
   );
 
   let stopping = false;
@@ -74,11 +92,30 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await stopUi().catch(() => undefined);
+    await knot?.stop().catch(() => undefined);
     await bao.stop();
     process.exit(0);
   }
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/** The current DKIM records of every other demo tenant (t-000001, t-000003, …), as a zone fragment. */
+async function demoDkimZone(client: VaultClient, mount: string, count: number): Promise<string> {
+  const v = new DkimDnsVault(client, mount);
+  const records: RecordToPublish[] = [];
+  try {
+    for (let n = 1; n <= count; n += 2) {
+      const t = `t-${String(n).padStart(6, '0')}`;
+      for (const d of await v.domains(t)) {
+        const f = await v.facts(`${t}/dkim/${d}`);
+        if (f?.selector && f.txt) records.push({ tenantId: t, domain: d, role: 'new', name: `${f.selector}._domainkey.${d}`, value: f.txt, note: 'demo' });
+      }
+    }
+  } finally {
+    client.close();
+  }
+  return zoneFragment(records, 'Vault Console demo: DKIM records of every other tenant');
 }
 
 main().catch((err: unknown) => {

@@ -7,15 +7,21 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. Debian packages: Chromium for end-to-end tests, the Secret Service (keychain)
-#    and libsecret for keytar's native build, PostgreSQL for the HA topology, the
-#    independent tools the tests cross-check against (ssh-keygen, oathtool, jq), and
-#    Prometheus + Alertmanager (promtool/amtool check the monitoring rules; the watch
-#    tests run both on free loopback ports with temporary configs).
+#    and libsecret for keytar's native build, PostgreSQL for the HA topology, and
+#    the independent tools the tests cross-check against (ssh-keygen, oathtool, jq,
+#    openssl for test certificates, python3-dkim to sign and verify DKIM mail).
+#    test/unit/scripts/setup-installs-what-tests-call.test.ts fails when a test calls a
+#    program or a Python module that this list does not bring.
+#    knot: a real authoritative DNS server for the DKIM DNS tests (test/services/dns), which
+#    start it as this user on a free loopback port; its own system service must not run.
+#    prometheus + prometheus-alertmanager: promtool/amtool check the monitoring rules and the
+#    watch tests run both on free loopback ports with temporary configs; Debian would start
+#    them as system services (Prometheus on :9090, Alertmanager on :9093/:9094, all
+#    interfaces), which must not run either.
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  postgresql python3 make g++ ca-certificates prometheus prometheus-alertmanager)
-# Debian starts these as system services on install (Prometheus on :9090, Alertmanager on
-# :9093/:9094, all interfaces). Tests never need them: keep them from starting here.
-NO_SERVICES=(prometheus prometheus-alertmanager)
+  openssl postgresql python3 python3-dkim make g++ ca-certificates knot prometheus prometheus-alertmanager)
+# Installed for the tests, whose system services stay off (the tests start their own).
+NO_SERVICES=(knot prometheus prometheus-alertmanager)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -25,27 +31,37 @@ if ((${#missing[@]})); then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  # invoke-rc.d asks policy-rc.d: exit 101 = "do not start services" for this install only.
-  policy_added=0
+  # No package may start its daemon while installing (knot's would bind port 53 on
+  # loopback, in front of a local resolver): a temporary policy-rc.d says no.
+  temp_policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# vault-console setup: no service starts during this install\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
     $SUDO chmod 755 /usr/sbin/policy-rc.d
-    policy_added=1
+    temp_policy=1
   fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || {
-    [ "$policy_added" -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
+    [ -z "$temp_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
     exit 1
   }
-  [ "$policy_added" -eq 1 ] && $SUDO rm -f /usr/sbin/policy-rc.d
-  # Where systemd runs, also keep them from starting at the next boot (only the ones installed now).
-  if [ -d /run/systemd/system ]; then
-    for svc in "${NO_SERVICES[@]}"; do
-      if printf '%s\n' "${missing[@]}" | grep -qx "$svc"; then
-        $SUDO systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
-      fi
-    done
-  fi
+  [ -z "$temp_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
+# Their system services stay off (stopped and disabled), on every run: the tests start their
+# own knotd, prometheus and alertmanager on free loopback ports; nothing here may take port 53,
+# the machine's resolver or a port on every interface.
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+for svc in "${NO_SERVICES[@]}"; do
+  dpkg-query -W -f='${Status}' "$svc" 2>/dev/null | grep -q 'install ok installed' || continue
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+    if systemctl is-enabled --quiet "$svc.service" 2>/dev/null || systemctl is-active --quiet "$svc.service" 2>/dev/null; then
+      log "stopping and disabling the $svc system service (the tests run their own on a free port)"
+      $SUDO systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
+    fi
+  elif [ -x "/etc/init.d/$svc" ]; then
+    $SUDO "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true
+  fi
+done
 
 # 2. npm packages. No Electron binary download here (its host is unreachable);
 #    electron-vite builds without it and the harness drives the UI in Chromium.

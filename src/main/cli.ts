@@ -6,10 +6,27 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from './cli/io';
 import { runCli } from './cli/run';
+import { createLogger } from './services/log/logger';
 
 export type { CliIo } from './cli/io';
 
+let warningsRouted = false;
+
+/**
+ * Node's own warnings (a dependency's deprecation notice) become log lines like any other:
+ * shown on success or behind -verbose, never between the user and the one error line.
+ */
+function routeNodeWarnings(): void {
+  if (warningsRouted) return;
+  warningsRouted = true;
+  process.removeAllListeners('warning');
+  const nodeLog = createLogger('node');
+  process.on('warning', (w) => nodeLog.warn(`${w.name}: ${w.message.split('\n')[0]}`));
+}
+
 export async function main(argv: string[], io?: Partial<CliIo>): Promise<number> {
+  // The real program (bin/vault-console.mjs, tsx src/main/cli.ts) passes no io; tests do.
+  if (!io) routeNodeWarnings();
   return runCli(argv, {
     stdout: io?.stdout ?? process.stdout,
     stderr: io?.stderr ?? process.stderr,

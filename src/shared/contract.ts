@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
 import { backupChannels, backupEvents } from './contracts/backup';
+import { dkimDnsChannels, dkimDnsEvents } from './contracts/dkim-dns';
+import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
 import { healthChannels, healthEvents } from './contracts/health';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
@@ -19,6 +21,8 @@ import { watchChannels, watchEvents } from './contracts/watch';
 export * from './contracts/app';
 export * from './contracts/audit';
 export * from './contracts/backup';
+export * from './contracts/dkim-dns';
+export * from './contracts/enrolment';
 export * from './contracts/health';
 export * from './contracts/inventory';
 export * from './contracts/profiles';
@@ -32,6 +36,8 @@ export const channels = {
   ...appChannels,
   ...auditChannels,
   ...backupChannels,
+  ...dkimDnsChannels,
+  ...enrolmentChannels,
   ...healthChannels,
   ...inventoryChannels,
   ...profilesChannels,
@@ -46,6 +52,8 @@ export const events = {
   ...appEvents,
   ...auditEvents,
   ...backupEvents,
+  ...dkimDnsEvents,
+  ...enrolmentEvents,
   ...healthEvents,
   ...inventoryEvents,
   ...profilesEvents,

@@ -4,10 +4,12 @@
 // its events, and an export shows its SHA-256. Then: deletion approvals between two
 // admins, alert thresholds, an import for offline review, and month archives.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { choose } from './support/audit-picks';
 import { readE2eState } from './support/e2e-state';
 
 const state = readE2eState();
@@ -53,10 +55,20 @@ test('the live stream shows new Vault audit entries, filters narrow it, an alert
   await baoCall('POST', `${'tenants'}/data/t-000777/smtp/admin`, { token: bao.rootToken, body: { data: { password: 'x' } } });
   await baoCall('GET', 'tenants/data/t-000777/smtp/admin', { token: bao.rootToken, headers: { 'X-Vault-Console-Action': 'action=reveal;req=e2e-1' } });
 
+  // A delete labelled "rotate": Vault's record (delete) is the action, the label sits beside it, and it is red twice.
+  await baoCall('POST', 'tenants/data/t-000779/ssh/admin', { token: bao.rootToken, body: { data: { k: 'x' } } });
+  await baoCall('DELETE', 'tenants/metadata/t-000779/ssh/admin', { token: bao.rootToken, headers: { 'X-Vault-Console-Action': 'action=rotate;req=e2e-2' } });
+
   // Within one poll (5 s) plus one refresh (5 s), the rows are in the table.
   const rows = page.getByTestId('audit-table').getByTestId('audit-row');
   await expect(rows.filter({ hasText: 'e2e-intruder' }).first()).toBeVisible({ timeout: 20_000 });
   await expect(page.getByTestId('audit-alert-failed-auth-user')).toContainText('e2e-intruder');
+  await expect(page.getByTestId('audit-alert-header-contradiction').filter({ hasText: 'Header says "rotate" but Vault did delete' })).toBeVisible();
+  await expect(page.getByTestId('audit-alert-delete-without-approval').filter({ hasText: 't-000779/ssh/admin' })).toBeVisible();
+  const lie = page.getByTestId('audit-table').locator('[data-testid="audit-row"][data-conflict="true"]').filter({ hasText: 't-000779' });
+  await expect(lie.first()).toBeVisible();
+  await expect(lie.first().getByTestId('audit-cell-action')).toHaveText('delete');
+  await expect(lie.first().getByTestId('audit-cell-console')).toHaveText('⚠ rotate');
 
   // Filters: action, tenant, user, secret type, text, date range.
   await page.getByTestId('audit-filter-action').selectOption('failed-login');
@@ -65,7 +77,9 @@ test('the live stream shows new Vault audit entries, filters narrow it, an alert
   await page.getByTestId('audit-filter-action').selectOption('');
   await page.getByTestId('audit-filter-tenant').selectOption('t-000777');
   await expect(page.getByTestId('audit-table').getByTestId('audit-cell-tenant').filter({ hasNotText: 't-000777' })).toHaveCount(0);
+  // The reveal label is an annotation: Vault's record of it is a read.
   await expect(rows.filter({ hasText: 'reveal' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'reveal' }).getByTestId('audit-cell-action')).toHaveText('read');
   await page.getByTestId('audit-filter-type').selectOption('smtp');
   await expect(rows.filter({ hasText: 'reveal' })).toHaveCount(1);
   await page.getByTestId('audit-filter-type').selectOption('dkim');
@@ -161,7 +175,7 @@ test.describe('deletion approvals', () => {
     const id = (await row.getAttribute('data-approval-id'))!;
     // The requester cannot approve: the button says why, and main refuses it even if the UI is bypassed.
     await expect(row.getByTestId('approval-approve')).toBeDisabled();
-    await expect(row.getByTestId('approval-own-request')).toBeVisible();
+    await expect(row.getByTestId('approval-approve-reason')).toHaveText('You requested this deletion: a second admin must approve it.');
     const bypass = await page.evaluate(async (approvalId) => {
       const bridge = (globalThis as unknown as Record<string, { invoke(c: string, i: unknown): Promise<{ ok: boolean; error?: { code: string } }> }>).vaultConsole!;
       return bridge.invoke('audit:approve-delete', { id: approvalId });
@@ -284,15 +298,18 @@ test('an old log imported for offline review; its month archived with a checksum
   await signInAsAdmin(page);
   await page.getByTestId('nav-audit').click();
   await page.getByTestId('audit-tab-import').click();
-  await page.getByTestId('import-submit').click();
-  await expect(page.getByTestId('import-error')).toContainText('Name at least one file');
-  await page.getByTestId('import-paths').fill(`${file}\n${join(dir, 'missing.log.gz')}`);
-  await page.getByTestId('import-submit').click();
+  // Main's file dialog picks (the page names no file); cancelled, nothing happens.
+  await page.getByTestId('import-choose').click();
+  await expect(page.getByTestId('import-cancelled')).toContainText('No file chosen');
+  choose(state.auditPicksPath, { importFiles: [file, join(dir, 'missing.log.gz')] });
+  await page.getByTestId('import-choose').click();
   await expect(page.getByTestId('import-report')).toHaveCount(2);
   await expect(page.getByTestId('import-report').nth(0)).toHaveAttribute('data-outcome', 'imported');
   await expect(page.getByTestId('import-report').nth(0)).toContainText(`${events} new`);
   await expect(page.getByTestId('import-report').nth(1)).toHaveAttribute('data-outcome', 'failed');
   await expect(page.getByTestId('import-report').nth(1)).toContainText('missing.log.gz cannot be read');
+  await expect(page.getByTestId('import-report').nth(0).getByTestId('import-sha256')).toHaveText(createHash('sha256').update(readFileSync(file)).digest('hex'));
+  await expect(page.getByTestId('import-report').nth(1).getByTestId('import-sha256')).toHaveCount(0);
 
   await page.getByTestId('audit-tab-archives').click();
   const row = page.getByTestId('archive-row').filter({ has: page.locator(`td:text-is("${month}")`) });
@@ -341,4 +358,28 @@ test('an old log imported for offline review; its month archived with a checksum
   // Main started the retention run with the harness (shortly after start) and scheduled the next one a day later.
   await expect(page.getByTestId('retention-status')).toContainText('Last run');
   await expect(page.getByTestId('retention-status')).toContainText('Next run');
+});
+
+test('the log to follow is picked in main and must be a regular file; Vault\'s own file device is the default', async ({ page }) => {
+  await signInAsAdmin(page);
+  await page.getByTestId('nav-audit').click();
+  await expect(page.getByTestId('audit-stream-state')).toContainText('Live');
+  const dir = mkdtempSync(join(tmpdir(), 'vc-e2e-audit-follow-'));
+  const fifo = join(dir, 'audit.fifo');
+  execFileSync('mkfifo', [fifo]);
+  choose(state.auditPicksPath, { logFile: fifo });
+  await page.getByTestId('audit-follow-choose').click();
+  await expect(page.getByTestId('audit-error')).toContainText('audit.fifo is a FIFO (named pipe), not a regular file');
+  // A log others can write is followed, with a warning.
+  const shared = join(dir, 'shared.log');
+  writeFileSync(shared, '');
+  chmodSync(shared, 0o666);
+  choose(state.auditPicksPath, { logFile: shared });
+  await page.getByTestId('audit-follow-choose').click();
+  await expect(page.getByTestId('audit-stream-path')).toContainText(shared);
+  await expect(page.getByTestId('audit-stream-warning').first()).toContainText('can be written by every local user');
+  // Back to the file device Vault's sys/audit reports, for whatever runs next.
+  await page.getByTestId('audit-follow-vault').click();
+  await expect(page.getByTestId('audit-stream-path')).toContainText("Vault's sys/audit");
+  await expect(page.getByTestId('audit-stream-warning')).toHaveCount(0);
 });

@@ -16,15 +16,17 @@ test('a new profile with TLS 1.2 shows the warning; switching profiles switches 
   await page.getByTestId('profile-save').click();
   await expect(page.getByTestId('profile-row-Legacy DC')).toContainText('TLS 1.2 allowed');
 
-  // Switch from the header; the health view now shows the other (unreachable) cluster.
-  await page.getByTestId('profile-select').selectOption({ label: 'Legacy DC' });
+  // Switch from the header (after confirming); the health view now shows the other (unreachable) cluster.
+  await page.getByTestId('profile-select').selectOption({ label: 'Legacy DC (Production)' });
+  await page.getByTestId('profile-switch-confirm-confirm').click();
   await expect(page.getByTestId('profile-warning')).toContainText('TLS 1.2');
   await page.getByTestId('nav-health').click();
   await expect(page.getByTestId('vault-address')).toHaveText('https://127.0.0.1:1');
   await expect(page.getByTestId('card-seal-value')).toContainText('Unreachable');
 
   // And back.
-  await page.getByTestId('profile-select').selectOption({ label: 'Default' });
+  await page.getByTestId('profile-select').selectOption({ label: 'Default (Development)' });
+  await page.getByTestId('profile-switch-confirm-confirm').click();
   await expect(page.getByTestId('vault-address')).toHaveText(state.openbao.addr);
   await expect(page.getByTestId('card-seal-value')).toContainText('Unsealed');
 

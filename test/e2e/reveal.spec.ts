@@ -8,7 +8,8 @@ import { seedTenants } from '../../src/main/services/seed/seeder';
 import { createKvStore } from '../../src/main/services/vault/kv';
 import { createVaultClient } from '../../src/main/services/vault/vault-client';
 import { startHarness, type Harness } from '../harness/harness';
-import { CodeSource, createRevealUser, rootCaller, secretOf } from '../integration/reveal/reveal-fixtures';
+import { enrolThroughGrant } from '../integration/enrolment/enrolment-fixtures';
+import { type CodeSource, createRevealUser, rootCaller } from '../integration/reveal/reveal-fixtures';
 import { readE2eState } from './support/e2e-state';
 
 const state = readE2eState();
@@ -35,6 +36,9 @@ test.beforeAll(async () => {
     root.close();
   }
   user = await createRevealUser(call, 'reveal-e2e');
+  // The second factor, the only way there is: another admin's grant and a valid code
+  // (the UI of that flow: enrolment.spec.ts).
+  codes = (await enrolThroughGrant({ addr: state.openbao.addr, rootToken: state.openbao.rootToken, kvMount: 'tenants', grantee: user })).codes;
 });
 
 test.afterAll(async () => {
@@ -90,19 +94,10 @@ async function revealAccessors(): Promise<string[]> {
   return out;
 }
 
-test('enroll 2FA, refuse a wrong password and a wrong code, then reveal, copy, and wipe on close', async ({ page }) => {
+test('refuse a wrong password and a wrong code, then reveal, copy, and wipe on close', async ({ page }) => {
   const h = await harness('reveal-a');
   await signInAndOpen(page, h);
   await expect(page.getByTestId('reveal-title')).toHaveText(`SMTP Admin Credentials - Tenant: ${tenantName}`);
-
-  // First use: 2FA is set up in Vault and its QR code is shown once.
-  await page.getByTestId('totp-enroll-password').fill(user.password);
-  await page.getByTestId('totp-enroll-submit').click();
-  await expect(page.getByTestId('totp-qr')).toBeVisible();
-  const url = (await page.getByTestId('totp-url').textContent())!;
-  codes = new CodeSource(secretOf(url));
-  await page.getByTestId('totp-done').click();
-  await expect(page.getByTestId('totp-url')).toHaveCount(0);
 
   await reauth(page, 'not-my-password', await codes.wrong(0));
   await expect(page.getByTestId('reveal-error')).toHaveText('Wrong password.');

@@ -15,6 +15,7 @@ import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.key
 import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
+import type { AuditFilePicker } from '../../src/main/services/audit/audit-files';
 import { buildBridgeScript, ensureRendererBuilt, RENDERER_OUT, ROOT } from './build';
 import { BRIDGE_PATH } from './protocol';
 import { rewriteIndexHtml, sendText, serveStatic } from './static-server';
@@ -44,10 +45,14 @@ export interface HarnessOptions {
   keychainEnv?: NodeJS.ProcessEnv;
   /** Stands in for the save dialog (tenant SSH key download): the test chooses the path; absent = cancelled. */
   savePath?: SavePathPicker;
+  /** Stands in for main's open dialogs (audit log to tail, files to import): the test chooses; absent = cancelled. */
+  auditFiles?: AuditFilePicker;
   /** A shorter reveal window (ms) for tests of the countdown and auto-close. */
   revealWindowMs?: number;
   /** Automatic inventory sync while signed in (off by default here: tests press Sync). */
   autoSync?: boolean;
+  /** Scheduled DKIM DNS re-check while signed in (off by default here). */
+  dkimDnsRecheck?: boolean;
 }
 
 export interface Harness {
@@ -99,8 +104,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
     events: { emit: (event, payload) => sink.emit(event, payload) },
     savePath: opts.savePath ?? { pick: async () => null },
+    auditFiles: opts.auditFiles ?? { pickLogFile: async () => null, pickImportFiles: async () => [] },
     clipboard,
     ...(opts.autoSync !== undefined ? { autoSync: opts.autoSync } : {}),
+    ...(opts.dkimDnsRecheck !== undefined ? { dkimDnsRecheck: opts.dkimDnsRecheck } : {}),
+    // DKIM DNS checks ask these where a profile has none (tests and the demo: a loopback Knot DNS).
+    ...((opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS ? { dnsResolvers: (opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
   });
   const handlers: Handlers = createHandlers(services);

@@ -129,7 +129,7 @@ describe('vault-console seed', () => {
   it('refuses a bad token in one line', async () => {
     const r = await cli(['seed', '--tenants', '1'], { VAULT_ADDR: s.openbao.addr, VAULT_TOKEN: 's.notARealToken000000000000' });
     expect(r.code).toBe(1);
-    expect(oneErrorLine(r)).toMatch(/^Error: VAULT_TOKEN was rejected by Vault .*\[UNAUTHENTICATED\]$/);
+    expect(oneErrorLine(r)).toBe('Error: the token is invalid, expired or revoked; run vault-console login [UNAUTHENTICATED]');
   });
 
   it('refuses a missing token in one line', async () => {
@@ -149,7 +149,7 @@ describe('vault-console seed', () => {
     [['seed', '--tenants'], /-tenants needs a value/],
     [['seed', '--tenants=0'], /at least 1/],
     [['seed', '--tenants=3', '--concurrency=-1'], /-concurrency must be at least 1/],
-    [['seed', '--frobnicate'], /unknown flag "--frobnicate"/],
+    [['seed', '--frobnicate'], /unknown flag -frobnicate/],
     [['status', '-format=yaml'], /one of table, json/],
     [['status', 'extra'], /unexpected argument "extra"/],
     [['launch-missiles'], /unknown command "launch-missiles"/],

@@ -22,7 +22,7 @@ export interface OpenBaoState {
   unsealKeys: string[];
   threshold: number;
   kvMount: string;
-  users: { admin: UserCredentials; auditor: UserCredentials; tenant?: UserCredentials & { tenantId: string } };
+  users: { admin: UserCredentials; secondAdmin?: UserCredentials; auditor: UserCredentials; tenant?: UserCredentials & { tenantId: string } };
   auditLogPath: string;
   dataDir: string;
   configPath: string;

@@ -42,7 +42,8 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs, command: st
     const eq = body.indexOf('=');
     const name = eq >= 0 ? body.slice(0, eq) : body;
     const spec = NAME_RE.test(name) ? specs[name] : undefined;
-    if (!spec) throw new AppError('BAD_INPUT', `${command}: unknown flag ${quoteFlag(arg.slice(0, 60))} (see "vault-console help ${command}")`);
+    // Security: the flag's name only, never what follows "=" (a mistyped -pasword=... is a password).
+    if (!spec) throw new AppError('BAD_INPUT', `${command}: ${unknownFlag(name, command)} (see "vault-console help ${command}")`);
     let raw: string | undefined = eq >= 0 ? body.slice(eq + 1) : undefined;
     if (raw === undefined && spec.type !== 'bool') {
       const nextArg = argv[i + 1];
@@ -83,12 +84,25 @@ function show(v: string): string {
   return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
 }
 
-function quoteFlag(v: string): string {
-  return JSON.stringify(v);
+/** Flags that were removed for security, with the reason given instead of "unknown". */
+const REMOVED: Record<string, Record<string, string>> = {
+  login: { password: 'a password on the command line shows in ps and in shell history; it is asked for without echo, or read from the first line of stdin' },
+};
+
+function unknownFlag(name: string, command: string): string {
+  const printable = NAME_RE.test(name) && name.length <= 40;
+  if (printable && REMOVED[command]?.[name]) return `-${name} is not accepted: ${REMOVED[command]![name]}`;
+  return printable ? `unknown flag -${name}` : 'unknown flag (its text is not repeated here)';
 }
 
-/** Flags every command accepts. */
+/** Flags every command accepts, whether or not its own list names them. */
+export const GLOBAL_FLAGS: FlagSpecs = {
+  verbose: { type: 'bool', description: 'Print progress and log lines as they happen, also when the command fails.' },
+};
+
+/** Flags every command that talks to Vault lists. */
 export const COMMON_FLAGS: FlagSpecs = {
+  ...GLOBAL_FLAGS,
   format: { type: 'string', description: 'Output format: table or json.', choices: ['table', 'json'] },
   address: { type: 'string', description: 'Vault address; overrides VAULT_ADDR.' },
 };

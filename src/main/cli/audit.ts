@@ -1,8 +1,11 @@
-// `vault-console audit import|query|alerts|export`: offline audit review on the
-// local SQLite store (the app's, or any file given with -db). Needs no Vault.
+// `vault-console audit import|query|alerts|export|settings`: offline audit review on
+// the local SQLite store (the app's, or any file given with -db). Needs no Vault.
+// `settings` shows and sets the alert thresholds, the off-hours time zone and the
+// approval rules with the app's own validation (validateAlertForm, then the service).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AuditFilter } from '../../shared/contracts/audit';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AlertSettings, type AuditFilter } from '../../shared/contracts/audit';
+import { toAlertForm, validateAlertForm, type AlertSettingsForm } from '../../shared/audit/audit-rules';
 import { AppError } from '../../shared/errors';
 import { AuditService, COUNT_CAP } from '../services/audit/audit-service';
 import { csvHeader, csvRow, toExported } from '../services/audit/export-format';
@@ -16,7 +19,34 @@ import type { FlagSpecs, FlagValues } from './args';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
 
-const SUBCOMMANDS = ['import', 'query', 'alerts', 'export'] as const;
+const SUBCOMMANDS = ['import', 'query', 'alerts', 'export', 'settings'] as const;
+
+/** settings: each flag sets one field of the alert settings form (same rules and messages as the app). */
+const SETTING_FLAGS: Record<string, keyof AlertSettingsForm> = {
+  'failed-auth-threshold': 'failedAuthThreshold',
+  'failed-auth-window': 'failedAuthWindowMinutes',
+  'bulk-read-threshold': 'bulkReadThreshold',
+  'bulk-read-window': 'bulkReadWindowSeconds',
+  'wide-read-threshold': 'wideReadThreshold',
+  'off-hours-start': 'offHoursStart',
+  'off-hours-end': 'offHoursEnd',
+  'time-zone': 'timeZone',
+  'approver-policy': 'approverPolicy',
+  'approval-valid-hours': 'approvalValidHours',
+};
+
+const SETTING_HELP: Record<string, string> = {
+  'failed-auth-threshold': 'settings: failed sign-ins that raise the red alert (1-10,000).',
+  'failed-auth-window': 'settings: their window in minutes (1-1,440).',
+  'bulk-read-threshold': 'settings: more than this many tenant secret reads is a bulk (1-1,000,000).',
+  'bulk-read-window': 'settings: the bulk read window in seconds (1-3,600).',
+  'wide-read-threshold': 'settings: more than this many distinct secrets read in 24 h (1-1,000,000).',
+  'off-hours-start': 'settings: off-hours start hour (0-23).',
+  'off-hours-end': 'settings: off-hours end hour (0-24; may wrap past midnight).',
+  'time-zone': 'settings: IANA time zone of the off-hours (Europe/Berlin, UTC).',
+  'approver-policy': 'settings: the Vault policy an approver of a deletion must hold.',
+  'approval-valid-hours': 'settings: hours an approval stays good for its delete (1-720).',
+};
 
 const FLAGS: FlagSpecs = {
   db: { type: 'string', description: 'SQLite file (default <data-dir>/vault-console.db).' },
@@ -31,6 +61,8 @@ const FLAGS: FlagSpecs = {
   to: { type: 'string', description: 'Filter: to (ISO date or time, inclusive).' },
   text: { type: 'string', description: 'Filter: free text in path, user, tenant, IP, error.' },
   limit: { type: 'int', min: 1, max: 1_000_000, description: 'query: at most this many events, newest first (default 100).' },
+  // Strings, not ints: validateAlertForm gives the app's messages for every bad value.
+  ...Object.fromEntries(Object.entries(SETTING_HELP).map(([k, d]) => [k, { type: 'string' as const, description: d }])),
 };
 
 function dbPath(io: CliIo, flags: FlagValues): string {
@@ -77,6 +109,21 @@ function openService(io: CliIo, flags: FlagValues): { audit: AuditService; close
   return { audit, close: () => db.close() };
 }
 
+function settingsRows(s: AlertSettings): string[][] {
+  return [
+    ['failed-auth-threshold', String(s.failedAuthThreshold)],
+    ['failed-auth-window', `${s.failedAuthWindowMinutes} min`],
+    ['bulk-read-threshold', String(s.bulkReadThreshold)],
+    ['bulk-read-window', `${s.bulkReadWindowSeconds} s`],
+    ['wide-read-threshold', `${s.wideReadThreshold} per 24 h`],
+    ['off-hours-start', String(s.offHoursStart)],
+    ['off-hours-end', String(s.offHoursEnd)],
+    ['time-zone', s.timeZone],
+    ['approver-policy', s.approverPolicy],
+    ['approval-valid-hours', String(s.approvalValidHours)],
+  ];
+}
+
 function pad(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   return rows.map((r) => r.map((c, i) => c + ' '.repeat(Math.max(0, widths[i]! - [...c].length))).join('  ').trimEnd()).join('\n') + '\n';
@@ -84,12 +131,13 @@ function pad(rows: string[][]): string {
 
 export const auditCommand: Command = {
   name: 'audit',
-  summary: 'Offline audit review: import, query, alerts (exit 2 on a red alert), export; no Vault needed.',
+  summary: 'Offline audit review: import, query, alerts (exit 2 on a red alert), export, alert settings; no Vault needed.',
   usage: [
     'vault-console audit import <file...> [-db=PATH] [-format=table|json]',
     'vault-console audit query [-tenant=T] [-secret-type=S] [-action=A] [-user=U] [-from=D] [-to=D] [-text=X] [-limit=N] [-format=table|json|csv]',
     'vault-console audit alerts [-from=D] [-to=D] [-user=U] [-format=table|json]',
     'vault-console audit export -format=csv|json|ndjson -out=FILE [filters]',
+    'vault-console audit settings [-failed-auth-threshold=N] [-failed-auth-window=MIN] [-bulk-read-threshold=N] [-bulk-read-window=SEC] [-wide-read-threshold=N] [-off-hours-start=H] [-off-hours-end=H] [-time-zone=TZ] [-approver-policy=P] [-approval-valid-hours=H] [-format=table|json]',
   ].join('\n       '),
   flags: FLAGS,
   async run({ flags, positionals }, io) {
@@ -97,6 +145,7 @@ export const auditCommand: Command = {
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
       throw new AppError('BAD_INPUT', `audit: expected one of ${SUBCOMMANDS.join(', ')} (see "vault-console help audit")`);
     }
+    if (sub !== 'settings' && Object.keys(SETTING_FLAGS).some((f) => flags[f] !== undefined)) throw new AppError('BAD_INPUT', `audit ${sub}: the settings flags belong to "audit settings"`);
     if (sub !== 'import' && rest.length > 0) throw new AppError('BAD_INPUT', `audit ${sub}: unexpected argument ${JSON.stringify(rest[0]!.slice(0, 40))}`);
     const { audit, close } = openService(io, flags);
     try {
@@ -125,8 +174,10 @@ export const auditCommand: Command = {
             io.stdout.write(csvHeader());
             for (const e of events) io.stdout.write(csvRow(toExported(e)));
           } else {
-            const rows = [['TIMESTAMP', 'ACTION', 'TENANT', 'USER', 'TYPE', 'IP', 'STATUS', 'PATH']];
-            for (const e of events.map(toView)) rows.push([e.ts, e.action, e.tenant ?? '-', e.user || '-', e.secretType, e.ip || '-', e.status, e.path]);
+            const rows = [['TIMESTAMP', 'ACTION', 'TENANT', 'USER', 'TYPE', 'IP', 'STATUS', 'PATH', 'CONSOLE HEADER']];
+            for (const e of events.map(toView)) {
+              rows.push([e.ts, e.action, e.tenant ?? '-', e.user || '-', e.secretType, e.ip || '-', e.status, e.path, e.consoleHeader ? `${e.headerConflict ? 'CONTRADICTS: ' : ''}${e.consoleHeader}` : '-']);
+            }
             io.stdout.write(pad(rows));
             const c = audit.repo.counts(filter, COUNT_CAP);
             io.stderr.write(`${events.length} shown of ${c.total}${c.capped ? '+' : ''} matching\n`);
@@ -134,7 +185,7 @@ export const auditCommand: Command = {
           return EXIT.ok;
         }
         case 'alerts': {
-          const r = audit.alerts(filterOf(flags), undefined, Number.MAX_SAFE_INTEGER);
+          const r = await audit.alerts(filterOf(flags), undefined, Number.MAX_SAFE_INTEGER);
           const alerts = r.alerts;
           if (r.partialSince) io.stderr.write(`Alerts are complete from ${r.partialSince} on (each detector looked at the newest events of its kind); use -from/-to for older periods.\n`);
           if (flags.format === 'json') printJson(io, { alerts });
@@ -145,6 +196,21 @@ export const auditCommand: Command = {
             io.stdout.write(pad(rows));
           }
           return alerts.some((a) => a.severity === 'red') ? 2 : EXIT.ok;
+        }
+        case 'settings': {
+          const given = Object.entries(SETTING_FLAGS).filter(([flag]) => typeof flags[flag] === 'string');
+          let settings = audit.alertSettings();
+          if (given.length > 0) {
+            const form: AlertSettingsForm = toAlertForm(settings);
+            for (const [flag, field] of given) form[field] = flags[flag] as string;
+            const v = validateAlertForm(form);
+            if ('error' in v) throw new AppError('BAD_INPUT', `audit settings: ${v.error}`);
+            settings = audit.setAlertSettings(v.settings);
+            io.stderr.write('Saved. Alerts (app and CLI) now use these settings.\n');
+          }
+          if (flags.format === 'json') printJson(io, { settings });
+          else io.stdout.write(pad([['SETTING', 'VALUE'], ...settingsRows(settings)]));
+          return EXIT.ok;
         }
         case 'export': {
           const format = flags.format;

@@ -13,8 +13,9 @@ import { systemClock } from '../services/time/clock';
 import { createVaultClient } from '../services/vault/vault-client';
 import { COMMON_FLAGS } from './args';
 import type { Command } from './command';
+import { connectionFor } from './cli-session';
 import { clientFromEnv } from './connect';
-import { EXIT, printJson, printKeyValue, type CliIo } from './io';
+import { EXIT, printJson, printKeyValue, progress, type CliIo } from './io';
 
 const SUBCOMMANDS = ['run', 'list', 'restore', 'verify', 'prune'] as const;
 
@@ -51,16 +52,16 @@ export const backupCommand: Command = {
     const sub = positionals[0];
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw new AppError('BAD_INPUT', `backup: expected one of ${SUBCOMMANDS.join(', ')}`);
     if (positionals.length > 1) throw new AppError('BAD_INPUT', `backup: unexpected argument ${JSON.stringify(positionals[1]!.slice(0, 40))}`);
-    const conn = connectionFromEnv(typeof flags.address === 'string' ? { ...io.env, VAULT_ADDR: flags.address } : io.env);
+    const conn = connectionFor(io, flags);
     const cfg = backupConfigFromEnv(io.env, conn.kvMount);
-    const client = clientFromEnv(io, flags, { needToken: true });
+    const client = await clientFromEnv(io, flags, { needToken: true });
     const json = flags.format === 'json';
     const db = openDatabase(':memory:');
-    const progress = (p: BackupProgress) => {
-      if (!json) io.stderr.write(`[backup] ${p.operation} ${p.id} ${p.phase}${p.bytes ? ` ${mb(p.bytes)}` : ''}${p.message ? `: ${p.message}` : ''}\n`);
+    const onProgress = (p: BackupProgress) => {
+      if (!json) progress(io, `[backup] ${p.operation} ${p.id} ${p.phase}${p.bytes ? ` ${mb(p.bytes)}` : ''}${p.message ? `: ${p.message}` : ''}`);
     };
     let actor = 'cli';
-    const service = new BackupService({ repo: new BackupRepo(db), clock: systemClock, config: async () => cfg, client: () => client, actor: () => actor, onProgress: progress });
+    const service = new BackupService({ repo: new BackupRepo(db), clock: systemClock, config: async () => cfg, client: () => client, actor: () => actor, onProgress });
     try {
       if (sub === 'run') {
         const self = await client.request<{ data?: { display_name?: string } }>('GET', 'auth/token/lookup-self');
@@ -110,7 +111,6 @@ export const backupCommand: Command = {
         }
       }
       const scratch = createVaultClient(connectionFromEnv({ ...io.env, VAULT_ADDR: scratchAddr }), scratchToken);
-      scratch.setToken(scratchToken);
       try {
         const res = await service.drill(
           { scratch, unsealKeys, ...(typeof flags.samples === 'number' ? { samples: flags.samples } : {}) },

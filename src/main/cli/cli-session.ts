@@ -10,13 +10,22 @@ import type { SecretStore } from '../services/keychain/secret-store';
 import { SessionService } from '../services/session/session-service';
 import type { Session, SessionInfo } from '../services/session/session-types';
 import { systemClock } from '../services/time/clock';
-import { createVaultClient, type VaultClient } from '../services/vault/vault-client';
+import { createVaultClient, TOKEN_REJECTED, TokenRejectedError, type VaultClient } from '../services/vault/vault-client';
 import type { FlagValues } from './args';
 import type { CliIo } from './io';
+import { noteTokenUse, tokenRejected } from './token-use';
 
+/**
+ * The command's Vault, the way the Vault CLI reads it: -address, VAULT_ADDR, VAULT_CACERT,
+ * VAULT_NAMESPACE. VAULT_SKIP_VERIFY is refused, not ignored: certificates are always verified.
+ */
 export function connectionFor(io: CliIo, flags: FlagValues): VaultConnection {
   const env = { ...io.env };
   if (typeof flags.address === 'string') env.VAULT_ADDR = flags.address;
+  const skip = (io.env.VAULT_SKIP_VERIFY ?? '').trim();
+  if (skip !== '' && !/^(0|f|false)$/i.test(skip)) {
+    throw new AppError('BAD_INPUT', 'VAULT_SKIP_VERIFY is not supported: vault-console always verifies Vault\'s certificate; name its CA with VAULT_CACERT and unset VAULT_SKIP_VERIFY');
+  }
   return connectionFromEnv(env);
 }
 
@@ -32,7 +41,6 @@ export function keychainSession(io: CliIo, conn: VaultConnection, store: SecretS
 /** A Session over VAULT_TOKEN, checked lazily by the first request. */
 function envTokenSession(conn: VaultConnection, token: string): Session & { dispose(): void } {
   const client: VaultClient = createVaultClient(conn, token);
-  client.setToken(token);
   const info: SessionInfo = {
     signedIn: true,
     profileId: 'env',
@@ -50,6 +58,11 @@ function envTokenSession(conn: VaultConnection, token: string): Session & { disp
   return { info: () => info, requireClient: () => client, onChange: () => () => undefined, dispose: () => client.close() };
 }
 
+export interface OpenOptions {
+  /** Without a usable token, carry on signed out (status) instead of failing. */
+  optional?: boolean;
+}
+
 export interface CliSession {
   session: Session;
   /** Where the token came from, for the output: "VAULT_TOKEN", "keychain" or null. */
@@ -59,11 +72,23 @@ export interface CliSession {
   dispose(): void;
 }
 
-/** VAULT_TOKEN, else the keychain session for this address, else signed out. */
-export async function openCliSession(io: CliIo, conn: VaultConnection): Promise<CliSession> {
+/**
+ * VAULT_TOKEN, else the keychain session for this address, else signed out. A token Vault
+ * refuses fails the command with the one message every command gives for it (unless optional).
+ */
+export async function openCliSession(io: CliIo, conn: VaultConnection, opts: OpenOptions = {}): Promise<CliSession> {
   const token = io.env.VAULT_TOKEN?.trim();
   if (token) {
     const s = envTokenSession(conn, token);
+    noteTokenUse(io, conn, token);
+    try {
+      await s.requireClient().request('GET', 'auth/token/lookup-self');
+    } catch (err) {
+      s.dispose();
+      if (!opts.optional) throw err instanceof TokenRejectedError ? tokenRejected() : err;
+      const problem = err instanceof TokenRejectedError ? `VAULT_TOKEN: ${TOKEN_REJECTED}` : err instanceof AppError ? err.message : 'VAULT_TOKEN could not be checked';
+      return { session: signedOutSession(conn), source: null, problem, dispose: () => undefined };
+    }
     return { session: s, source: 'VAULT_TOKEN', problem: null, dispose: () => s.dispose() };
   }
   const s = keychainSession(io, conn);
@@ -75,5 +100,35 @@ export async function openCliSession(io: CliIo, conn: VaultConnection): Promise<
     const why = err instanceof AppError ? err.message : 'keychain unavailable';
     return { session: s, source: null, problem: why, dispose: () => undefined };
   }
+  if (s.rejectedOnResume) {
+    s.dispose();
+    if (!opts.optional) throw tokenRejected();
+    return { session: s, source: null, problem: `the saved login: ${TOKEN_REJECTED}`, dispose: () => undefined };
+  }
+  if (info.signedIn) noteTokenUse(io, conn, s.requireClient().token());
   return { session: s, source: info.signedIn ? 'keychain' : null, problem: info.problem, dispose: () => s.dispose() };
+}
+
+function signedOutSession(conn: VaultConnection): Session {
+  const info: SessionInfo = {
+    signedIn: false,
+    profileId: 'env',
+    address: conn.address,
+    method: null,
+    displayName: '',
+    username: null,
+    entityId: null,
+    policies: [],
+    expiresAt: null,
+    renewable: false,
+    expiringSoon: false,
+    problem: null,
+  };
+  return {
+    info: () => info,
+    requireClient: () => {
+      throw tokenRejected();
+    },
+    onChange: () => () => undefined,
+  };
 }

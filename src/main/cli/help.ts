@@ -7,7 +7,10 @@ export function renderHelp(commands: readonly Command[], name?: string): string 
   if (name) {
     const cmd = commands.find((c) => c.name === name);
     if (!cmd) throw new AppError('BAD_INPUT', `help: unknown command ${JSON.stringify(name.slice(0, 40))}`);
-    const flagLines = Object.entries(cmd.flags).map(([f, s]) => `  -${f}${s.type === 'bool' ? '' : '=<' + s.type + '>'}`.padEnd(28) + s.description);
+    const names = Object.entries(cmd.flags).map(([f, s]) => `  -${f}${s.type === 'bool' ? '' : '=<' + s.type + '>'}`);
+    // Wide enough for the longest flag, so a description never runs into its name.
+    const pad = Math.max(28, ...names.map((n) => n.length + 2));
+    const flagLines = Object.values(cmd.flags).map((s, i) => names[i]!.padEnd(pad) + s.description);
     return `Usage: ${cmd.usage}\n\n${cmd.summary}\n\nFlags:\n${flagLines.join('\n')}\n`;
   }
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -12,15 +12,15 @@ import { readSecret } from './secret-prompt';
 export const loginCommand: Command = {
   name: 'login',
   summary: 'Sign in (userpass or token); the token is kept in the OS keychain.',
-  usage: 'vault-console login [-method=userpass|token] [-username=NAME] [-address=URL] [-format=table|json]',
+  usage: 'vault-console login [-method=userpass|token] [-username=NAME] [-address=URL] [-format=table|json]   (password or token: typed without echo, or piped on stdin)',
   flags: {
     ...COMMON_FLAGS,
     method: { type: 'string', description: 'userpass (default) or token.', choices: ['userpass', 'token'] },
-    username: { type: 'string', description: 'Userpass username (asked for when absent).' },
-    password: { type: 'string', description: 'Userpass password; better left out: it is then asked for without echo.' },
+    username: { type: 'string', description: 'Userpass username (or VAULT_CONSOLE_USERNAME).' },
   },
   async run({ flags, positionals }, io) {
-    if (positionals.length > 0) throw new AppError('BAD_INPUT', `login: unexpected argument ${JSON.stringify(positionals[0]!.slice(0, 40))}`);
+    // The argument is not repeated: it may be a password typed in the wrong place.
+    if (positionals.length > 0) throw new AppError('BAD_INPUT', 'login: takes no arguments (the password or token is asked for without echo, or read from stdin)');
     const method = (flags.method as string | undefined) ?? 'userpass';
     const conn = connectionFor(io, flags);
     const store = new KeytarSecretStore({ env: io.env });
@@ -36,7 +36,8 @@ export const loginCommand: Command = {
       } else {
         const username = typeof flags.username === 'string' && flags.username ? flags.username : io.env.VAULT_CONSOLE_USERNAME;
         if (!username) throw new AppError('BAD_INPUT', 'login: -username=NAME is required for userpass');
-        const password = typeof flags.password === 'string' && flags.password ? flags.password : await readSecret('Password (will be hidden): ', io);
+        // Security: never from argv (ps, shell history): typed without echo, or the first line of stdin.
+        const password = await readSecret('Password (will be hidden): ', io);
         info = await session.loginUserpass(username, password);
       }
       if (flags.format === 'json') {

@@ -2,7 +2,9 @@
 import { auditCommand } from './audit';
 import { backupCommand } from './backup';
 import type { Command } from './command';
+import { dkimCommand } from './dkim';
 import { emergencyResetCommand } from './emergency-reset';
+import { enrolmentCommand } from './enrolment';
 import { helpCommand } from './help';
 import { loginCommand } from './login';
 import { logoutCommand } from './logout';
@@ -13,7 +15,7 @@ import { tenantsCommand } from './tenants';
 import { unsealCommand } from './unseal';
 import { watchCommand } from './watch';
 
-export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, watchCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, dkimCommand, enrolmentCommand, watchCommand, helpCommand(() => commands)];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

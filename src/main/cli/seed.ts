@@ -8,7 +8,7 @@ import type { VaultClient } from '../services/vault/vault-client';
 import { COMMON_FLAGS } from './args';
 import type { Command } from './command';
 import { clientFromEnv } from './connect';
-import { EXIT, printJson, printKeyValue, type CliIo } from './io';
+import { EXIT, logLine, printJson, printKeyValue, progress as progressLine, type CliIo } from './io';
 
 export const seedCommand: Command = {
   name: 'seed',
@@ -29,9 +29,8 @@ export const seedCommand: Command = {
     if (flags.tenants === undefined) throw new AppError('BAD_INPUT', 'seed: -tenants=N is required');
     const mount = (typeof flags.mount === 'string' ? flags.mount : io.env.VAULT_CONSOLE_KV_MOUNT || 'tenants').replace(/^\/+|\/+$/g, '');
     if (!/^[A-Za-z0-9_-][A-Za-z0-9_./-]*$/.test(mount) || mount.includes('..')) throw new AppError('BAD_INPUT', 'seed: invalid mount name');
-    const client = clientFromEnv(io, flags, { needToken: true });
+    const client = await clientFromEnv(io, flags, { needToken: true });
     try {
-      await checkToken(client);
       await ensureKvV2(client, mount, flags['create-mount'] === true);
       // The companion stamps mount makes incremental inventory syncs cheap; optional.
       if (flags['create-mount'] === true) await ensureKvV2(client, stampsMountOf(mount), true);
@@ -47,7 +46,7 @@ export const seedCommand: Command = {
         dkimPoolSize: (flags['dkim-pool'] as number | undefined) ?? DEFAULT_DKIM_POOL,
         onProgress: progress,
         // The summary says it all; per-tenant lines are debug-level.
-        logger: { info: () => undefined, warn: (m) => io.stderr.write(`[seed] ${m}\n`), error: (m) => io.stderr.write(`[seed] ${m}\n`), debug: () => undefined },
+        logger: { info: () => undefined, warn: (m) => logLine(io, `[seed] ${m}`), error: (m) => logLine(io, `[seed] ${m}`), debug: () => undefined },
       });
       if (flags.format === 'json') {
         printJson(io, { ...result, durationMs: Math.round(result.durationMs), tenantsPerSecond: Number(result.tenantsPerSecond.toFixed(1)) });
@@ -72,18 +71,6 @@ export const seedCommand: Command = {
   },
 };
 
-async function checkToken(client: VaultClient): Promise<void> {
-  try {
-    await client.request('GET', 'auth/token/lookup-self');
-  } catch (err) {
-    // Vault answers 403 for a token it does not know; say what that means.
-    if (err instanceof AppError && (err.code === 'PERMISSION_DENIED' || err.code === 'UNAUTHENTICATED')) {
-      throw new AppError('UNAUTHENTICATED', 'VAULT_TOKEN was rejected by Vault (invalid, expired or revoked)');
-    }
-    throw err;
-  }
-}
-
 async function ensureKvV2(client: VaultClient, mount: string, create: boolean): Promise<void> {
   const info = await client
     .request<{ data?: { type?: string; options?: { version?: string } | null } }>('GET', `sys/internal/ui/mounts/${encodeMount(mount)}`)
@@ -105,6 +92,6 @@ function progressPrinter(io: CliIo, total: number): (p: SeedProgress) => void {
     if (p.done % step !== 0 && p.done !== total) return;
     const secs = (Date.now() - started) / 1000;
     const rate = secs > 0 ? (p.done / secs).toFixed(1) : '-';
-    io.stderr.write(`[seed] ${p.done}/${total} tenants (${Math.floor((p.done * 100) / total)}%), ${p.written} written, ${p.skipped} skipped, ${rate}/s, last ${p.tenantId}\n`);
+    progressLine(io, `[seed] ${p.done}/${total} tenants (${Math.floor((p.done * 100) / total)}%), ${p.written} written, ${p.skipped} skipped, ${rate}/s, last ${p.tenantId}`);
   };
 }

@@ -22,10 +22,9 @@ export const statusCommand: Command = {
   async run({ flags, positionals }, io) {
     if (positionals.length > 0) throw new AppError('BAD_INPUT', `status: unexpected argument ${JSON.stringify(positionals[0]!.slice(0, 40))}`);
     const conn = connectionFor(io, flags);
+    // No token: the seal status is public (a client never picks one up from the environment).
     const anon = createVaultClient(conn);
-    // node-vault falls back to process.env.VAULT_TOKEN on its own; this client has none.
-    anon.setToken(undefined);
-    const cli = await openCliSession(io, conn);
+    const cli = await openCliSession(io, conn, { optional: true });
     try {
       const health = new HealthService({ vault: () => anon, session: cli.session, backup: defaultBackupStatusSource(), clock: systemClock });
       const snap = await health.snapshot();

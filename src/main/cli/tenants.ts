@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { TenantSearchInputSchema, type TenantDetails, type TenantSearchInput } from '../../shared/contracts/inventory';
 import { AppError } from '../../shared/errors';
 import { HEALTH_LABEL } from '../../shared/inventory/rotation-status';
-import { connectionFromEnv } from '../services/config/app-config';
 import { DATABASE_FILE } from '../services/container';
 import { InventoryService } from '../services/inventory/inventory-service';
 import { openDatabase } from '../services/storage/database';
@@ -13,8 +12,9 @@ import { InventoryRepo } from '../services/storage/inventory-repo';
 import { systemClock } from '../services/time/clock';
 import { COMMON_FLAGS, type FlagValues } from './args';
 import type { Command } from './command';
+import { connectionFor } from './cli-session';
 import { clientFromEnv } from './connect';
-import { EXIT, printJson, printKeyValue, type CliIo } from './io';
+import { EXIT, logLine, printJson, printKeyValue, progress, type CliIo } from './io';
 
 const DUE = { '7d': '7d', '30d': '30d', overdue: 'overdue' } as const;
 
@@ -55,11 +55,10 @@ export const tenantsCommand: Command = {
   async run({ flags, positionals }, io) {
     const [sub, ...args] = positionals;
     if (sub !== 'sync' && sub !== 'search' && sub !== 'show') throw new AppError('BAD_INPUT', 'tenants: expected sync, search or show (see "vault-console help tenants")');
-    const env = { ...io.env, ...(typeof flags.address === 'string' ? { VAULT_ADDR: flags.address } : {}) };
-    const mount = connectionFromEnv(env).kvMount;
-    const db = openDatabase(join(dataDir(io, flags), DATABASE_FILE));
+    const mount = connectionFor(io, flags).kvMount;
     const needsVault = sub === 'sync';
-    const client = needsVault ? clientFromEnv(io, flags, { needToken: true }) : null;
+    const client = needsVault ? await clientFromEnv(io, flags, { needToken: true }) : null;
+    const db = openDatabase(join(dataDir(io, flags), DATABASE_FILE));
     const service = new InventoryService({
       repo: new InventoryRepo(db),
       clock: systemClock,
@@ -69,7 +68,7 @@ export const tenantsCommand: Command = {
       },
       mount: () => mount,
       concurrency: typeof flags.concurrency === 'number' ? flags.concurrency : undefined,
-      logger: { info: () => undefined, warn: (m) => io.stderr.write(`[inventory] ${m}\n`), error: (m) => io.stderr.write(`[inventory] ${m}\n`), debug: () => undefined },
+      logger: { info: () => undefined, warn: (m) => logLine(io, `[inventory] ${m}`), error: (m) => logLine(io, `[inventory] ${m}`), debug: () => undefined },
     });
     const stop = new AbortController();
     const onSigint = () => stop.abort();
@@ -85,7 +84,7 @@ export const tenantsCommand: Command = {
             const pct = p.total > 0 ? Math.floor((p.done * 100) / p.total) : 0;
             if (pct !== lastPct && (pct % 10 === 0 || p.phase === 'done')) {
               lastPct = pct;
-              io.stderr.write(`[tenants] ${p.phase} ${p.done}/${p.total} (${pct}%), ${p.scanned} scanned, ${p.unchanged} unchanged\n`);
+              progress(io, `[tenants] ${p.phase} ${p.done}/${p.total} (${pct}%), ${p.scanned} scanned, ${p.unchanged} unchanged`);
             }
           },
         });

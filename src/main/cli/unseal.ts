@@ -24,7 +24,6 @@ export const unsealCommand: Command = {
       throw new AppError('BAD_INPUT', 'unseal: the key share is not taken as an argument (it would stay in your shell history); type it when asked, or pipe it on stdin');
     }
     const client = createVaultClient(connectionFor(io, flags));
-    client.setToken(undefined);
     try {
       const glass = new BreakGlass({
         vault: () => client,

@@ -48,6 +48,7 @@ const DESCRIPTIONS: Record<WatchSetting, string> = {
   'console-url': 'Base of the link back to the console in each page (default vault-console://open).',
   'watch-mount': 'KV v2 mount for heartbeats and break-glass announcements (default <kv-mount>-watch).',
   severity: 'Severity overrides, like "audit-bulk-reads=info,backup-stale=warning".',
+  'dkim-dns-recheck': 'How often DKIM keys in grace are re-checked in DNS (default 15m; "off" to skip). Resolvers: VAULT_CONSOLE_DNS_RESOLVERS, else the system\'s. Needs the vault-console-watch-dkim policy (docs/monitoring.md).',
 };
 
 const FLAGS: FlagSpecs = {
@@ -132,6 +133,8 @@ export const watchCommand: Command = {
 
     // Runs until SIGTERM (systemd stop) or SIGINT (Ctrl-C). Timers are unref'd: hold the loop.
     const keepAlive = setInterval(() => undefined, 1 << 30);
+    // Started: from here the log streams (journald), it is not held until the service stops.
+    io.diagnostics?.stream?.();
     watcher.start();
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       const on = (s: NodeJS.Signals) => resolve(s);

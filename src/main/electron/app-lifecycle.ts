@@ -6,15 +6,20 @@ import { createHandlers } from '../handlers';
 import type { EventSink } from '../handlers/types';
 import type { Services } from '../services/container';
 import { createLogger } from '../services/log/logger';
-import { createWindowEventSink, registerIpc } from './ipc-registry';
-import { ElectronClipboard } from './clipboard.electron';
+import { registerAppScheme, serveAppScheme } from './app-protocol.electron';
+import { electronSecretClipboard } from './clipboard.electron';
 import { windowContentProtection } from './content-protection.electron';
-import { createMainWindow, rendererLocation } from './main-window';
+import { createWindowEventSink, registerIpc } from './ipc-registry';
+import { createMainWindow } from './main-window';
+import { chooseRendererSource, trustedOriginOf } from './renderer-source';
+import type { SecretClipboardQueue } from './secret-clipboard-queue';
 import { hardenAllWebContents, hardenDefaultSession } from './window-security';
 
 export { openExternal } from './shell.electron';
 
 const log = createLogger('app');
+/** How long the quit waits for reveals to close and the clipboard to clear. */
+const QUIT_CLIPBOARD_WAIT_MS = 3_000;
 
 export interface ElectronShell {
   appVersion: string;
@@ -23,7 +28,7 @@ export interface ElectronShell {
   /** Pushes contract events to every open console window. */
   events: EventSink;
   /** Reveal adapters: the OS clipboard and screen-capture protection of the console windows. */
-  clipboard: ElectronClipboard;
+  clipboard: SecretClipboardQueue;
   contentProtection: ReturnType<typeof windowContentProtection>;
 }
 
@@ -37,19 +42,23 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     return;
   }
   const outDir = join(__dirname, '..');
-  const devServerUrl = process.env.ELECTRON_RENDERER_URL;
-  const location = rendererLocation(outDir, devServerUrl);
-  hardenAllWebContents(location.trusted);
+  const { source, ignoredDevServer } = chooseRendererSource({ isPackaged: app.isPackaged, devServerUrl: process.env.ELECTRON_RENDERER_URL });
+  if (ignoredDevServer) log.warn(`ELECTRON_RENDERER_URL ignored (${ignoredDevServer}); loading the built renderer`);
+  const trusted = trustedOriginOf(source);
+  registerAppScheme();
+  hardenAllWebContents(trusted);
 
   const windows = new Set<BrowserWindow>();
   const contentProtection = windowContentProtection(() => windows);
+  const clipboard = electronSecretClipboard();
   void app.whenReady().then(async () => {
-    hardenDefaultSession(devServerUrl);
+    if (source.kind === 'app-scheme') serveAppScheme(join(outDir, 'renderer'));
+    hardenDefaultSession(source);
     const services = build({
       appVersion: app.getVersion(),
       userDataDir: app.getPath('userData'),
       events: createWindowEventSink(() => [...windows].map((w) => w.webContents)),
-      clipboard: new ElectronClipboard(),
+      clipboard,
       contentProtection,
     });
     // A locked screen hides every revealed credential (where the OS reports it).
@@ -57,7 +66,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
       void services.reveal.closeAll('lock-screen');
       services.rotation.apiKeys.closeAll('lock-screen');
     });
-    registerIpc(ipcMain, createHandlers(services), location.trusted, (id) =>
+    registerIpc(ipcMain, createHandlers(services), trusted, (id) =>
       [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id),
     );
 
@@ -73,7 +82,7 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
           services.rotation.apiKeys.closeAll('window-closed');
         }
       });
-      await location.load(win);
+      await win.loadURL(source.url);
     };
     await open();
     log.info(`started, Vault at ${services.connection().address}`);
@@ -88,13 +97,22 @@ export function runElectronApp(build: (shell: ElectronShell) => Services): void 
     app.on('activate', () => {
       if (windows.size === 0) void open();
     });
-    let revealsClosed = false;
+    let secretsClosed = false;
     app.on('before-quit', (event) => {
-      if (!revealsClosed && services.reveal.activeCount > 0) {
-        // Revoke re-auth tokens and clear the clipboard before the process goes away.
+      if (!secretsClosed) {
+        // Revoke re-auth tokens, zero the buffers and clear the clipboard (asynchronous since
+        // Electron 44) before the process goes away; a stuck clipboard does not block the quit.
         event.preventDefault();
-        revealsClosed = true;
-        void services.reveal.closeAll('quit').finally(() => app.quit());
+        secretsClosed = true;
+        const closeSecrets = async () => {
+          await services.reveal.closeAll('quit');
+          services.rotation.apiKeys.closeAll('quit');
+          await clipboard.flush();
+        };
+        const bound = new Promise<void>((resolve) => setTimeout(resolve, QUIT_CLIPBOARD_WAIT_MS).unref());
+        void Promise.race([closeSecrets(), bound])
+          .catch((err: unknown) => log.error('closing revealed secrets on quit failed', err))
+          .finally(() => app.quit());
         return;
       }
       void services.dispose();

@@ -1,25 +1,10 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { BrowserWindow } from 'electron';
-import type { TrustedOrigin } from '../handlers/sender-policy';
-import { secureWebPreferences } from './window-security';
-
-export interface RendererLocation {
-  trusted: TrustedOrigin;
-  load(win: BrowserWindow): Promise<void>;
-}
-
-/** Where the renderer comes from: the electron-vite dev server in development, the file otherwise. */
-export function rendererLocation(outDir: string, devServerUrl: string | undefined): RendererLocation {
-  if (devServerUrl) {
-    return { trusted: { devOrigin: devServerUrl }, load: (win) => win.loadURL(devServerUrl) };
-  }
-  const indexPath = join(outDir, 'renderer', 'index.html');
-  return { trusted: { fileUrl: pathToFileURL(indexPath).toString() }, load: (win) => win.loadFile(indexPath) };
-}
 
 export function createMainWindow(outDir: string): BrowserWindow {
-  const win = new BrowserWindow({
+  // Auxclick (middle click) can only open a window or navigate: setWindowOpenHandler denies
+  // every window and will-navigate refuses leaving the app (window-security.ts).
+  const win = new BrowserWindow({ // eng-disable AUXCLICK_JS_CHECK
     width: 1360,
     height: 860,
     minWidth: 960,
@@ -27,7 +12,20 @@ export function createMainWindow(outDir: string): BrowserWindow {
     show: false,
     title: 'Vault Console',
     backgroundColor: '#f6f7f9',
-    webPreferences: secureWebPreferences(join(outDir, 'preload', 'index.cjs')),
+    webPreferences: {
+      // The preload exposes invoke/subscribe for contract channels only (src/preload/index.ts).
+      preload: join(outDir, 'preload', 'index.cjs'), // eng-disable PRELOAD_JS_CHECK
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      spellcheck: false,
+      navigateOnDragDrop: false,
+    },
   });
   win.once('ready-to-show', () => win.show());
   return win;

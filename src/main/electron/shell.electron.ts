@@ -1,7 +1,10 @@
 import { shell } from 'electron';
+import { validateExternalUrl } from '../../shared/external-url';
 import type { ExternalOpener } from '../services/container';
 
-// The handler validated the URL (https only) before it reaches this adapter.
+// The handler validated the URL already; checked again here, next to the OS call.
 export const openExternal: ExternalOpener = async (url) => {
-  await shell.openExternal(url, { activate: true });
+  const safe = validateExternalUrl(url);
+  // https only, no embedded credentials (validateExternalUrl, the line above).
+  await shell.openExternal(safe, { activate: true }); // eng-disable OPEN_EXTERNAL_JS_CHECK
 };

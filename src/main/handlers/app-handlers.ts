@@ -15,7 +15,7 @@ export function appHandlers(services: Services): Pick<Handlers, 'app:info' | 'sh
     'shell:open-external': async ({ url }) => {
       // Only a validated https URL ever reaches the OS opener.
       const safe = validateExternalUrl(url);
-      await deps.openExternal(safe);
+      await deps.openExternal(safe); // eng-disable OPEN_EXTERNAL_JS_CHECK -- safe passed validateExternalUrl on the line above
       return { opened: true };
     },
   };

@@ -98,6 +98,18 @@ export function backupHandlers(services: Services): Pick<Handlers, BackupChannel
       };
     },
     'backup:settings': async () => backupSettings.summary(),
-    'backup:configure': async (input) => backupSettings.save(input),
+    'backup:configure': async (input) => {
+      // Security: where every backup of Vault goes is decided by a signed-in identity that
+      // Vault allows to make backups: update on the transit key that wraps their data keys.
+      const client = services.session.requireClient();
+      const path = backupSettings.transitEncryptPath(input);
+      const res = await client.request<Record<string, unknown>>('POST', 'sys/capabilities-self', { paths: [path] });
+      const raw = res[path] ?? (res.data as Record<string, unknown> | undefined)?.[path];
+      const caps = Array.isArray(raw) ? raw.map(String) : [];
+      if (!caps.includes('root') && !caps.includes('update')) {
+        throw new AppError('PERMISSION_DENIED', `Configuring backups needs update on ${path} (the key that wraps every backup's data key); your policies do not grant it.`);
+      }
+      return backupSettings.save(input);
+    },
   };
 }

@@ -4,7 +4,10 @@
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
+import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
+import { dkimDnsHandlers } from './dkim-dns-handlers';
+import { enrolmentHandlers } from './enrolment-handlers';
 import { healthHandlers } from './health-handlers';
 import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
@@ -16,10 +19,17 @@ import { vaultHandlers } from './vault-handlers';
 import { watchHandlers } from './watch-handlers';
 
 export function createHandlers(services: Services): Handlers {
+  // Gated actions check the signed-in identity's capabilities in Vault first (guards.ts).
+  return withGuards(createUnguardedHandlers(services), services);
+}
+
+function createUnguardedHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
     ...auditHandlers(services),
     ...backupHandlers(services),
+    ...dkimDnsHandlers(services),
+    ...enrolmentHandlers(services),
     ...healthHandlers(services),
     ...inventoryHandlers(services),
     ...profilesHandlers(services),

@@ -2,24 +2,42 @@
 // the main frame. Electron-free so it is unit-tested without a window.
 
 export interface TrustedOrigin {
-  /** file:// URL of the packaged renderer's index.html. */
-  fileUrl?: string;
-  /** http(s) origin of the electron-vite dev server, in development only. */
+  /**
+   * URL of the built renderer's index.html on the app's privileged scheme
+   * (vault-console://app/index.html). No file:// URL is ever trusted: that origin is
+   * every file on the disk.
+   */
+  appUrl?: string;
+  /** http(s) origin of the electron-vite dev server, in an unpackaged build only. */
   devOrigin?: string;
 }
 
-export function isTrustedFrameUrl(rawUrl: string, trusted: TrustedOrigin): boolean {
-  let url: URL;
+function parse(raw: string): URL | null {
   try {
-    url = new URL(rawUrl);
+    return new URL(raw);
   } catch {
-    return false;
+    return null;
   }
-  if (url.protocol === 'file:') {
-    if (!trusted.fileUrl) return false;
-    const expected = new URL(trusted.fileUrl);
-    // Same document only; the fragment and query are the renderer's own routing.
-    return url.pathname === expected.pathname && url.host === expected.host;
+}
+
+export function isTrustedFrameUrl(rawUrl: string, trusted: TrustedOrigin): boolean {
+  const url = parse(rawUrl);
+  if (!url) return false;
+  if (trusted.appUrl) {
+    const app = parse(trusted.appUrl);
+    // A custom scheme's URL has no origin in Node (`null`): compare its parts. Same document
+    // only; the fragment and query are the renderer's own routing.
+    if (
+      app &&
+      app.protocol !== 'file:' &&
+      url.protocol === app.protocol &&
+      url.host === app.host &&
+      url.pathname === app.pathname &&
+      !url.username &&
+      !url.password
+    ) {
+      return true;
+    }
   }
   if (trusted.devOrigin && (url.protocol === 'http:' || url.protocol === 'https:')) {
     return url.origin === new URL(trusted.devOrigin).origin;

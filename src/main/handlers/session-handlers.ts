@@ -7,7 +7,7 @@ type SessionChannels =
   | 'session:login-userpass'
   | 'session:login-token'
   | 'session:logout'
-  | 'session:capabilities';
+  | 'session:can';
 
 export function sessionHandlers({ session, capabilities }: Services): Pick<Handlers, SessionChannels> {
   return {
@@ -17,6 +17,6 @@ export function sessionHandlers({ session, capabilities }: Services): Pick<Handl
     'session:login-userpass': async ({ username, password }) => session.loginUserpass(username, password),
     'session:login-token': async ({ token }) => session.loginToken(token),
     'session:logout': async () => session.logout(),
-    'session:capabilities': async () => capabilities.current(),
+    'session:can': async ({ checks }) => ({ results: await capabilities.check(checks) }),
   };
 }

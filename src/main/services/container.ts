@@ -1,6 +1,7 @@
 // Builds the Electron-free services. The Electron composition root (index.ts),
 // the CLI and the browser harness all call this with their own adapters.
 import { join } from 'node:path';
+import type { AuditFilePicker } from './audit/audit-files';
 import { AuditService } from './audit/audit-service';
 import { BackupService } from './backup/backup-service';
 import { BackupSettingsStore } from './backup/backup-settings-store';
@@ -9,6 +10,7 @@ import { BackupRepo } from './storage/backup-repo';
 import type { VaultConnection } from './config/app-config';
 import type { BackupStatusSource } from './health/backup-status';
 import { BreakGlass } from './health/break-glass';
+import { EnrolmentService } from './enrolment/enrolment-service';
 import { HealthService } from './health/health-service';
 import { InventoryAutoSync } from './inventory/auto-sync';
 import { recorderInventoryAudit } from './inventory/inventory-audit';
@@ -25,6 +27,7 @@ import { RotationRepo } from './storage/rotation-repo';
 import { RevealRepo } from './storage/reveal-repo';
 import type { ProfileRow } from './storage/profiles-repo';
 import { CapabilitiesService } from './session/capabilities';
+import type { GateContext } from '../../shared/capabilities';
 import { SessionService } from './session/session-service';
 import type { SessionInfo } from './session/session-types';
 import { openDatabase, type SqlDatabase } from './storage/database';
@@ -36,6 +39,10 @@ import { systemClock, type Clock } from './time/clock';
 import { createVaultClient, type VaultClient } from './vault/vault-client';
 import { WatchStatusService, watchMountFor } from './watch/watch-status';
 import type { EventSink } from '../handlers/types';
+import { DkimDnsRecheckScheduler } from './dkim-dns/dkim-dns-recheck';
+import { DkimDnsService } from './dkim-dns/dkim-dns-service';
+import { effectiveResolvers, type EffectiveResolvers } from './dkim-dns/resolvers';
+import { DkimDnsRepo } from './storage/dkim-dns-repo';
 
 /** Opens a URL that a handler already validated (https only) in the user's browser. */
 export type ExternalOpener = (url: string) => Promise<void>;
@@ -57,6 +64,8 @@ export interface ServiceDeps {
   backupStatus?: BackupStatusSource;
   /** Where a downloaded tenant SSH key is saved: a save dialog in Electron, chosen by the test in the harness. */
   savePath?: SavePathPicker;
+  /** Audit logs to tail or import: native open dialogs in Electron, the test's choice in the harness; absent: CLI paths only. */
+  auditFiles?: AuditFilePicker;
   /** The console's audit trail for inventory actions; absent: one-line [audit] log events. */
   inventoryAudit?: InventoryAuditHook;
   /** The clipboard reveals copy to (Electron: marked secret); absent: an in-process one (harness, CLI). */
@@ -67,6 +76,10 @@ export interface ServiceDeps {
   revealWindowMs?: number;
   /** Keep the tenant index fresh while signed in (inventory/auto-sync.ts); default: on in the app, off in the harness. */
   autoSync?: boolean;
+  /** DNS resolvers for DKIM checks where a profile has none of its own (VAULT_CONSOLE_DNS_RESOLVERS); absent: the system's. */
+  dnsResolvers?: string;
+  /** Re-check DKIM DNS on a timer while signed in (dkim-dns/dkim-dns-recheck.ts); default: on in the app, off in the harness. */
+  dkimDnsRecheck?: boolean;
 }
 
 export interface Services {
@@ -83,7 +96,7 @@ export interface Services {
    */
   readonly vault: VaultClient;
   session: SessionService;
-  /** What the signed-in identity may do (disables UI actions with a reason). */
+  /** What the signed-in identity may do, per action and exact path: the UI's gates and main's guard. */
   capabilities: CapabilitiesService;
   /** Make another profile active: new client, that profile's session, every view told. */
   switchProfile(id: string): Promise<SessionInfo>;
@@ -101,10 +114,17 @@ export interface Services {
   backup: BackupService;
   backupRepo: BackupRepo;
   backupSettings: BackupSettingsStore;
+  /** Second-factor enrolment: granted by another admin, kept in Vault, active after a valid code. */
+  enrolment: EnrolmentService;
   /** View Credentials: re-auth, time-limited reveal, wipe on every close. */
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
   rotation: RotationService;
+  /** DKIM DNS: per-resolver state, Check DNS now, the retirement that waits for DNS, job records. */
+  dkimDns: DkimDnsService;
+  dkimDnsRepo: DkimDnsRepo;
+  /** The resolvers a DKIM check asks now (the active profile's, the environment's or the system's). */
+  dkimResolvers(): EffectiveResolvers;
   /** The ops-host watchers reporting for the active cluster (heartbeats in Vault). */
   watch: WatchStatusService;
   dispose(): Promise<void>;
@@ -129,9 +149,25 @@ export function createServices(deps: ServiceDeps): Services {
     return info.username ?? (info.displayName || 'unknown');
   };
   session.onChange((info) => deps.events.emit('session:changed', info));
-  const capabilities = new CapabilitiesService(session, () => connection.kvMount);
   const backupRepo = new BackupRepo(db);
   const backupSettings = new BackupSettingsStore(settings, deps.secretStore, () => connection.kvMount);
+  // Storage type decides a backup's paths (raft snapshot or logical); asked once per address.
+  let storage: { address: string; value: GateContext['storage'] } | null = null;
+  const capabilities = new CapabilitiesService({
+    session,
+    clock,
+    context: async () => {
+      if (storage?.address !== connection.address) {
+        const s = await vault.request<{ storage_type?: string }>('GET', 'sys/seal-status').catch(() => null);
+        if (s?.storage_type) storage = { address: connection.address, value: s.storage_type === 'raft' ? 'raft' : 'other' };
+      }
+      return {
+        kvMount: connection.kvMount,
+        transit: backupSettings.transitRef(),
+        storage: storage?.address === connection.address ? storage.value : null,
+      };
+    },
+  });
   const backup = new BackupService({
     repo: backupRepo,
     clock,
@@ -152,6 +188,8 @@ export function createServices(deps: ServiceDeps): Services {
     dataDir: deps.dataDir,
     session,
     kvMount: () => connection.kvMount,
+    namespace: () => connection.namespace ?? '',
+    ...(deps.auditFiles ? { files: deps.auditFiles } : {}),
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
   // Audit retention (archive old months, delete expired ones): at start, then daily.
@@ -185,6 +223,43 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.revealWindowMs !== undefined ? { windowMs: deps.revealWindowMs } : {}),
   });
 
+  // DKIM DNS (before rotation: the grace sweep consults its retirement policy).
+  const dkimDnsRepo = new DkimDnsRepo(db);
+  const indexUsable = (m: string) => inventoryIndex.indexedMount() === m && inventoryIndex.lastDone(m) !== undefined;
+  const dkimResolvers = (): EffectiveResolvers => effectiveResolvers(dkimDnsRepo.resolvers(profiles.active().id), deps.dnsResolvers ?? process.env.VAULT_CONSOLE_DNS_RESOLVERS);
+  const dkimDns = new DkimDnsService({
+    client: () => session.requireClient(),
+    mount: () => connection.kvMount,
+    actor,
+    clock,
+    resolvers: dkimResolvers,
+    audit: audit.recorder,
+    logger: createLogger('dkim-dns'),
+    onChanged: (tenantId) => void inventory.refreshTenant(tenantId).catch(() => undefined),
+    // The index when it covers this mount (no Vault listing); else a Vault listing.
+    candidates: async () => (indexUsable(connection.kvMount) ? dkimDnsRepo.dkimInGrace() : null),
+    jobItems: (jobId) => dkimDnsRepo.jobDkimItems(jobId),
+  });
+  const dkimRecheck = new DkimDnsRecheckScheduler({
+    service: dkimDns,
+    session,
+    clock,
+    onRechecked: (r) => deps.events.emit('dkim:dns-updated', { tenantIds: r.tenants }),
+  });
+  if (deps.dkimDnsRecheck ?? deps.shell === 'electron') dkimRecheck.start();
+  const enrolment = new EnrolmentService({
+    session,
+    kvMount: () => connection.kvMount,
+    clock,
+    guard: capabilities,
+    audit: {
+      begin(action, path) {
+        const tag = audit.recorder.begin(action, { path });
+        return { headers: tag.headers, finish: (status, error) => audit.recorder.finish(tag, status, error) };
+      },
+    },
+  });
+
   const rotation = new RotationService({
     repo: new RotationRepo(db),
     clock,
@@ -202,6 +277,7 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.clipboard ? { clipboard: deps.clipboard } : {}),
     ...(deps.revealWindowMs !== undefined ? { apiKeyWindowMs: deps.revealWindowMs } : {}),
     apiKeyProtection: protection(),
+    retirementPolicy: dkimDns.retirementPolicy,
   });
 
   return {
@@ -224,8 +300,12 @@ export function createServices(deps: ServiceDeps): Services {
     backup,
     backupRepo,
     backupSettings,
+    enrolment,
     reveal,
     rotation,
+    dkimDns,
+    dkimDnsRepo,
+    dkimResolvers,
     watch: new WatchStatusService({ session, clock, kvMount: () => connection.kvMount }),
     async switchProfile(id) {
       const row = profiles.setActive(id);
@@ -244,6 +324,7 @@ export function createServices(deps: ServiceDeps): Services {
       // First, while Vault is reachable: wipe reveals and revoke their tokens.
       await reveal.dispose();
       await rotation.dispose();
+      dkimRecheck.stop();
       inventoryAutoSync.stop();
       inventory.cancel();
       backup.cancel();

@@ -4,10 +4,13 @@ import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { AuditView } from './features/audit/components/AuditView';
 import { BackupsView } from './features/backups/components/BackupsView';
+import { EnrolmentView } from './features/enrolment';
 import { HealthView } from './features/health/components/HealthView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
 import { RotationView } from './features/rotation/components/RotationView';
 import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
+import { EnvironmentBadge } from './features/profiles/components/EnvironmentBadge';
+import { ENVIRONMENT_STYLE } from '../../shared/profiles/environments';
 import { activeProfile, useProfilesStore } from './features/profiles/store';
 import { ExpiryBanner } from './features/session/components/ExpiryBanner';
 import { SessionBadge } from './features/session/components/SessionBadge';
@@ -29,6 +32,7 @@ const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; n
   { id: 'audit', label: 'Audit', component: AuditView, needsSession: false },
   { id: 'backups', label: 'Backups', component: BackupsView, needsSession: true },
   { id: 'rotation', label: 'Rotation', component: RotationView, needsSession: true },
+  { id: 'enrolment', label: 'Two-factor', component: EnrolmentView, needsSession: true },
   // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];
 
@@ -57,7 +61,8 @@ export function App() {
   // Every view follows the active profile: the header address, and a fresh health check on a switch.
   // Signing in or out changes what the dashboard may show: refresh it at once, not at the next poll.
   const activeId = useProfilesStore((s) => s.activeId);
-  const activeAddress = useProfilesStore((s) => activeProfile(s)?.address);
+  const cluster = useProfilesStore((s) => activeProfile(s));
+  const activeAddress = cluster?.address;
   const signedIn = session?.signedIn ?? false;
   useEffect(() => {
     if (activeId) void useHealthStore.getState().refresh();
@@ -73,9 +78,19 @@ export function App() {
 
   return (
     <div className="shell">
-      <header className="app-header">
+      {/* The cluster every view shows, always: its name on its environment's colour. */}
+      <header className={`app-header${cluster ? ` env-${ENVIRONMENT_STYLE[cluster.environment].colour}-frame` : ''}`} data-environment={cluster?.environment}>
         <span className="product" data-testid="product-name">
           Vault Console
+        </span>
+        <span className="active-cluster" data-testid="active-cluster" aria-label={cluster ? `Cluster ${cluster.name}, ${ENVIRONMENT_STYLE[cluster.environment].label}` : 'Cluster loading'}>
+          {cluster ? (
+            <>
+              <strong data-testid="active-cluster-name">{cluster.name}</strong> <EnvironmentBadge environment={cluster.environment} testId="active-cluster-environment" />
+            </>
+          ) : (
+            '…'
+          )}
         </span>
         <span className="vault-address" data-testid="vault-address" title="Vault address">
           {activeAddress ?? (info ? info.vaultAddress : infoError ? 'Address unavailable' : '…')}

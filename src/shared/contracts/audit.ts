@@ -3,10 +3,10 @@
 // second-admin approval that a tenant secret deletion needs. The mapping from
 // Vault's audit format to these fields is docs/audit-mapping.md.
 import { z } from 'zod';
-import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES } from '../audit/audit-rules';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES, POLICY_NAME_RE } from '../audit/audit-rules';
 import { NoInput } from './common';
 
-export { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES } from '../audit/audit-rules';
+export { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES, normalizeUser } from '../audit/audit-rules';
 export type { AuditAction, AuditSecretType, AuditSource, AuditStatus } from '../audit/audit-rules';
 
 export const AuditEventSchema = z.object({
@@ -23,8 +23,21 @@ export const AuditEventSchema = z.object({
   path: z.string(),
   source: z.enum(AUDIT_SOURCES),
   requestId: z.string(),
+  /** The approval id the console header named (an annotation: it approves nothing by itself). */
   approvalId: z.string().nullable(),
   error: z.string().nullable(),
+  /** Vault's own operation (read, list, create, update, patch, delete, scan, ...); null for the console's records and events stored before migration 13. */
+  operation: z.string().nullable(),
+  /** The mount Vault routed the request to (with its namespace). */
+  mount: z.string().nullable(),
+  /** Vault's identity entity of the caller, when the token has one. */
+  entityId: z.string().nullable(),
+  /** The X-Vault-Console-Action header as logged: what the client says it did (annotation only). */
+  consoleHeader: z.string().nullable(),
+  /** The console action the header names, if it names one. */
+  consoleAction: z.string().nullable(),
+  /** The header names an action that Vault's operation contradicts (a red alert). */
+  headerConflict: z.boolean(),
 });
 export type AuditEventView = z.infer<typeof AuditEventSchema>;
 
@@ -63,7 +76,19 @@ export const AuditCountsSchema = z.object({
   byActionOf: z.number().int(),
 });
 
-export const ALERT_KINDS = ['failed-auth-user', 'failed-auth-ip', 'off-hours', 'bulk-reads', 'delete-without-approval'] as const;
+export const ALERT_KINDS = [
+  'failed-auth-user',
+  'failed-auth-ip',
+  'failed-auth-spray',
+  'off-hours',
+  'bulk-reads',
+  'wide-reads',
+  'delete-without-approval',
+  'header-contradiction',
+  'sys-critical',
+  'key-decrypt',
+  'unclassified-events',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const AuditAlertSchema = z.object({
@@ -72,8 +97,10 @@ export const AuditAlertSchema = z.object({
   severity: z.enum(['red', 'yellow']),
   title: z.string(),
   detail: z.string(),
-  /** The user or IP the alert is about. */
+  /** The identity (user or entity), IP or auth mount the alert is about. */
   subject: z.string(),
+  /** The normalised user names in the alert's events (the user filter matches one of them exactly). */
+  users: z.array(z.string()),
   from: z.string(),
   to: z.string(),
   eventCount: z.number().int(),
@@ -92,6 +119,12 @@ export const AlertSettingsSchema = z
     timeZone: z.string().min(1).max(64),
     bulkReadThreshold: z.number().int().min(1).max(1_000_000),
     bulkReadWindowSeconds: z.number().int().min(1).max(3600),
+    /** More than this many distinct tenant secrets read by one identity within 24 hours (yellow). */
+    wideReadThreshold: z.number().int().min(1).max(1_000_000),
+    /** The Vault policy an approver of a deletion must hold (Vault's own record of the approving write says so). */
+    approverPolicy: z.string().regex(POLICY_NAME_RE).refine((p) => p !== 'root', 'root cannot be the approving policy'),
+    /** An approval is good for one delete within this many hours after it was granted. */
+    approvalValidHours: z.number().int().min(1).max(720),
   })
   .strict();
 export type AlertSettings = z.infer<typeof AlertSettingsSchema>;
@@ -141,8 +174,10 @@ const monthInput = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-
 export const StreamStatusSchema = z.object({
   running: z.boolean(),
   path: z.string().nullable(),
-  /** How the path was found: configured, or Vault's sys/audit. */
+  /** How the path was found: picked in main's file dialog (and kept), or Vault's sys/audit. */
   origin: z.enum(['configured', 'sys-audit', 'none']),
+  /** Why this file may not be trustworthy (group- or world-writable, ...). */
+  warnings: z.array(z.string()),
   pollMs: z.number().int(),
   lastPollAt: z.string().nullable(),
   ingested: z.number().int(),
@@ -170,7 +205,12 @@ export const ImportReportSchema = z.object({
     notAudit: z.number().int(),
   }),
   grewWhileReading: z.boolean(),
+  /** Requests whose response was not in the file (stored as pending). */
+  pending: z.number().int(),
+  /** The file's SHA-256: only for a complete import (never for a failed or partial one). */
   sha256: z.string().nullable(),
+  /** Why the file may not be trustworthy (others can write it). */
+  warnings: z.array(z.string()),
   message: z.string(),
 });
 export type ImportReport = z.infer<typeof ImportReportSchema>;
@@ -227,22 +267,21 @@ export const auditChannels = {
   'audit:alert-settings': { input: NoInput, output: AlertSettingsSchema },
   'audit:set-alert-settings': { input: AlertSettingsSchema, output: AlertSettingsSchema },
   'audit:stream-status': { input: NoInput, output: StreamStatusSchema },
-  /** Starts tailing: the given path, else the configured one, else the file device Vault's sys/audit names. */
-  'audit:stream-start': { input: z.object({ path: z.string().trim().min(1).max(4096).optional() }).strict(), output: StreamStatusSchema },
+  /**
+   * Starts tailing. The renderer never names a file: 'choose' opens main's file dialog,
+   * 'sys-audit' takes the file device Vault's sys/audit reports, and no source takes the
+   * file chosen before (else sys/audit). Main checks it is a regular file every time it opens it.
+   */
+  'audit:stream-start': { input: z.object({ source: z.enum(['choose', 'sys-audit']).optional() }).strict(), output: StreamStatusSchema },
   'audit:stream-stop': { input: NoInput, output: StreamStatusSchema },
+  /** Main opens its file dialog (up to 100 files) and imports what the user picked; cancelled: nothing picked. */
   'audit:import': {
-    input: z.object({ paths: z.array(z.string().trim().min(1).max(4096)).min(1).max(100) }).strict(),
-    output: z.object({ reports: z.array(ImportReportSchema) }),
+    input: NoInput,
+    output: z.object({ reports: z.array(ImportReportSchema), cancelled: z.boolean() }),
   },
-  /** Writes into the console's export folder; the renderer names the file, never a path. */
+  /** Writes into the console's export folder under a name main chooses (audit-<time>.<ext>). */
   'audit:export': {
-    input: z
-      .object({
-        filter: AuditFilterSchema,
-        format: z.enum(['csv', 'json', 'ndjson']),
-        fileName: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$/),
-      })
-      .strict(),
+    input: z.object({ filter: AuditFilterSchema, format: z.enum(['csv', 'json', 'ndjson']) }).strict(),
     output: ExportResultSchema,
   },
   'audit:approvals': { input: NoInput, output: z.object({ approvals: z.array(ApprovalSchema) }) },

@@ -45,6 +45,8 @@ export const BackupSettingsViewSchema = z.object({
   retentionDays: z.number().int(),
   /** True when S3 keys are in the keychain; the keys themselves never leave main. */
   hasCredentials: z.boolean(),
+  /** Shown beside the settings (plain http to an S3 store on this machine). */
+  warnings: z.array(z.string()),
 });
 export type BackupSettingsView = z.infer<typeof BackupSettingsViewSchema>;
 

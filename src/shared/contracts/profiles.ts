@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROFILE_ENVIRONMENTS } from '../profiles/environments';
 import { NoInput } from './common';
 import { SessionInfoSchema } from './session';
 
@@ -9,6 +10,7 @@ export const ProfileViewSchema = z.object({
   minTls: z.enum(['TLSv1.2', 'TLSv1.3']),
   namespace: z.string().nullable(),
   kvMount: z.string(),
+  environment: z.enum(PROFILE_ENVIRONMENTS),
   caCert: z.object({ subject: z.string(), validTo: z.string() }).nullable(),
   warnings: z.array(z.string()),
 });
@@ -24,6 +26,13 @@ export const ProfileInputSchema = z
     minTls: z.enum(['TLSv1.2', 'TLSv1.3']),
     namespace: z.string().max(256).nullable().optional(),
     kvMount: z.string().max(128),
+    /** The header's colour; absent: production for a new profile, unchanged when editing. */
+    environment: z.enum(PROFILE_ENVIRONMENTS).optional(),
+    /**
+     * Changing the address, CA, minimum TLS or namespace of the cluster you are signed in to
+     * signs you out first (the token is revoked over the old settings): the user confirmed it.
+     */
+    confirmSignOut: z.boolean().optional(),
   })
   .strict();
 

@@ -16,7 +16,7 @@ export const RevealStatusSchema = z.object({
   available: z.boolean(),
   reason: z.string().nullable(),
   username: z.string().nullable(),
-  /** Whether this user has a TOTP key in Vault; null when it could not be checked. */
+  /** Whether this identity has an active 2FA key (enrolment/); null when it could not be checked. */
   enrolled: z.boolean().nullable(),
   /** ISO time until which reveals are locked after repeated failures; null when not locked. */
   lockedUntil: z.string().nullable(),
@@ -46,22 +46,10 @@ export const RevealViewSchema = z.object({
 });
 export type RevealView = z.infer<typeof RevealViewSchema>;
 
-export const TotpEnrollmentSchema = z.object({
-  issuer: z.string(),
-  account: z.string(),
-  /** otpauth:// URL (holds the TOTP seed): shown once, at enrollment, never again. */
-  otpauthUrl: z.string(),
-  /** The QR code of otpauthUrl as a base64 PNG, as Vault's TOTP engine renders it. */
-  qrPngBase64: z.string(),
-});
-export type TotpEnrollment = z.infer<typeof TotpEnrollmentSchema>;
-
 const Password = z.string().min(1, 'Enter your password').max(1024);
 
 export const revealChannels = {
   'reveal:status': { input: NoInput, output: RevealStatusSchema },
-  /** Creates this user's TOTP key in Vault after a password check; refused if one exists. */
-  'reveal:enroll-totp': { input: z.object({ password: Password }).strict(), output: TotpEnrollmentSchema },
   /** Re-authenticate and read the tenant's SMTP admin credentials now, with the re-auth token. */
   'reveal:verify': {
     input: z

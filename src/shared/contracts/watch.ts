@@ -17,8 +17,12 @@ export const WATCH_CONDITIONS = [
   'backup-stale',
   'audit-failed-auth',
   'audit-bulk-reads',
+  'audit-wide-reads',
   'audit-off-hours',
   'audit-delete-without-approval',
+  'audit-header-contradiction',
+  'audit-sys-critical',
+  'audit-key-decrypt',
 ] as const;
 export type WatchCondition = (typeof WATCH_CONDITIONS)[number];
 

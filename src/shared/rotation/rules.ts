@@ -181,3 +181,44 @@ export function isOverdue(md: Record<string, string | undefined>, nowMs: number)
 export function confirmPhrase(count: number): string {
   return `ROTATE ${count}`;
 }
+
+// ---- bulk jobs --------------------------------------------------------------------------
+
+/**
+ * Bulk jobs never rotate API keys: Vault keeps only the new key's hash, so the key itself
+ * must be handed to someone (shown once), which a job of hundreds cannot do.
+ */
+export function rotatableInBulk(type: RotatableType): boolean {
+  return type !== 'api';
+}
+
+export const ONE_BY_ONE_NOTE = 'rotate one by one (the new key is shown once)';
+
+/** The per-secret part of the tenant list's filter (its search picks the tenants). */
+export interface SecretFilter {
+  type: 'all' | RotatableType;
+  status?: 'active' | 'expired' | 'revoked';
+  due?: '7d' | '30d' | 'overdue';
+}
+
+/**
+ * Whether one secret makes the tenant list's filter match: its type, its status, and its
+ * due window as the list computes them (overdue = expired or active and past next_rotation;
+ * next 7 / 30 days = active with next_rotation from now to then). Revoked secrets never
+ * rotate.
+ */
+export function matchesFilter(f: SecretFilter, type: RotatableType, md: Record<string, string | undefined>, nowMs: number): boolean {
+  if (f.type !== 'all' && f.type !== type) return false;
+  if (md.status === 'revoked') return false;
+  if (f.status && md.status !== f.status) return false;
+  if (!f.due) return true;
+  if (f.due === 'overdue') return isOverdue(md, nowMs);
+  if (md.status !== 'active') return false;
+  const next = Date.parse(md.next_rotation ?? '');
+  return !Number.isNaN(next) && next >= nowMs && next <= nowMs + (f.due === '7d' ? 7 : 30) * DAY_MS;
+}
+
+/** Whether a filter selects by metadata that can change without a new version (status, due dates). */
+export function filterDependsOnMetadata(f: SecretFilter): boolean {
+  return f.status !== undefined || f.due !== undefined;
+}

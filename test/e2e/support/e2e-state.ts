@@ -6,6 +6,8 @@ export const E2E_STATE_ENV = 'VAULT_CONSOLE_E2E_STATE';
 
 export interface E2eState {
   harness: { url: string; origin: string; token: string };
+  /** Where a spec writes what main's next audit file dialog answers (support/audit-picks.ts). */
+  auditPicksPath: string;
   openbao: {
     addr: string;
     version: string;

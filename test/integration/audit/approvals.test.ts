@@ -80,7 +80,7 @@ describe('deletion approval (four eyes)', () => {
     const deletes = alice.repo.page({ action: 'delete' }, null, 100).events.filter((e) => e.source === 'vault');
     const approved = deletes.find((e) => e.path.endsWith('t-000901/ssh/admin'))!;
     expect(approved.approvalId).toBe(req.id);
-    const alerts = alice.alerts({}).alerts.filter((a) => a.kind === 'delete-without-approval');
+    const alerts = (await alice.alerts({})).alerts.filter((a) => a.kind === 'delete-without-approval');
     expect(alerts.some((a) => a.detail.includes('t-000902/smtp/admin'))).toBe(true);
     expect(alerts.some((a) => a.detail.includes('t-000901/ssh/admin'))).toBe(false);
     // The console's own records of request, approval and delete are there too.

@@ -82,11 +82,11 @@ describe("the inventory's Vault actions in Vault's audit log", () => {
       const dlLines = vaultEntriesTagged(download.requestId!).filter((l) => l.type === 'request');
       // The key read (data) and the last_downloaded write (metadata), both tagged.
       expect(dlLines.map((l) => `${l.request!.operation} ${l.request!.path}`)).toEqual(
-        expect.arrayContaining([`read ${mount}/data/t-000001/ssh/tenant`, `update ${mount}/metadata/t-000001/ssh/tenant`]),
+        expect.arrayContaining([`read ${mount}/data/t-000001/ssh/tenant`, `patch ${mount}/metadata/t-000001/ssh/tenant`]),
       );
       for (const l of dlLines) expect(l.request!.headers!['x-vault-console-action']).toEqual([`action=download;req=${download.requestId}`]);
       const rvLines = vaultEntriesTagged(revoke.requestId!).filter((l) => l.type === 'request');
-      expect(rvLines.map((l) => `${l.request!.operation} ${l.request!.path}`)).toContain(`update ${mount}/metadata/t-000002/api/${key!.keyId}`);
+      expect(rvLines.map((l) => `${l.request!.operation} ${l.request!.path}`)).toContain(`patch ${mount}/metadata/t-000002/api/${key!.keyId}`);
       for (const l of rvLines) expect(l.request!.headers!['x-vault-console-action']).toEqual([`action=revoke;req=${revoke.requestId}`]);
     } finally {
       db.close();

@@ -210,13 +210,13 @@ describe('inventory sync on a real OpenBao', () => {
     const crashMount = `${mount}-crash`;
     await mountKv(crashMount);
     await seedTenants({ client: root, mount: crashMount, count: 300, concurrency: 16, seed: 'inv-crash', dkimPoolSize: 2, logger: quiet });
-    const child = spawn('npx', ['tsx', 'src/main/cli.ts', 'tenants', 'sync', '-full', '-concurrency=1', `-data-dir=${dir}`], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/cli.ts', 'tenants', 'sync', '-full', '-concurrency=1', '-verbose', `-data-dir=${dir}`], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, VAULT_ADDR: s.openbao.addr, VAULT_TOKEN: s.openbao.rootToken, VAULT_CONSOLE_KV_MOUNT: crashMount },
       stdio: ['ignore', 'ignore', 'pipe'],
       // Its own process group: SIGKILL reaches node under npx, as a real crash would.
       detached: true,
     });
-    // Kill once the first tenants are committed (progress lines on stderr).
+    // Kill once the first tenants are committed (progress lines on stderr, live with -verbose).
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the CLI sync never reported scanning progress')), 45_000);
       child.stderr.on('data', (b: Buffer) => {

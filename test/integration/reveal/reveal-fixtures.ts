@@ -44,22 +44,27 @@ export async function codeAt(secret: string, epochSeconds: number): Promise<stri
 
 /**
  * Codes Vault accepts now and that were not used yet: Vault accepts one period of skew
- * and refuses a code it has seen, so successive successes use now, then now + 30 s.
+ * and refuses a code it has seen, so successive successes use now, then now + 30 s, then
+ * now - 30 s, then wait for the next period.
  */
 export class CodeSource {
   private used = new Set<string>();
   constructor(private readonly secret: string) {}
 
   async valid(): Promise<string> {
-    const now = Math.floor(Date.now() / 1000);
-    for (const offset of [0, 30, -30]) {
-      const code = await codeAt(this.secret, now + offset);
-      if (!this.used.has(code)) {
-        this.used.add(code);
-        return code;
+    // Every code of the skew window used (enrolment takes one too): wait for the next period.
+    for (let attempt = 0; attempt < 40; attempt++) {
+      const now = Math.floor(Date.now() / 1000);
+      for (const offset of [0, 30, -30]) {
+        const code = await codeAt(this.secret, now + offset);
+        if (!this.used.has(code)) {
+          this.used.add(code);
+          return code;
+        }
       }
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    throw new Error('no unused valid code in the skew window; wait a period');
+    throw new Error('no unused valid code in the skew window');
   }
 
   /** A well-formed code that is not valid now (a code from hours away, checked against the window). */

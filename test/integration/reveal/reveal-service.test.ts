@@ -1,4 +1,4 @@
-// The reveal flow against the real OpenBao: enrollment in Vault's TOTP engine, re-auth
+// The reveal flow against the real OpenBao: a 2FA key enrolled through a grant, re-auth
 // by a fresh userpass login plus a TOTP code Vault validates, the read with the re-auth
 // token (seen in Vault's audit log), revocation on close, lockout, clipboard wipe.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -22,7 +22,8 @@ import { systemClock } from '../../../src/main/services/time/clock';
 import { createKvStore } from '../../../src/main/services/vault/kv';
 import { createVaultClient } from '../../../src/main/services/vault/vault-client';
 import { baoFetch, loadTestServices, type ServicesState } from '../helpers/services';
-import { CodeSource, createRevealUser, rootCaller, secretOf } from './reveal-fixtures';
+import { enrolThroughGrant } from '../enrolment/enrolment-fixtures';
+import { type CodeSource, createRevealUser, rootCaller } from './reveal-fixtures';
 
 const TENANT = 't-970001';
 let s: ServicesState;
@@ -34,6 +35,7 @@ let session: SessionService;
 let reveal: RevealService;
 let clipboard: MemoryClipboard;
 let codes: CodeSource;
+let keyName: string;
 const tokens: string[] = [];
 const closed: string[] = [];
 
@@ -82,22 +84,19 @@ const consoleEvents = () => db.prepare('SELECT action, tenant, user, secret_type
 describe('reveal against OpenBao', () => {
   it('says 2FA is not set up before enrollment, and refuses a reveal until it is', async () => {
     expect(await reveal.status()).toMatchObject({ available: true, enrolled: false, lockedUntil: null, windowSeconds: 60 });
-    await expect(reveal.verify({ tenantId: TENANT, password: user.password, code: '123456' })).rejects.toThrow(/set up 2FA first/);
+    await expect(reveal.verify({ tenantId: TENANT, password: user.password, code: '123456' })).rejects.toThrow(/set up 2FA with a grant from another admin/);
   });
 
-  it('enrollment checks the password with Vault, creates the TOTP key once, and refuses a second time', async () => {
-    await expect(reveal.enrollTotp('wrong-password')).rejects.toThrow('Wrong password.');
-    const e = await reveal.enrollTotp(user.password);
-    expect(e.otpauthUrl).toMatch(/^otpauth:\/\/totp\/Vault%20Console:/);
-    expect(Buffer.from(e.qrPngBase64, 'base64').subarray(1, 4).toString()).toBe('PNG');
-    codes = new CodeSource(secretOf(e.otpauthUrl));
-    await expect(reveal.enrollTotp(user.password)).rejects.toMatchObject({ code: 'CONFLICT' });
+  it('2FA is enrolled only through another admin\'s grant and a valid code; reveals then see it', async () => {
+    const e = await enrolThroughGrant({ addr: s.openbao.addr, rootToken: s.openbao.rootToken, kvMount: s.openbao.kvMount, grantee: user });
+    codes = e.codes;
+    keyName = e.keyName;
     expect((await reveal.status()).enrolled).toBe(true);
   });
 
   it('the console policy lets a session validate codes but never read one from Vault', async () => {
     const token = (await baoFetch<{ auth: { client_token: string } }>(s, 'POST', `auth/userpass/login/${user.username}`, { token: null, body: { password: user.password } })).body.auth.client_token;
-    const r = await baoFetch(s, 'GET', `totp/code/vault-console-${user.username}`, { token });
+    const r = await baoFetch(s, 'GET', `totp/code/${keyName}`, { token });
     expect(r.status).toBe(403);
     await baoFetch(s, 'POST', 'auth/token/revoke-self', { token });
   });

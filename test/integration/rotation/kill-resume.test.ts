@@ -192,7 +192,7 @@ describe('a bulk job killed mid-job', () => {
 });
 
 describe('CLI', () => {
-  it('bulk with the GNU flag forms: progress on stderr, the summary on stdout, and exit 1 when any secret failed (each failure listed)', async () => {
+  it('bulk with the GNU flag forms: progress on stderr, the summary on stdout, and exit 1 when a secret may not be rotated (listed with why, never attempted)', async () => {
     const mount = await freshMount(root, 'rot-cli-bulk');
     const kv = createKvStore(root, mount);
     await seed(root, mount, 12, 'rot-cli-bulk');
@@ -207,14 +207,15 @@ path "${mount}/data/t-000005/*" { capabilities = ["read"] }`;
     const dataDir = tempDir('rot-cli-bulk-');
     const r = await cli(['rotate', '--all', 'smtp', '--yes', '--reason', 'quarterly', '--mount', mount, '--data-dir', dataDir], { VAULT_TOKEN: tok.body.auth.client_token }).done;
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/\[rotate\] Rotate all SMTP credentials: 12 secret\(s\) in 12 tenant\(s\)/);
-    expect(r.stderr).toMatch(/\[rotate\] 12\/12 done=11 failed=1 skipped=0 remaining=0 rate=[\d.]+\/s/);
+    expect(r.stderr).toMatch(/\[rotate\] Rotate all SMTP credentials: 11 secret\(s\) in 11 tenant\(s\)/);
+    expect(r.stderr).toContain('[rotate] left out: 1 secret(s) your policies do not allow you to rotate');
+    expect(r.stderr).toMatch(/\[rotate\] 11\/11 done=11 failed=0 skipped=0 changed=0 remaining=0 rate=[\d.]+\/s/);
     expect(r.stdout).toMatch(/Status\s+completed/);
     expect(r.stdout).toMatch(/Rotated\s+11/);
-    expect(r.stdout).toContain(`FAILED  t-000005/smtp/admin  [PERMISSION_DENIED] Permission denied`);
+    expect(r.stdout).toContain(`NOT-ALLOWED t-000005/smtp/admin  Your policies do not grant update on ${mount}/data/t-000005/smtp/admin.`);
     expect((await kv.readMetadata('t-000005/smtp/admin'))!.currentVersion).toBe(1);
     expect((await kv.readMetadata('t-000006/smtp/admin'))!.currentVersion).toBe(2);
-    // Nothing failed: exit 0.
+    // Nothing failed nor left out: exit 0.
     const ok = await cli(['rotate', '--overdue', '--type', 'smtp', '--yes', '--mount', mount, '--data-dir', dataDir]).done;
     expect(ok.code).toBe(0);
   }, 120_000);

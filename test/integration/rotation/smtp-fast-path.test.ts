@@ -1,7 +1,7 @@
 // "Rotate All SMTP Credentials" writes each credential with a KV v2 data PATCH and
 // check-and-set on the version its preview listed, without reading it first; a version
 // that moved since the preview (another admin, a deleted tenant) costs exactly one read,
-// and the decision is then the same as always. Checked against the real OpenBao: its
+// and such a secret is never rotated by the job (changed since preview, or gone). Checked against the real OpenBao: its
 // audit log shows which secrets were read, KV versions show each was written once, and
 // the new versions hold what the read-then-write path writes.
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
@@ -41,7 +41,7 @@ function dataRequestsSince(from: number, mount: string): Array<[string, string]>
 }
 
 describe('Rotate All SMTP Credentials without reading each secret first', () => {
-  it('writes each credential once with check-and-set on the previewed version; a moved version costs one read and the usual decision', async () => {
+  it('writes each credential once with check-and-set on the previewed version; a moved version costs one read and is reported, not rotated', async () => {
     const mount = await freshMount(root, 'rot-fast');
     const kv = createKvStore(root, mount);
     await seed(root, mount, 8, 'rot-fast');
@@ -65,10 +65,12 @@ describe('Rotate All SMTP Credentials without reading each secret first', () => 
     const afterBob = (await kv.read('t-000002/smtp/admin'))!;
 
     const logFrom = statSync(s.openbao.auditLogPath).size;
-    const job = service.start(preview.previewId, preview.confirmPhrase, 'quarterly SMTP', 4);
+    const job = await service.start(preview.previewId, preview.confirmPhrase, 'quarterly SMTP', 4);
     const end = await service.wait(job.id);
-    expect(end).toMatchObject({ status: 'completed', total: 8, done: 7, failed: 0, skipped: 1 });
-    expect(service.report(job.id).skippedItems).toEqual([{ tenantId: 't-000003', path: 't-000003/smtp/admin', reason: 'The secret no longer exists (tenant or secret deleted during the job).' }]);
+    expect(end).toMatchObject({ status: 'completed', total: 8, done: 6, failed: 0, skipped: 1, changed: 1 });
+    const report = service.report(job.id);
+    expect(report.skippedItems).toEqual([{ tenantId: 't-000003', path: 't-000003/smtp/admin', reason: 'The secret no longer exists (tenant or secret deleted during the job).' }]);
+    expect(report.changedItems).toEqual([{ tenantId: 't-000002', path: 't-000002/smtp/admin', reason: expect.stringMatching(/^Changed since the preview: version 1 was previewed, version 2 is current \(rotated by bob at /) }]);
 
     // Vault's audit log: one PATCH per secret; reads only where the previewed version had moved.
     await expect.poll(() => dataRequestsSince(logFrom, mount).length, { timeout: 5_000 }).toBeGreaterThanOrEqual(10);
@@ -76,14 +78,18 @@ describe('Rotate All SMTP Credentials without reading each secret first', () => 
     expect(reqs.filter(([op]) => op === 'read').map(([, p]) => p).sort()).toEqual(['t-000002/smtp/admin', 't-000003/smtp/admin']);
     expect(reqs.filter(([op]) => op === 'patch').length).toBe(8);
 
+    // Bob's rotation is what Vault holds for t-000002: the job did not rotate on top of it.
+    const t2 = (await kv.read('t-000002/smtp/admin'))!;
+    expect(t2.version).toBe(afterBob.version);
+    expect(t2.data).toEqual(afterBob.data);
     for (let i = 1; i <= 8; i++) {
       const p = `t-00000${i}/smtp/admin`;
-      if (i === 3) continue;
+      if (i === 2 || i === 3) continue;
       const b = before.get(p)!;
       const now = (await kv.read(p))!;
       const md = (await kv.readMetadata(p))!.customMetadata;
-      // Exactly one new version by this job (t-000002: after bob's).
-      expect(now.version, p).toBe((i === 2 ? afterBob.version : b.version) + 1);
+      // Exactly one new version by this job.
+      expect(now.version, p).toBe(b.version + 1);
       expect(now.data).toMatchObject({ username: b.data.username, webmail_url: b.data.webmail_url, rotated_by: 'alice', rotation_reason: 'quarterly SMTP', rotation_job: job.id });
       expect(now.data.password).not.toBe(b.data.password);
       expect(isSmtpSafePassword(String(now.data.password))).toBe(true);
@@ -108,7 +114,7 @@ describe('Rotate All SMTP Credentials without reading each secret first', () => 
     const { service } = newService(root, mount);
     const p = await service.preview({ mode: 'all', type: 'smtp' });
     const logFrom = statSync(s.openbao.auditLogPath).size;
-    const end = await service.wait(service.start(p.previewId, p.confirmPhrase, 'no metadata', 2).id);
+    const end = await service.wait((await service.start(p.previewId, p.confirmPhrase, 'no metadata', 2)).id);
     expect(end).toMatchObject({ status: 'completed', done: 2 });
     await expect.poll(() => dataRequestsSince(logFrom, mount).filter(([op]) => op !== 'read').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);
     expect(dataRequestsSince(logFrom, mount).filter(([op, path]) => op === 'read' && path.endsWith('/smtp/admin')).map(([, path]) => path)).toEqual(['t-000002/smtp/admin']);

@@ -94,7 +94,7 @@ describe('session (real OpenBao + gnome-keyring)', () => {
     await baoFetch(s, 'POST', 'auth/token/revoke', { body: { token } });
     const resumed = await newSession().resume();
     expect(resumed.signedIn).toBe(false);
-    expect(resumed.problem).toMatch(/expired; sign in again/);
+    expect(resumed.problem).toMatch(/invalid, expired or revoked\); sign in again/);
     expect(await store.get('session:it-session')).toBeNull();
   });
 

@@ -18,6 +18,8 @@ export interface OpenBaoUser {
 
 export interface OpenBaoUsers {
   admin: OpenBaoUser;
+  /** A second admin: grants the first one's second factor (nobody grants their own, docs/enrolment.md). */
+  secondAdmin: OpenBaoUser;
   auditor: OpenBaoUser;
   /** Bound to an identity entity with metadata tenant_id, under vault-console-tenant. */
   tenant: OpenBaoUser & { tenantId: string };
@@ -53,12 +55,17 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     [`${kvMount}-approvals`, { type: 'kv', options: { version: '2' }, description: 'deletion approvals' }],
     // Tenant change stamps for the inventory's incremental sync (docs/vault-layout.md).
     [`${kvMount}-stamps`, { type: 'kv', options: { version: '2' }, description: 'tenant change stamps' }],
+    // Second-factor enrolment grants and active keys (docs/enrolment.md).
+    [`${kvMount}-enrolment`, { type: 'kv', options: { version: '2' }, description: '2FA enrolment grants' }],
     // The ops-host watcher: heartbeats, break-glass seal announcements, optionally its PagerDuty key (docs/monitoring.md).
     [`${kvMount}-watch`, { type: 'kv', options: { version: '2' }, description: 'vault-console watch' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);
   }
+  // Vault's audit log keeps an approval record's secret path and status readable (they are not
+  // secrets), so the log alone proves what each identity wrote (docs/audit-mapping.md).
+  await call('POST', `sys/mounts/${kvMount}-approvals/tune`, { audit_non_hmac_request_keys: ['path', 'status'] });
   await call('POST', `transit/keys/${BACKUP_TRANSIT_KEY}`, { type: 'aes256-gcm96' });
   // Vault logs the console's action header (names an action and ids, never a value) in clear.
   await call('POST', 'sys/config/auditing/request-headers/x-vault-console-action', { hmac: false });
@@ -75,11 +82,13 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
 
   const users: OpenBaoUsers = {
     admin: { username: 'admin', password: randomPassword() },
+    secondAdmin: { username: 'admin2', password: randomPassword() },
     auditor: { username: 'auditor', password: randomPassword() },
     tenant: { username: `tenant-${DEMO_TENANT_ID}`, password: randomPassword(), tenantId: DEMO_TENANT_ID },
   };
   // Passwords are set on every start, so the state file always matches the server.
   await call('POST', 'auth/userpass/users/admin', { password: users.admin.password, token_policies: 'vault-console-admin', token_ttl: '1h' });
+  await call('POST', 'auth/userpass/users/admin2', { password: users.secondAdmin.password, token_policies: 'vault-console-admin', token_ttl: '1h' });
   await call('POST', 'auth/userpass/users/auditor', { password: users.auditor.password, token_policies: 'vault-console-auditor', token_ttl: '1h' });
   await call('POST', `auth/userpass/users/${users.tenant.username}`, { password: users.tenant.password, token_ttl: '1h' });
 

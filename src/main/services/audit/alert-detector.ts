@@ -1,10 +1,22 @@
-// Suspicious-activity rules from the spec, as pure functions over events sorted by
-// time. Each alert carries the ids of the events behind it so the viewer can open
-// them. Thresholds and the off-hours time zone are settings.
+// Suspicious-activity rules, as pure functions over Vault's record of events sorted
+// by time (the audit service and the headless watch service both call detectAlerts).
+// Each alert carries the ids of the events behind it so the viewer can open them.
+// Thresholds, the off-hours time zone and the approval rules are settings.
+//
+// Every rule reads Vault's own classification (action, from mount, path, operation
+// and outcome) and Vault's identity of the caller (identity.ts); the console header
+// is read only to catch it contradicting what Vault did.
 import type { AlertSettings, AuditAlertView } from '../../../shared/contracts/audit';
+import { judgeDeletes, type LedgerEvent } from './approval-ledger';
 import type { AuditRecord } from './audit-record';
+import { parseConsoleTag, SINGLE_SECRET_ACTIONS } from './console-header';
+import { runs, windowed, windowedDistinct } from './alert-windows';
+import { identityKey, identityLabel, type EntityNames } from './identity';
 
-export type DetectorEvent = Pick<AuditRecord, 'ts' | 'action' | 'user' | 'ip' | 'tenant' | 'status' | 'approvalId' | 'path'> & { id: number };
+export type DetectorEvent = Pick<
+  AuditRecord,
+  'ts' | 'action' | 'user' | 'ip' | 'tenant' | 'status' | 'approvalId' | 'path' | 'mount' | 'entityId' | 'consoleHeader' | 'headerConflict' | 'approvalWrite' | 'operation'
+> & { id: number };
 
 export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   failedAuthThreshold: 5,
@@ -14,52 +26,44 @@ export const DEFAULT_ALERT_SETTINGS: AlertSettings = {
   timeZone: 'UTC',
   bulkReadThreshold: 100,
   bulkReadWindowSeconds: 60,
+  wideReadThreshold: 300,
+  approverPolicy: 'vault-console-admin',
+  approvalValidHours: 24,
 };
+
+/** What the detectors look at: Vault's record of each kind of event, oldest first. */
+export interface DetectorInput {
+  failed: readonly DetectorEvent[];
+  /** Reads of tenant secrets. */
+  reads: readonly DetectorEvent[];
+  deletes: readonly DetectorEvent[];
+  /** Tenant secret accesses in candidate off-hours. */
+  offHours: readonly DetectorEvent[];
+  /** Entries whose console header contradicts Vault's operation. */
+  conflicts: readonly DetectorEvent[];
+  /** sys/raw, audit devices and headers, mount tuning, remounts, root generation. */
+  critical: readonly DetectorEvent[];
+  /** Plaintext out of transit (decrypt, plaintext data keys, key export). */
+  decrypts?: readonly DetectorEvent[];
+  /** Vault's record of writes to approval requests (any time before the deletes). */
+  approvalWrites: readonly DetectorEvent[];
+  /** Rows stored before migration 13 with a client's word as their action. */
+  unclassified?: { count: number; ids: number[]; first: number | null; last: number | null };
+  /** The names entities signed in with (Vault's record of logins), for labels and the user filter. */
+  entityNames?: EntityNames;
+}
 
 const MAX_IDS = 500;
 
-/**
- * Sliding window per key: an alert when `threshold` events fall within `windowMs`.
- * Overlapping bursts of one key merge into one alert (so 50 failures give one red
- * alert listing them all, not 46).
- */
-function windowed(events: readonly DetectorEvent[], keyOf: (e: DetectorEvent) => string | null, windowMs: number, threshold: number): { key: string; events: DetectorEvent[] }[] {
-  const byKey = new Map<string, DetectorEvent[]>();
-  for (const e of events) {
-    const k = keyOf(e);
-    if (!k) continue;
-    let list = byKey.get(k);
-    if (!list) byKey.set(k, (list = []));
-    list.push(e);
-  }
-  const out: { key: string; events: DetectorEvent[] }[] = [];
-  for (const [key, list] of byKey) {
-    // Mark every event that is part of some qualifying window (linear: each index
-    // is marked once), then cut the marked runs into bursts.
-    const marked = new Uint8Array(list.length);
-    let lo = 0;
-    let markedUpTo = -1;
-    for (let hi = 0; hi < list.length; hi++) {
-      while (list[hi]!.ts - list[lo]!.ts > windowMs) lo++;
-      if (hi - lo + 1 >= threshold) {
-        for (let i = Math.max(lo, markedUpTo + 1); i <= hi; i++) marked[i] = 1;
-        markedUpTo = hi;
-      }
-    }
-    let current: DetectorEvent[] | null = null;
-    for (let i = 0; i < list.length; i++) {
-      if (!marked[i]) {
-        current = null;
-        continue;
-      }
-      if (!current) out.push({ key, events: (current = []) });
-      current.push(list[i]!);
-    }
-  }
-  return out;
-}
-
-function alert(kind: AuditAlertView['kind'], severity: AuditAlertView['severity'], title: string, detail: string, subject: string, evs: readonly DetectorEvent[]): AuditAlertView {
+function alert(
+  kind: AuditAlertView['kind'],
+  severity: AuditAlertView['severity'],
+  title: string,
+  detail: string,
+  subject: string,
+  evs: readonly DetectorEvent[],
+  users?: readonly string[],
+): AuditAlertView {
   const from = evs[0]!.ts;
   const to = evs.at(-1)!.ts;
   return {
@@ -69,6 +73,7 @@ function alert(kind: AuditAlertView['kind'], severity: AuditAlertView['severity'
     title,
     detail,
     subject,
+    users: [...new Set(users ?? evs.map((e) => e.user).filter(Boolean))].slice(0, 100),
     from: new Date(from).toISOString(),
     to: new Date(to).toISOString(),
     eventCount: evs.length,
@@ -76,23 +81,112 @@ function alert(kind: AuditAlertView['kind'], severity: AuditAlertView['severity'
   };
 }
 
+const NO_NAME = '(no name)';
+
+/** The auth mount of a login event ("auth/userpass/"). */
+function authMountOf(e: DetectorEvent): string {
+  if (e.mount) return e.mount;
+  const m = /^(.*?auth\/.+?\/)login(?:\/|$)/.exec(e.path);
+  return m ? m[1]! : '';
+}
+
+/**
+ * Failed sign-ins: per name and auth mount (names case-folded as Vault compares
+ * them, whatever address they come from), per source address, and spraying (one
+ * mount, many names: threshold distinct names within the window).
+ */
 export function detectFailedAuth(failed: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
   const windowMs = s.failedAuthWindowMinutes * 60_000;
   const fails = failed.filter((e) => e.action === 'failed-login');
   const out: AuditAlertView[] = [];
-  for (const g of windowed(fails, (e) => e.user || null, windowMs, s.failedAuthThreshold)) {
-    out.push(alert('failed-auth-user', 'red', `${g.events.length} failed sign-ins for ${g.key}`, `${s.failedAuthThreshold}+ failed authentication attempts within ${s.failedAuthWindowMinutes} minutes for one user.`, g.key, g.events));
+  // A login that names no one (AppRole's role_id is in the HMAC'd body) counts for the mount's nameless logins.
+  for (const g of windowed(fails, (e) => `${authMountOf(e)}|${e.user || NO_NAME}`, windowMs, s.failedAuthThreshold)) {
+    const [mount, user] = g.key.split('|') as [string, string];
+    const ips = new Set(g.events.map((e) => e.ip)).size;
+    out.push(
+      alert(
+        'failed-auth-user',
+        'red',
+        `${g.events.length} failed sign-ins for ${user}`,
+        `${s.failedAuthThreshold}+ failed authentication attempts within ${s.failedAuthWindowMinutes} minutes for one name on ${mount || 'one auth mount'}${ips > 1 ? `, from ${ips} addresses` : ''}.`,
+        user,
+        g.events,
+      ),
+    );
   }
   for (const g of windowed(fails, (e) => e.ip || null, windowMs, s.failedAuthThreshold)) {
     out.push(alert('failed-auth-ip', 'red', `${g.events.length} failed sign-ins from ${g.key}`, `${s.failedAuthThreshold}+ failed authentication attempts within ${s.failedAuthWindowMinutes} minutes from one source address.`, g.key, g.events));
   }
+  for (const g of windowedDistinct(fails, (e) => authMountOf(e) || null, (e) => e.user, windowMs, s.failedAuthThreshold)) {
+    const names = new Set(g.events.map((e) => e.user)).size;
+    out.push(
+      alert(
+        'failed-auth-spray',
+        'red',
+        `Password spraying on ${g.key}: ${names} names, ${g.events.length} failed sign-ins`,
+        `Failed sign-ins for ${s.failedAuthThreshold}+ different names within ${s.failedAuthWindowMinutes} minutes on one auth mount.`,
+        g.key,
+        g.events,
+      ),
+    );
+  }
   return out;
 }
 
-export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
+/**
+ * More than N reads of tenant secrets within the window by one identity (entity,
+ * name, or the pool of tokens without an identity). A bulk whose reads carry a
+ * console header naming a one-secret action (a reveal, a download) is a lie told
+ * to the audit trail: red.
+ */
+export function detectBulkReads(reads: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
   // "More than N in the window": the threshold is exceeded at N + 1.
-  const groups = windowed(reads.filter((e) => e.action === 'read' && e.tenant !== null), (e) => e.user || null, s.bulkReadWindowSeconds * 1000, s.bulkReadThreshold + 1);
-  return groups.map((g) => alert('bulk-reads', 'yellow', `Bulk secret reads by ${g.key}: ${g.events.length}`, `More than ${s.bulkReadThreshold} tenant secret reads within ${s.bulkReadWindowSeconds} seconds by one user.`, g.key, g.events));
+  const groups = windowed(
+    reads.filter((e) => e.action === 'read' && e.tenant !== null),
+    identityKey,
+    s.bulkReadWindowSeconds * 1000,
+    s.bulkReadThreshold + 1,
+  );
+  const out: AuditAlertView[] = [];
+  for (const g of groups) {
+    const { label, users } = identityLabel(g.key, g.events, names);
+    out.push(alert('bulk-reads', 'yellow', `Bulk secret reads by ${label}: ${g.events.length}`, `More than ${s.bulkReadThreshold} tenant secret reads within ${s.bulkReadWindowSeconds} seconds by one identity.`, label, g.events, users));
+    const tagged = g.events.filter((e) => {
+      const t = parseConsoleTag(e.consoleHeader?.split(' | '));
+      return t !== null && SINGLE_SECRET_ACTIONS.has(t.action);
+    });
+    if (tagged.length > 0) {
+      const named = [...new Set(tagged.map((e) => parseConsoleTag(e.consoleHeader?.split(' | '))!.action))].join(', ');
+      out.push(
+        alert(
+          'header-contradiction',
+          'red',
+          `Reads labelled "${named}" by ${label}: ${tagged.length} in a bulk of ${g.events.length}`,
+          `The console header names a one-secret action (${named}) on ${tagged.length} reads that are part of a bulk of ${g.events.length} reads within ${s.bulkReadWindowSeconds} s: the client hides a bulk read behind a harmless label.`,
+          label,
+          tagged,
+          users,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** More than N distinct tenant secrets read by one identity within 24 hours: reading slowly is still reading them all. */
+export function detectWideReads(reads: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
+  const groups = windowedDistinct(
+    reads.filter((e) => e.action === 'read' && e.tenant !== null && (e.status === 'ok' || e.status === 'pending')),
+    identityKey,
+    (e) => e.path,
+    86_400_000,
+    s.wideReadThreshold + 1,
+  );
+  return groups.map((g) => {
+    const { label, users } = identityLabel(g.key, g.events, names);
+    const distinct = new Set(g.events.map((e) => e.path)).size;
+    return alert('wide-reads', 'yellow', `${distinct} different tenant secrets read by ${label}`, `More than ${s.wideReadThreshold} distinct tenant secrets read within 24 hours by one identity.`, label, g.events, users);
+  });
 }
 
 const FORMATS = new Map<string, Intl.DateTimeFormat>();
@@ -140,33 +234,167 @@ export function candidateUtcHours(s: AlertSettings): number[] {
   return [...hours].sort((a, b) => a - b);
 }
 
-export function detectOffHours(access: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
-  const groups = new Map<string, DetectorEvent[]>();
+export function detectOffHours(access: readonly DetectorEvent[], s: AlertSettings, names?: EntityNames): AuditAlertView[] {
+  const groups = new Map<string, { key: string; date: string; events: DetectorEvent[] }>();
   for (const e of access) {
-    if (e.tenant === null || !e.user) continue;
+    const key = identityKey(e);
+    if (e.tenant === null || !key) continue;
     const { hour, date } = localHour(e.ts, s.timeZone);
     if (!inOffHours(hour, s)) continue;
-    const k = `${e.user}|${date}`;
-    let list = groups.get(k);
-    if (!list) groups.set(k, (list = []));
-    list.push(e);
+    const k = `${key}|${date}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { key, date, events: [] }));
+    g.events.push(e);
   }
-  return [...groups.entries()].map(([k, evs]) => {
-    const [user, date] = k.split('|') as [string, string];
-    const pad = (n: number) => String(n).padStart(2, '0');
-    return alert('off-hours', 'yellow', `Off-hours access by ${user} on ${date}`, `${evs.length} tenant secret accesses between ${pad(s.offHoursStart)}:00 and ${pad(s.offHoursEnd)}:00 (${s.timeZone}).`, user, evs);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return [...groups.values()].map((g) => {
+    const { label, users } = identityLabel(g.key, g.events, names);
+    return alert('off-hours', 'yellow', `Off-hours access by ${label} on ${g.date}`, `${g.events.length} tenant secret accesses between ${pad(s.offHoursStart)}:00 and ${pad(s.offHoursEnd)}:00 (${s.timeZone}).`, label, g.events, users);
   });
 }
 
-/** A deletion that did not travel with an approval id (console header) is red. */
-export function detectUnapprovedDeletes(deletes: readonly DetectorEvent[], validApproval: (id: string) => boolean = () => true): AuditAlertView[] {
-  return deletes
-    .filter((e) => e.action === 'delete' && e.tenant !== null && e.status === 'ok' && !(e.approvalId && validApproval(e.approvalId)))
-    .map((e) =>
-      alert('delete-without-approval', 'red', `Secret deleted without approval by ${e.user || 'unknown'}`, `${e.path} was deleted ${e.approvalId ? `with an unknown approval id ${e.approvalId}` : 'without a second admin\'s approval'}.`, e.user || e.ip, [e]),
+/**
+ * A delete of a tenant secret that Vault did (or may have: no response seen) is
+ * red unless an approval in Vault's record covers it (approval-ledger.ts).
+ */
+export function detectUnapprovedDeletes(deletes: readonly DetectorEvent[], approvalWrites: readonly DetectorEvent[], s: AlertSettings): AuditAlertView[] {
+  const candidates = deletes.filter((e) => e.action === 'delete' && e.tenant !== null && (e.status === 'ok' || e.status === 'pending'));
+  const verdicts = judgeDeletes(candidates as readonly LedgerEvent[], approvalWrites as readonly LedgerEvent[], s);
+  const out: AuditAlertView[] = [];
+  for (const e of candidates) {
+    const v = verdicts.get(e.id);
+    if (!v || v.approved) continue;
+    const by = e.user || e.ip || 'unknown';
+    out.push(
+      alert(
+        'delete-without-approval',
+        'red',
+        `Secret deleted without approval by ${by}`,
+        `${e.path} was deleted${e.status === 'pending' ? ' (no response seen: it may have happened)' : ''} without an approval in Vault's record: ${v.reason}.`,
+        by,
+        [e],
+      ),
     );
+  }
+  return out;
 }
 
+/** Each burst of entries whose console header contradicts what Vault did (per identity and header, 60 s apart at most). */
+export function detectHeaderConflicts(conflicts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
+  return runs(conflicts.filter((e) => e.headerConflict), (e) => `${identityKey(e) ?? e.ip}|${e.consoleHeader ?? ''}|${e.action}`, 60_000).map((g) => {
+    const e = g.events[0]!;
+    const tag = parseConsoleTag(e.consoleHeader?.split(' | '));
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
+    return alert(
+      'header-contradiction',
+      'red',
+      `Header says "${tag?.action ?? '?'}" but Vault did ${e.action} (${e.operation ?? '?'}) for ${label}`,
+      `${g.events.length} request${g.events.length === 1 ? '' : 's'} labelled "${tag?.action ?? e.consoleHeader ?? ''}" while Vault's record is ${e.action} on ${e.path}: the client's label contradicts what it did.`,
+      label,
+      g.events,
+      users,
+    );
+  });
+}
+
+/** Raw storage, audit devices and audited headers, mount tuning and disabling, remounts, root generation. */
+export function detectCritical(critical: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
+  return runs(critical.filter((e) => e.action === 'sys-critical'), (e) => `${identityKey(e) ?? e.ip}|${e.path}`, 60_000).map((g) => {
+    const e = g.events[0]!;
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
+    return alert(
+      'sys-critical',
+      'red',
+      `${e.operation ?? 'request'} on ${e.path} by ${label}`,
+      `${g.events.length} request${g.events.length === 1 ? '' : 's'} (${[...new Set(g.events.map((x) => x.status))].join(', ')}) to a path that can change what the audit trail sees or read storage outside the KV API.`,
+      label,
+      g.events,
+      users,
+    );
+  });
+}
+
+/**
+ * Plaintext out of transit, per identity and key, runs an hour apart: the console's
+ * backups are encrypted with a transit-wrapped data key, so decrypting it with a backup
+ * in hand reads every secret in the backup without a single KV read. Yellow: restores
+ * and drills do it too, and say so in the backup view.
+ */
+export function detectDecrypts(decrypts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
+  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+)\//, '');
+  return runs(
+    decrypts.filter((e) => e.action === 'decrypt' && (e.status === 'ok' || e.status === 'pending')),
+    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}`,
+    3_600_000,
+  ).map((g) => {
+    const e = g.events[0]!;
+    const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
+    const key = `${e.mount ?? ''}${keyOf(e)}`;
+    return alert(
+      'key-decrypt',
+      'yellow',
+      `${g.events.length} decrypt${g.events.length === 1 ? '' : 's'} with transit key ${key} by ${label}`,
+      `Plaintext out of transit key ${key}. If it wraps the backups' data keys, whoever holds a backup and this plaintext reads every secret in it without a KV read; expected during a restore or a drill.`,
+      label,
+      g.events,
+      users,
+    );
+  });
+}
+
+const KIND_RANK: Record<AuditAlertView['kind'], number> = {
+  'delete-without-approval': 0,
+  'sys-critical': 1,
+  'failed-auth-user': 2,
+  'failed-auth-spray': 2,
+  'failed-auth-ip': 3,
+  'header-contradiction': 4,
+  'bulk-reads': 5,
+  'wide-reads': 5,
+  'key-decrypt': 6,
+  'off-hours': 7,
+  'unclassified-events': 8,
+};
+
+/** All rules over one input, red first (deletes and audit-blinding changes before the rest), newest first. */
+export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlertView[] {
+  const alerts = [
+    ...detectFailedAuth(input.failed, s),
+    ...detectBulkReads(input.reads, s, input.entityNames),
+    ...detectWideReads(input.reads, s, input.entityNames),
+    ...detectOffHours(input.offHours, s, input.entityNames),
+    ...detectUnapprovedDeletes(input.deletes, input.approvalWrites, s),
+    ...detectHeaderConflicts(input.conflicts, input.entityNames),
+    ...detectCritical(input.critical, input.entityNames),
+    ...detectDecrypts(input.decrypts ?? [], input.entityNames),
+  ];
+  const u = input.unclassified;
+  if (u && u.count > 0 && u.first !== null && u.last !== null) {
+    alerts.push({
+      id: `unclassified-events:${u.first}`,
+      kind: 'unclassified-events',
+      severity: 'yellow',
+      title: `${u.count.toLocaleString('en-US')} older events were classified by a client header`,
+      detail: 'They were stored before this version, when the console header could set an event\'s action. Import the raw Vault audit logs of that period again: each event is then classified from Vault\'s record.',
+      subject: 'audit store',
+      users: [],
+      from: new Date(u.first).toISOString(),
+      to: new Date(u.last).toISOString(),
+      eventCount: u.count,
+      eventIds: u.ids.slice(0, MAX_IDS),
+    });
+  }
+  return sortAlerts(alerts);
+}
+
+/**
+ * Red first; within a colour, the kinds that matter most first (a flood of cheap
+ * header contradictions never pushes a delete down the list), then newest first.
+ */
 export function sortAlerts(alerts: AuditAlertView[]): AuditAlertView[] {
-  return alerts.sort((a, b) => (a.severity === b.severity ? b.to.localeCompare(a.to) : a.severity === 'red' ? -1 : 1));
+  return alerts.sort((a, b) => {
+    if (a.severity !== b.severity) return a.severity === 'red' ? -1 : 1;
+    const r = KIND_RANK[a.kind] - KIND_RANK[b.kind];
+    return r !== 0 ? r : b.to.localeCompare(a.to);
+  });
 }

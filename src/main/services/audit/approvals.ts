@@ -3,9 +3,11 @@
 // requests/<id>), so they are shared by every console, survive a reinstall, and
 // are themselves in Vault's audit log. Writes use check-and-set, so two admins
 // can never both approve or both consume one approval. The delete carries the
-// approval id in the audited header; a delete without one is a red alert.
+// approval id in the audited header as a hint; what makes it approved is Vault's
+// record of the request and approval writes (approval-ledger.ts), never the header
+// and never what the record itself claims about who requested or approved it.
 import { randomBytes } from 'node:crypto';
-import type { ApprovalView } from '../../../shared/contracts/audit';
+import { normalizeUser, type ApprovalView } from '../../../shared/contracts/audit';
 import { AppError } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
 import type { SessionInfo } from '../session/session-types';
@@ -36,6 +38,8 @@ export interface ApprovalDeps {
   clock: Clock;
   log: Logger;
   kvMount: () => string;
+  /** How long after its approval an approval is good for the delete. */
+  validForMs: () => number;
 }
 
 export function approvalsMount(kvMount: string): string {
@@ -51,7 +55,8 @@ export class DeletionApprovals {
 
   private who(): { user: string; entity: string } {
     const s = this.deps.session();
-    return { user: s.username ?? s.displayName, entity: s.entityId ?? '' };
+    // Compared as Vault compares them: entity, else the case-folded name.
+    return { user: normalizeUser(s.username ?? s.displayName), entity: s.entityId ?? '' };
   }
 
   async list(): Promise<ApprovalView[]> {
@@ -95,7 +100,7 @@ export class DeletionApprovals {
     if (cur.data.status !== 'pending') throw new AppError('CONFLICT', `Approval ${id} is ${cur.data.status}, not pending.`);
     const me = this.who();
     // Four eyes: the requester can never approve their own deletion.
-    if (me.user === cur.data.requested_by || (me.entity !== '' && me.entity === cur.data.requested_entity)) {
+    if (me.user === normalizeUser(cur.data.requested_by) || (me.entity !== '' && me.entity === cur.data.requested_entity)) {
       throw new AppError('PERMISSION_DENIED', 'A second admin must approve: you requested this deletion.');
     }
     const next: StoredApproval = { ...cur.data, status: 'approved', approved_by: me.user, approved_entity: me.entity, approved_at: new Date(this.deps.clock.now()).toISOString() };
@@ -111,8 +116,12 @@ export class DeletionApprovals {
     // Four eyes end to end: whoever approved cannot also run the delete (the alert
     // rule flags a delete whose only approval is the deleter's own).
     const me = this.who();
-    if (me.user === cur.data.approved_by || (me.entity !== '' && me.entity === cur.data.approved_entity)) {
+    if (me.user === normalizeUser(cur.data.approved_by ?? '') || (me.entity !== '' && me.entity === cur.data.approved_entity)) {
       throw new AppError('PERMISSION_DENIED', 'You approved this deletion: the requester (or another admin) runs it.');
+    }
+    const approvedAt = Date.parse(cur.data.approved_at ?? '');
+    if (!Number.isFinite(approvedAt) || this.deps.clock.now() - approvedAt > this.deps.validForMs()) {
+      throw new AppError('CONFLICT', `Approval ${id} has expired (an approval is good for ${Math.round(this.deps.validForMs() / 3_600_000)} h); request the deletion again.`);
     }
     // Consume the approval first (CAS), so a second click or console cannot reuse it.
     const used: StoredApproval = { ...cur.data, status: 'used', used_at: new Date(this.deps.clock.now()).toISOString() };
@@ -131,6 +140,11 @@ export class DeletionApprovals {
     if (stamped.failed.length > 0) this.deps.log.warn(`tenant change stamp not written after deleting ${cur.data.path}; the next full inventory sync picks it up`);
     this.deps.log.info(`tenant secret ${cur.data.path} deleted under approval ${id}`);
     return toView(id, used);
+  }
+
+  /** The secret a request names (the permission guard checks delete on it before anything runs). */
+  async pathOf(id: string): Promise<string> {
+    return (await this.mustRead(id)).data.path;
   }
 
   private async read(id: string): Promise<{ version: number; data: StoredApproval } | null> {

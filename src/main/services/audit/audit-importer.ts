@@ -3,25 +3,39 @@
 // reported per file; nothing throws out of importFile. Batches are committed as
 // they fill, so a file that fails midway is reported "partial" (never silently
 // half-imported) and importing it again completes it: every event has a dedup key.
+//
+// Hostile files cannot take main down: the file must be a regular file (checked
+// and opened by audit-files.ts), lines over the limit are read by head and tail,
+// held requests are bounded in bytes and count (audit-parser.ts), a JSON document
+// is streamed event by event, and a gzip stream stops at a decompressed size and
+// ratio no audit log reaches.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { ImportReport } from '../../../shared/contracts/audit';
+import { AppError } from '../../../shared/errors';
 import type { AuditRepo } from '../storage/audit-repo';
-import { isVaultAuditEntry, type MappingOptions } from './audit-mapping';
-import { emptyStats, parseJsonLine, peekRequest, VaultAuditJoiner, type LineStats } from './audit-parser';
+import { openCheckedAuditFile, type CheckedFile } from './audit-files';
+import type { MappingOptions } from './audit-mapping';
+import { emptyStats, parseJsonLine, VaultLineReader, type JoinerOptions, type LineStats } from './audit-parser';
 import type { AuditRecord } from './audit-record';
-import { CSV_COLUMNS, CsvParser, EXPORT_FORMAT_ID, fromExported, unneutralise } from './export-format';
+import { CSV_REQUIRED, CsvParser, EXPORT_FORMAT_ID, fromExported, unneutralise } from './export-format';
+import { JsonEventsStream } from './json-events-stream';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter';
 
-export interface ImportOptions extends MappingOptions {
+export interface ImportOptions extends MappingOptions, JoinerOptions {
   maxLineBytes?: number;
   batchSize?: number;
-  /** JSON documents are parsed whole; bigger ones must be NDJSON. */
-  maxJsonDocumentBytes?: number;
+  /** One event of a JSON document export at most this big (default 1 MiB). */
+  maxJsonEventBytes?: number;
+  /** A gzip file stops after this many decompressed bytes (default 64 GiB). */
+  maxDecompressedBytes?: number;
+  /** ... or once past ratioCheckAfterBytes, when it expands more than this (default 200:1). */
+  maxRatio?: number;
+  ratioCheckAfterBytes?: number;
   signal?: AbortSignal;
   /** Raw bytes read so far of the size the file had when reading began. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
@@ -35,15 +49,22 @@ type Format = ImportReport['format'];
  * about twice as fast as 2,000 (bench/audit-ingest.ts) for ~12 MB of records held.
  */
 export const INSERT_BATCH = 20_000;
+export const DEFAULT_MAX_DECOMPRESSED = 64 * 1024 ** 3;
+export const DEFAULT_MAX_RATIO = 200;
+export const DEFAULT_RATIO_CHECK_AFTER = 256 * 1024 ** 2;
 
 class Batcher {
   inserted = 0;
   duplicates = 0;
   events = 0;
+  pending = 0;
   private buf: AuditRecord[] = [];
   constructor(private readonly repo: AuditRepo, private readonly size: number) {}
   add(records: AuditRecord[]): void {
-    for (const r of records) this.buf.push(r);
+    for (const r of records) {
+      this.buf.push(r);
+      if (r.status === 'pending') this.pending++;
+    }
     this.events += records.length;
     if (this.buf.length >= this.size) this.flush();
   }
@@ -52,6 +73,12 @@ class Batcher {
     this.inserted += res.inserted;
     this.duplicates += res.duplicates;
     this.buf = [];
+  }
+}
+
+class StopImport extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
   }
 }
 
@@ -66,38 +93,43 @@ export async function importAuditFile(repo: AuditRepo, file: string, opts: Impor
     duplicates: 0,
     skipped: { truncated: 0, notJson: 0, oversized: 0, badEncoding: 0, notAudit: 0 },
     grewWhileReading: false,
+    pending: 0,
     sha256: null,
+    warnings: [],
     message: '',
   };
   const name = basename(file);
-  let size: number;
+  let fh: FileHandle;
+  let checked: CheckedFile;
   try {
-    const st = await stat(file);
-    if (!st.isFile()) return fail(report, `${name} is not a regular file.`);
-    size = st.size;
+    ({ fh, checked } = await openCheckedAuditFile(file));
   } catch (err) {
-    return fail(report, `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    return fail(report, err instanceof AppError ? err.message : `${name} cannot be read.`);
   }
+  report.warnings = checked.warnings;
+  try {
+    return await importOpen(repo, fh, checked, report, opts);
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
+async function importOpen(repo: AuditRepo, fh: FileHandle, checked: CheckedFile, report: ImportReport, opts: ImportOptions): Promise<ImportReport> {
+  const name = basename(checked.path);
+  const size = (await fh.stat()).size;
   if (size === 0) {
     report.outcome = 'empty';
     report.message = `${name} is empty; nothing to import.`;
     return report;
   }
-
-  let head: Buffer;
+  const head = Buffer.alloc(Math.min(4, size));
   try {
-    const fh = await open(file, 'r');
-    try {
-      head = Buffer.alloc(Math.min(4, size));
-      await fh.read(head, 0, head.length, 0);
-    } finally {
-      await fh.close();
-    }
+    await fh.read(head, 0, head.length, 0);
   } catch (err) {
     return fail(report, `${name} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
   }
   const gzip = head[0] === 0x1f && head[1] === 0x8b;
-  if (/\.gz$/i.test(file) && !gzip) return fail(report, `${name} ends in .gz but is not gzip data; nothing imported.`);
+  if (/\.gz$/i.test(checked.path) && !gzip) return fail(report, `${name} ends in .gz but is not gzip data; nothing imported.`);
   if (!gzip && ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))) {
     return fail(report, `${name} is UTF-16 text; convert it to UTF-8 first. Nothing imported.`);
   }
@@ -105,7 +137,7 @@ export async function importAuditFile(repo: AuditRepo, file: string, opts: Impor
   // Read only the bytes that existed when we started: a file that grows while it is
   // read is imported up to that point and reported, never read in a torn state.
   const hash = createHash('sha256');
-  const raw = createReadStream(file, { start: 0, end: size - 1, highWaterMark: 1 << 20 });
+  const raw = fh.createReadStream({ start: 0, end: size - 1, highWaterMark: 1 << 20, autoClose: false });
   let bytesRead = 0;
   raw.on('data', (c) => {
     hash.update(c as Buffer);
@@ -113,27 +145,59 @@ export async function importAuditFile(repo: AuditRepo, file: string, opts: Impor
     opts.onProgress?.(bytesRead, size);
   });
   let source: Readable = raw;
-  if (gzip) source = raw.pipe(createGunzip());
+  if (gzip) source = raw.pipe(createGunzip({ chunkSize: 1 << 18 }));
   raw.on('error', (err) => source.destroy(err));
 
   const batcher = new Batcher(repo, opts.batchSize ?? INSERT_BATCH);
   const stats = emptyStats();
   let fatal: string | null = null;
+  let oversizedRead = 0;
   const endBulk = size > 8 * 1024 * 1024 ? repo.beginBulk() : () => undefined;
+  const maxOut = opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED;
+  const maxRatio = opts.maxRatio ?? DEFAULT_MAX_RATIO;
+  const ratioAfter = opts.ratioCheckAfterBytes ?? DEFAULT_RATIO_CHECK_AFTER;
+  let decompressed = 0;
+  const guard = gzip
+    ? (chunk: Buffer) => {
+        decompressed += chunk.length;
+        if (decompressed > maxOut) throw new StopImport(`it expands to more than ${fmtBytes(maxOut)}, the limit for one file`);
+        if (decompressed > ratioAfter && decompressed > maxRatio * Math.max(1, bytesRead)) {
+          throw new StopImport(`it expands more than ${maxRatio}:1 (a compression bomb, not an audit log)`);
+        }
+      }
+    : () => undefined;
+  const progress: ConsumeProgress = { format: 'unknown', oversized: 0, oversizedRead: 0 };
   try {
-    const result = await consume(source, batcher, stats, opts);
-    report.format = result.format;
-    report.skipped.oversized = result.oversized;
+    await consume(source, batcher, stats, opts, guard, progress);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    fatal = gzip && /incorrect header|unexpected end|invalid|Z_/i.test(`${e.code ?? ''} ${e.message}`)
-      ? 'the gzip data is damaged or cut short'
-      : opts.signal?.aborted
-        ? 'cancelled'
-        : `read failed (${e.code ?? e.name})`;
+    fatal =
+      err instanceof StopImport
+        ? err.reason
+        : e.code === 'EBADDOC'
+          ? 'it is not a well-formed Vault Console JSON export'
+          : e.code === 'EBADCSV'
+            ? 'its CSV header is not a Vault Console export'
+            : gzip && /incorrect header|unexpected end|invalid|Z_/i.test(`${e.code ?? ''} ${e.message}`)
+              ? 'the gzip data is damaged or cut short'
+              : opts.signal?.aborted
+                ? 'cancelled'
+                : `read failed (${e.code ?? e.name})`;
   } finally {
+    source.destroy();
     raw.destroy();
   }
+  // Stopped early: the requests held so far are still events (pending), not lost.
+  if (fatal && progress.drain) {
+    try {
+      progress.drain();
+    } catch (err) {
+      fatal += `; the local database refused the events (${(err as Error).message.slice(0, 80)})`;
+    }
+  }
+  report.format = progress.format;
+  report.skipped.oversized = progress.oversized;
+  oversizedRead = progress.oversizedRead;
   try {
     batcher.flush();
   } catch (err) {
@@ -150,14 +214,13 @@ export async function importAuditFile(repo: AuditRepo, file: string, opts: Impor
   report.events = batcher.events;
   report.inserted = batcher.inserted;
   report.duplicates = batcher.duplicates;
-  if (!fatal) report.sha256 = hash.digest('hex');
+  report.pending = batcher.pending;
   try {
-    report.grewWhileReading = (await stat(file)).size > size;
+    report.grewWhileReading = (await stat(checked.realPath)).size > size;
   } catch {
     // Removed after reading: what we read stands.
   }
 
-  const alreadySeen = report.sha256 !== null && repo.wasImported(report.sha256);
   if (fatal) {
     report.outcome = report.inserted > 0 || report.duplicates > 0 ? 'partial' : 'failed';
   } else if (report.events === 0) {
@@ -166,31 +229,41 @@ export async function importAuditFile(repo: AuditRepo, file: string, opts: Impor
   } else {
     report.outcome = 'imported';
   }
-  report.message = summarise(name, report, fatal, alreadySeen);
+  // The file's hash stands for the whole file: only a complete import reports it.
+  if (report.outcome === 'imported') report.sha256 = hash.digest('hex');
+  const alreadySeen = report.sha256 !== null && repo.wasImported(report.sha256);
+  report.message = summarise(name, report, fatal, alreadySeen, oversizedRead);
   try {
-    repo.recordImport(file, report.sha256, report.format, report.outcome, report.events, report.inserted);
+    repo.recordImport(checked.path, report.sha256, report.format, report.outcome, report.events, report.inserted);
   } catch {
     // The import history is informative only; the events themselves are in.
   }
   return report;
 }
 
+function fmtBytes(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(0)} GiB` : `${(n / 1024 ** 2).toFixed(0)} MiB`;
+}
+
 function fail(report: ImportReport, message: string): ImportReport {
   report.outcome = 'failed';
+  report.sha256 = null;
   report.message = message;
   return report;
 }
 
-function summarise(name: string, r: ImportReport, fatal: string | null, alreadySeen: boolean): string {
+function summarise(name: string, r: ImportReport, fatal: string | null, alreadySeen: boolean, oversizedRead: number): string {
   const parts: string[] = [];
   if (r.outcome === 'failed') parts.push(`${name}: nothing imported: ${fatal}.`);
-  else if (r.outcome === 'partial') parts.push(`${name}: PARTIAL import, ${fatal}: ${r.inserted} new events stored before it stopped; import the file again once fixed to complete it.`);
-  else parts.push(`${name}: ${r.events} events, ${r.inserted} new, ${r.duplicates} already stored${alreadySeen ? ' (this exact file was imported before)' : ''}.`);
+  else if (r.outcome === 'partial') parts.push(`${name}: PARTIAL import, ${fatal}: ${r.inserted} new events stored from ${r.lines} lines before it stopped; import the file again once fixed to complete it.`);
+  else parts.push(`${name}: ${r.lines} lines, ${r.events} events, ${r.inserted} new, ${r.duplicates} already stored${alreadySeen ? ' (this exact file was imported before)' : ''}.`);
+  if (r.pending > 0) parts.push(`${r.pending} requests had no response in the file (stored as pending).`);
+  if (oversizedRead > 0) parts.push(`${oversizedRead} entries over the line size limit were read by their start and end.`);
   const s = r.skipped;
   const skipped = [
     [s.truncated, 'truncated'],
     [s.notJson, 'not JSON'],
-    [s.oversized, 'over the line size limit'],
+    [s.oversized - oversizedRead, 'over the line size limit'],
     [s.badEncoding, 'not UTF-8'],
     [s.notAudit, 'not audit entries'],
   ]
@@ -198,45 +271,53 @@ function summarise(name: string, r: ImportReport, fatal: string | null, alreadyS
     .map(([n, what]) => `${n} ${what}`);
   if (skipped.length) parts.push(`Skipped lines: ${skipped.join(', ')}.`);
   if (r.grewWhileReading) parts.push('The file grew while it was read: only the part present at the start was imported; import it again (or tail it) for the rest.');
+  for (const w of r.warnings) parts.push(`Warning: ${w}`);
   return parts.join(' ');
 }
 
-async function consume(source: Readable, batcher: Batcher, stats: LineStats, opts: ImportOptions): Promise<{ format: Format; oversized: number }> {
+interface ConsumeProgress {
+  format: Format;
+  oversized: number;
+  oversizedRead: number;
+  /** Stores the requests still held (after a stop). */
+  drain?: () => void;
+}
+
+async function consume(source: Readable, batcher: Batcher, stats: LineStats, opts: ImportOptions, guard: (chunk: Buffer) => void, progress: ConsumeProgress): Promise<void> {
   let format: Format | null = null;
   let sniff: Buffer[] = [];
   let sniffLen = 0;
-  const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-  const joiner = new VaultAuditJoiner(opts);
+  const reader = new VaultLineReader((rs) => batcher.add(rs), stats, opts);
+  progress.drain = () => reader.end();
+  // An oversized line of a Vault log is scanned as it streams by; one of an NDJSON export is only counted.
+  const splitter = new LineSplitter(opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, () =>
+    format === 'vault' || format === 'unknown' ? reader.oversizedCollector() : { push: () => undefined, end: () => undefined },
+  );
   const csv = new CsvParser();
   const decoder = new TextDecoder('utf-8', { fatal: false });
   let csvHeader: string[] | null = null;
-  const jsonDoc: Buffer[] = [];
-  let jsonDocLen = 0;
-  const maxDoc = opts.maxJsonDocumentBytes ?? 256 * 1024 * 1024;
+  const jsonDoc = new JsonEventsStream(EXPORT_FORMAT_ID, (elem) => {
+    stats.lines++;
+    const v = parseJsonLine(elem, true);
+    if (!v.ok) {
+      if (v.reason !== 'empty') stats[v.reason]++;
+      return;
+    }
+    const r = v.value && typeof v.value === 'object' ? fromExported(v.value as Record<string, unknown>) : null;
+    if (r) batcher.add([r]);
+    else stats.notAudit++;
+  }, opts.maxJsonEventBytes ?? 1024 * 1024);
 
   const onJsonLine = (line: Buffer, final: boolean) => {
-    stats.lines++;
     if (format === 'vault' || format === 'unknown') {
-      const peek = peekRequest(line);
-      if (peek) {
-        format = 'vault';
-        batcher.add(joiner.pushRequestLine(peek.id, peek.time, line));
-        return;
-      }
+      reader.line(line, final);
+      return;
     }
+    stats.lines++;
     const v = parseJsonLine(line, final);
     if (!v.ok) {
       if (v.reason !== 'empty') stats[v.reason]++;
       else stats.lines--;
-      return;
-    }
-    if (format === 'unknown' && isVaultAuditEntry(v.value)) format = 'vault';
-    if (format === 'vault') {
-      if (!isVaultAuditEntry(v.value)) {
-        stats.notAudit++;
-        return;
-      }
-      batcher.add(joiner.push(v.value));
       return;
     }
     const r = v.value && typeof v.value === 'object' ? fromExported(v.value as Record<string, unknown>) : null;
@@ -247,6 +328,7 @@ async function consume(source: Readable, batcher: Batcher, stats: LineStats, opt
   const onCsvRecord = (rec: string[]) => {
     if (!csvHeader) {
       csvHeader = rec;
+      if (!CSV_REQUIRED.every((c) => rec.includes(c))) throw Object.assign(new Error('CSV header is not a Vault Console export'), { code: 'EBADCSV' });
       return;
     }
     stats.lines++;
@@ -264,13 +346,14 @@ async function consume(source: Readable, batcher: Batcher, stats: LineStats, opt
   };
 
   const feed = (chunk: Buffer) => {
+    progress.format = format ?? 'unknown';
+    progress.oversized = splitter.oversized + csv.oversized + jsonDoc.oversized;
+    progress.oversizedRead = reader.oversizedRead;
     switch (format) {
       case 'console-csv':
         csv.push(decoder.decode(chunk, { stream: true }), onCsvRecord);
         return;
       case 'console-json':
-        jsonDocLen += chunk.length;
-        if (jsonDocLen > maxDoc) throw Object.assign(new Error('JSON document too large'), { code: 'EDOCTOOBIG' });
         jsonDoc.push(chunk);
         return;
       default:
@@ -280,6 +363,7 @@ async function consume(source: Readable, batcher: Batcher, stats: LineStats, opt
 
   for await (const chunk of source as AsyncIterable<Buffer>) {
     if (opts.signal?.aborted) throw new Error('cancelled');
+    guard(chunk);
     if (format === null) {
       sniff.push(chunk);
       sniffLen += chunk.length;
@@ -299,24 +383,24 @@ async function consume(source: Readable, batcher: Batcher, stats: LineStats, opt
     csv.push(decoder.decode(), onCsvRecord);
     const { unterminated } = csv.end(onCsvRecord);
     if (unterminated) stats.truncated++;
-    if (csvHeader && !CSV_COLUMNS.every((c) => (csvHeader as string[]).includes(c))) {
-      throw Object.assign(new Error('CSV header is not a Vault Console export'), { code: 'EBADCSV' });
-    }
   } else if (format === 'console-json') {
-    parseJsonDocument(Buffer.concat(jsonDoc), batcher, stats);
+    if (!jsonDoc.complete) stats.truncated++;
+    if (jsonDoc.format !== EXPORT_FORMAT_ID) stats.notAudit++;
   } else {
     splitter.end(onJsonLine);
-    batcher.add(joiner.drain());
-    stats.truncated += joiner.unparseable;
+    reader.end();
   }
-  return { format, oversized: splitter.oversized + csv.oversized };
+  progress.drain = undefined;
+  progress.format = format;
+  progress.oversized = splitter.oversized + csv.oversized + jsonDoc.oversized;
+  progress.oversizedRead = reader.oversizedRead;
 }
 
 function detectFormat(head: Buffer): Format {
   let text = head.subarray(0, 64 * 1024).toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const start = text.trimStart();
-  if (start.startsWith(`${CSV_COLUMNS[0]},`)) return 'console-csv';
+  if (start.startsWith(`${CSV_REQUIRED[0]},`)) return 'console-csv';
   if (start.startsWith('{')) {
     const firstLine = start.split('\n', 1)[0] ?? '';
     if (firstLine.includes('"event_key"')) return 'console-ndjson';
@@ -324,24 +408,4 @@ function detectFormat(head: Buffer): Format {
     return 'vault';
   }
   return 'unknown';
-}
-
-function parseJsonDocument(buf: Buffer, batcher: Batcher, stats: LineStats): void {
-  stats.lines = 1;
-  const v = parseJsonLine(buf, true);
-  if (!v.ok) {
-    if (v.reason !== 'empty') stats[v.reason]++;
-    return;
-  }
-  const doc = v.value as { format?: unknown; events?: unknown };
-  if (doc?.format !== EXPORT_FORMAT_ID || !Array.isArray(doc.events)) {
-    stats.notAudit++;
-    return;
-  }
-  stats.lines = doc.events.length;
-  for (const e of doc.events) {
-    const r = e && typeof e === 'object' ? fromExported(e as Record<string, unknown>) : null;
-    if (r) batcher.add([r]);
-    else stats.notAudit++;
-  }
 }

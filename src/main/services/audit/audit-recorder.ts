@@ -8,7 +8,7 @@
 // begin() gives a request id and the audited header, so Vault's own log names the
 // action too (joined by req=<id>). Records are paths and ids, never a value.
 import { randomBytes } from 'node:crypto';
-import type { AuditStatus } from '../../../shared/contracts/audit';
+import { normalizeUser, type AuditStatus } from '../../../shared/contracts/audit';
 import { AppError } from '../../../shared/errors';
 import type { AuditRepo } from '../storage/audit-repo';
 import type { Clock } from '../time/clock';
@@ -29,6 +29,7 @@ export interface ActionTag {
 
 export interface Actor {
   user: string;
+  entityId?: string | null;
 }
 
 export class AuditRecorder {
@@ -51,12 +52,13 @@ export class AuditRecorder {
   /** Direct record for actions that make no Vault request of their own. */
   record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; error?: string | null; ts?: number }): AuditRecord {
     const requestId = e.requestId ?? `vc-${randomBytes(8).toString('hex')}`;
+    const actor = this.actor();
     const rec: AuditRecord = {
       key: `c:${requestId}:${e.action}`,
       ts: e.ts ?? this.clock.now(),
       action: e.action,
       tenant: tenantOf(e.path),
-      user: this.actor().user,
+      user: normalizeUser(actor.user),
       secretType: secretTypeOf(e.path),
       // The console's own records come from this machine; Vault's entry has the IP it saw.
       ip: 'console',
@@ -66,6 +68,12 @@ export class AuditRecorder {
       requestId,
       approvalId: e.approvalId ?? null,
       error: e.error ? e.error.slice(0, 300) : null,
+      // The console's own statement: Vault's entry of the same request (joined by req=<id>) says what Vault did.
+      operation: null,
+      mount: null,
+      entityId: actor.entityId ?? null,
+      consoleHeader: null,
+      headerConflict: false,
     };
     // Fail closed: if the record cannot be written, the caller's action reports failure.
     try {
@@ -77,7 +85,7 @@ export class AuditRecorder {
   }
 }
 
-/** One Vault request carrying the console's audited header (VaultClient has no per-request headers). */
+/** One Vault request carrying the console's audited header. */
 export function taggedRequest<T = unknown>(client: VaultClient, tag: Pick<ActionTag, 'headers'>, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   return client.request<T>(method, path, body, { headers: tag.headers });
 }

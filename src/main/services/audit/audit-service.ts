@@ -1,10 +1,10 @@
 // The audit feature's entry point for handlers and the CLI: storage, live tail,
 // imports, alerts, exports, the console's own records and deletion approvals.
+import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   AlertSettings,
-  AuditAlertView,
   AuditArchivesView,
   AuditFilter,
   ImportReport,
@@ -15,27 +15,23 @@ import type {
 import { AppError } from '../../../shared/errors';
 import type { Logger } from '../log/logger';
 import type { SessionInfo } from '../session/session-types';
-import { AuditRepo, parseFilterTime } from '../storage/audit-repo';
+import { AuditRepo } from '../storage/audit-repo';
 import type { SqlDatabase } from '../storage/database';
 import type { SettingsRepo } from '../storage/settings-repo';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
-import {
-  candidateUtcHours,
-  DEFAULT_ALERT_SETTINGS,
-  detectBulkReads,
-  detectFailedAuth,
-  detectOffHours,
-  detectUnapprovedDeletes,
-  sortAlerts,
-} from './alert-detector';
+import { DEFAULT_ALERT_SETTINGS } from './alert-detector';
+import { ALERTS_LISTED, AuditAlerts, type AlertsResult } from './audit-alerts';
+import { checkAuditFile, type AuditFilePicker } from './audit-files';
 import { DeletionApprovals } from './approvals';
 import { AuditArchiver, DEFAULT_RETENTION, monthLabel } from './audit-archiver';
 import { exportAudit, type ExportFormat, type ExportResult } from './audit-exporter';
 import { importAuditFile } from './audit-importer';
 import { AuditRecorder } from './audit-recorder';
 import { AuditTailer, DEFAULT_POLL_MS } from './audit-tailer';
-import { isTimeZone } from '../../../shared/audit/audit-rules';
+import { isTimeZone, POLICY_NAME_RE } from '../../../shared/audit/audit-rules';
+
+export { ALERT_SCAN_LIMIT, ALERTS_LISTED, type AlertsResult } from './audit-alerts';
 
 export const COUNT_CAP = 100_000;
 /** The retention run: shortly after start, then daily. */
@@ -43,23 +39,11 @@ export const MAINTENANCE_START_DELAY_MS = 10_000;
 export const MAINTENANCE_INTERVAL_MS = 86_400_000;
 /** An import that added this many events refreshes the query planner's statistics. */
 const ANALYZE_AFTER_INSERTS = 10_000;
-/** Events of each kind a detector looks at (the newest in the range): bounds the work at millions of events. */
-export const ALERT_SCAN_LIMIT = 100_000;
-/** Alerts listed per answer (all are counted). */
-export const ALERTS_LISTED = 200;
 
-export interface AlertsResult {
-  alerts: AuditAlertView[];
-  total: number;
-  red: number;
-  yellow: number;
-  /** Set when a detector's scan stopped at ALERT_SCAN_LIMIT: alerts are complete from this time on. */
-  partialSince: string | null;
-  computedAt: string;
-}
-const DEFAULT_ALERT_DAYS = 30;
 const SETTINGS_KEY = 'audit.alerts';
-const TAIL_PATH_KEY = 'audit.logPath';
+// Since migration 13 the followed file is chosen in main; the old key ('audit.logPath') may
+// hold a path a renderer sent, so it is never read again.
+const TAIL_PATH_KEY = 'audit.followedFile';
 const RETENTION_KEY = 'audit.retention';
 
 function parseMonth(label: string): number {
@@ -77,6 +61,10 @@ export interface AuditServiceDeps {
   dataDir: string;
   session: { info(): SessionInfo; requireClient(): VaultClient };
   kvMount: () => string;
+  /** The connection's namespace ("" at the root): approval records are read relative to it. */
+  namespace?: () => string;
+  /** Main's file dialogs (Electron) or a test's choice (harness); absent: files can only be named on the CLI. */
+  files?: AuditFilePicker;
   onStreamUpdate?: (status: StreamStatus) => void;
   pollMs?: number;
 }
@@ -86,6 +74,8 @@ export class AuditService {
   readonly recorder: AuditRecorder;
   readonly approvals: DeletionApprovals;
   readonly archiver: AuditArchiver;
+  /** The alert rules over this store (also what the headless watch service uses). */
+  readonly alerting: AuditAlerts;
   private tailer: AuditTailer | null = null;
   private tailOrigin: StreamStatus['origin'] = 'none';
   private maintenanceTimer: TimerHandle | undefined;
@@ -97,7 +87,7 @@ export class AuditService {
     this.repo = new AuditRepo(deps.db, () => new Date(deps.clock.now()));
     this.recorder = new AuditRecorder(this.repo, deps.clock, () => {
       const s = deps.session.info();
-      return { user: s.username ?? s.displayName ?? 'unknown' };
+      return { user: s.username ?? s.displayName ?? 'unknown', entityId: s.entityId };
     });
     this.approvals = new DeletionApprovals({
       client: () => deps.session.requireClient(),
@@ -106,8 +96,10 @@ export class AuditService {
       clock: deps.clock,
       log: deps.log,
       kvMount: deps.kvMount,
+      validForMs: () => this.alertSettings().approvalValidHours * 3_600_000,
     });
     this.archiver = new AuditArchiver(this.repo, join(deps.dataDir, 'audit-archive'));
+    this.alerting = new AuditAlerts({ repo: this.repo, session: deps.session, clock: deps.clock, log: deps.log, ...(deps.namespace ? { namespace: deps.namespace } : {}) });
   }
 
   get exportDir(): string {
@@ -118,15 +110,21 @@ export class AuditService {
     const raw = this.deps.settings.get(SETTINGS_KEY);
     if (!raw) return { ...DEFAULT_ALERT_SETTINGS };
     try {
-      return { ...DEFAULT_ALERT_SETTINGS, ...(JSON.parse(raw) as Partial<AlertSettings>) };
+      const stored = JSON.parse(raw) as Partial<AlertSettings>;
+      const merged = { ...DEFAULT_ALERT_SETTINGS, ...stored };
+      // A setting saved by an older version, or edited by hand, never weakens a rule silently.
+      if (typeof merged.approverPolicy !== 'string' || !POLICY_NAME_RE.test(merged.approverPolicy) || merged.approverPolicy === 'root') merged.approverPolicy = DEFAULT_ALERT_SETTINGS.approverPolicy;
+      return merged;
     } catch {
       return { ...DEFAULT_ALERT_SETTINGS };
     }
   }
 
+  /** The app's form and the CLI both end here (after validateAlertForm): the same checks again. */
   setAlertSettings(s: AlertSettings): AlertSettings {
-    if (!isTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `Unknown time zone ${JSON.stringify(s.timeZone.slice(0, 64))}.`);
+    if (!isTimeZone(s.timeZone)) throw new AppError('BAD_INPUT', `${JSON.stringify(s.timeZone.slice(0, 64))} is not a time zone; use an IANA name such as Europe/Berlin or UTC.`);
     if (s.offHoursStart === s.offHoursEnd) throw new AppError('BAD_INPUT', 'Off-hours start and end must differ.');
+    if (!POLICY_NAME_RE.test(s.approverPolicy) || s.approverPolicy === 'root') throw new AppError('BAD_INPUT', `${JSON.stringify(s.approverPolicy.slice(0, 64))} is not a policy name an approver can hold (letters, digits, . _ -; not root).`);
     this.deps.settings.set(SETTINGS_KEY, JSON.stringify(s));
     return s;
   }
@@ -221,70 +219,17 @@ export class AuditService {
     return { ...(await this.archives()), report };
   }
 
-  private alertCache: { key: string; version: number; at: number; tookMs: number; alerts: AuditAlertView[]; partialSince: string | null } | null = null;
-
   /**
-   * Alerts over the filter's date range (default: the last 30 days of data), red
-   * first, newest first; at most `limit` listed, all counted. Each detector looks at
-   * the newest ALERT_SCAN_LIMIT events of its kind in the range; where that cut
-   * something off, partialSince says from when the alerts are complete. The viewer
-   * asks on every refresh: the answer is kept until events or settings change, and
-   * while events stream in, a computation that took t ≥ 100 ms is reused for 10 t
-   * (2 s to 60 s), so alerts never take more than a tenth of main's time.
+   * Alerts over the filter's date range; while signed in, approval records whose
+   * content Vault's log holds HMAC'd are read back from Vault first (AuditAlerts).
    */
-  alerts(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): AlertsResult {
-    // The user filter only narrows the finished list (below): it is not part of the key.
-    const key = JSON.stringify([filter.from ?? null, filter.to ?? null, settings]);
-    const version = this.repo.version;
-    // Wall time, not the injected clock: this paces CPU use, it is not a rule.
-    const now = Date.now();
-    const c = this.alertCache;
-    const reuseMs = c && c.tookMs >= 100 ? Math.min(60_000, Math.max(2_000, c.tookMs * 10)) : 0;
-    const fresh = c && c.key === key && (c.version === version || now - c.at < reuseMs);
-    if (!fresh) {
-      const started = performance.now();
-      const r = this.computeAlerts(filter, settings);
-      this.alertCache = { key, version, at: now, tookMs: performance.now() - started, ...r };
-    }
-    const user = filter.user;
-    // The viewer's user filter narrows alerts to those about that user.
-    const all = user ? this.alertCache!.alerts.filter((a) => a.subject === user || a.title.includes(user)) : this.alertCache!.alerts;
-    return {
-      computedAt: new Date(this.alertCache!.at).toISOString(),
-      alerts: all.slice(0, limit),
-      total: all.length,
-      red: all.filter((a) => a.severity === 'red').length,
-      yellow: all.filter((a) => a.severity === 'yellow').length,
-      partialSince: this.alertCache!.partialSince,
-    };
+  alerts(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): Promise<AlertsResult> {
+    return this.alerting.alerts(filter, settings, limit);
   }
 
-  private computeAlerts(filter: AuditFilter, settings: AlertSettings): { alerts: AuditAlertView[]; partialSince: string | null } {
-    const bounds = this.repo.timeBounds();
-    if (!bounds) return { alerts: [], partialSince: null };
-    const to = parseFilterTime(filter.to, 'to') ?? bounds.max;
-    const from = parseFilterTime(filter.from, 'from') ?? Math.max(bounds.min, to - DEFAULT_ALERT_DAYS * 86_400_000);
-    const failed = this.repo.byAction('failed-login', from, to, ALERT_SCAN_LIMIT);
-    const reads = this.repo.byAction('read', from, to, ALERT_SCAN_LIMIT);
-    const deletes = this.repo.byAction('delete', from, to, ALERT_SCAN_LIMIT);
-    const approves = this.repo.byAction('approve', 0, to, ALERT_SCAN_LIMIT);
-    const offHours = this.repo.tenantAccessInHours(candidateUtcHours(settings), from, to, ALERT_SCAN_LIMIT);
-    // An approval counts when the audit trail shows it granted by someone other
-    // than the person who deleted (four eyes), before the delete.
-    const approvedBy = new Map<string, { user: string; ts: number }[]>();
-    for (const a of approves) {
-      if (!a.approvalId || a.status !== 'ok') continue;
-      const list = approvedBy.get(a.approvalId) ?? [];
-      list.push({ user: a.user, ts: a.ts });
-      approvedBy.set(a.approvalId, list);
-    }
-    const deleteAlerts = detectUnapprovedDeletes(
-      deletes.filter((d) => !(d.approvalId && (approvedBy.get(d.approvalId) ?? []).some((a) => a.user !== d.user && a.ts <= d.ts))),
-      () => false,
-    );
-    const alerts = [...detectFailedAuth(failed, settings), ...detectBulkReads(reads, settings), ...detectOffHours(offHours, settings), ...deleteAlerts];
-    const cut = [failed, reads, deletes, offHours].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    return { alerts: sortAlerts(alerts), partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+  /** The same from the local store only (no Vault call). */
+  alertsNow(filter: AuditFilter, settings = this.alertSettings(), limit = ALERTS_LISTED): AlertsResult {
+    return this.alerting.alertsNow(filter, settings, limit);
   }
 
   // ---- live stream ----
@@ -293,7 +238,7 @@ export class AuditService {
     const t = this.tailer;
     return {
       running: t?.isRunning ?? false,
-      path: t?.path ?? this.deps.settings.get(TAIL_PATH_KEY) ?? null,
+      path: t?.path ?? (this.deps.settings.get(TAIL_PATH_KEY) || null),
       origin: t ? this.tailOrigin : 'none',
       pollMs: t?.pollMs ?? this.deps.pollMs ?? DEFAULT_POLL_MS,
       lastPollAt: t?.stats.lastPollAt ? new Date(t.stats.lastPollAt).toISOString() : null,
@@ -301,20 +246,39 @@ export class AuditService {
       skipped: t?.stats.skipped ?? 0,
       rotations: t?.stats.rotations ?? 0,
       lastError: t?.stats.lastError ?? null,
+      warnings: t?.stats.warnings ?? [],
     };
   }
 
-  async startStream(path?: string): Promise<StreamStatus> {
-    let target = path;
+  /**
+   * Starts tailing. The path is never the renderer's: 'choose' asks main's file
+   * dialog (and keeps the choice), 'sys-audit' takes the file device Vault reports;
+   * without a source, the file chosen before, else sys/audit. Checked before use
+   * (a regular file; symlinks resolved), and again at every open by the tailer.
+   */
+  async startStream(source?: 'choose' | 'sys-audit'): Promise<StreamStatus> {
+    let target: string | undefined;
     let origin: StreamStatus['origin'] = 'configured';
-    target ??= this.deps.settings.get(TAIL_PATH_KEY);
+    if (source === 'choose') {
+      if (!this.deps.files) throw new AppError('INTERNAL', 'No file dialog is available in this shell.');
+      const picked = await this.deps.files.pickLogFile();
+      if (!picked) return this.streamStatus();
+      await checkAuditFile(picked);
+      this.deps.settings.set(TAIL_PATH_KEY, picked);
+      target = picked;
+    } else if (source === undefined) {
+      target = this.deps.settings.get(TAIL_PATH_KEY) || undefined;
+    } else {
+      // Vault's own file device from now on: forget a file chosen before.
+      this.deps.settings.set(TAIL_PATH_KEY, '');
+    }
     if (!target) {
       target = await this.discoverAuditFile();
       origin = 'sys-audit';
+      await checkAuditFile(target);
     }
     if (this.tailer && this.tailer.path === target && this.tailer.isRunning) return this.streamStatus();
     await this.tailer?.stop();
-    if (path) this.deps.settings.set(TAIL_PATH_KEY, path);
     this.tailOrigin = origin;
     this.tailer = new AuditTailer(target, {
       repo: this.repo,
@@ -348,6 +312,7 @@ export class AuditService {
 
   // ---- import / export ----
 
+  /** Files named on the CLI (main's own caller), each checked like a dialog's choice. */
   async importFiles(paths: readonly string[]): Promise<ImportReport[]> {
     const reports: ImportReport[] = [];
     for (const p of paths) {
@@ -360,15 +325,24 @@ export class AuditService {
     return reports;
   }
 
+  /** The renderer asks to import; main's file dialog picks the files. */
+  async importChosen(): Promise<{ reports: ImportReport[]; cancelled: boolean }> {
+    if (!this.deps.files) throw new AppError('INTERNAL', 'No file dialog is available in this shell.');
+    const picked = (await this.deps.files.pickImportFiles()).slice(0, 100);
+    if (picked.length === 0) return { reports: [], cancelled: true };
+    return { reports: await this.importFiles(picked), cancelled: false };
+  }
+
   async exportTo(filter: AuditFilter, format: ExportFormat, path: string): Promise<ExportResult> {
     return exportAudit(this.repo, filter, format, path, new Date(this.deps.clock.now()));
   }
 
-  async exportNamed(filter: AuditFilter, format: ExportFormat, fileName: string): Promise<ExportResult> {
+  /** Into the console's export folder, under a name main chooses (the renderer names no file). */
+  async exportNamed(filter: AuditFilter, format: ExportFormat): Promise<ExportResult> {
     await mkdir(this.exportDir, { recursive: true, mode: 0o700 });
     const ext = format === 'csv' ? '.csv' : format === 'json' ? '.json' : '.ndjson';
-    const name = fileName.endsWith(ext) ? fileName : `${fileName}${ext}`;
-    return this.exportTo(filter, format, join(this.exportDir, name));
+    const stamp = new Date(this.deps.clock.now()).toISOString().replace(/[:.]/g, '-');
+    return this.exportTo(filter, format, join(this.exportDir, `audit-${stamp}-${randomBytes(2).toString('hex')}${ext}`));
   }
 
   async dispose(): Promise<void> {

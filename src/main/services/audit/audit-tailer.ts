@@ -2,12 +2,17 @@
 // rotation (the path now names another inode: the old file is read to its end,
 // then the new one from the start) and truncation (same inode, smaller than our
 // offset: start again at 0). Resumes after a restart from the offset kept in SQLite.
-import { open, stat, type FileHandle } from 'node:fs/promises';
+// Every time it opens the path (at start and after each rotation) the path must
+// still name a regular file (audit-files.ts): a rotation that leaves a FIFO, a
+// device or a symlink to one behind is refused, never read.
+import { stat, type FileHandle } from 'node:fs/promises';
+import { AppError } from '../../../shared/errors';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { Logger } from '../log/logger';
 import type { AuditRepo } from '../storage/audit-repo';
-import { isVaultAuditEntry, type MappingOptions } from './audit-mapping';
-import { parseJsonLine, peekRequest, VaultAuditJoiner } from './audit-parser';
+import { openCheckedAuditFile } from './audit-files';
+import type { MappingOptions } from './audit-mapping';
+import { emptyStats, VaultLineReader } from './audit-parser';
 import { INSERT_BATCH } from './audit-importer';
 import type { AuditRecord } from './audit-record';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './line-splitter';
@@ -22,6 +27,8 @@ export interface TailStats {
   truncations: number;
   lastPollAt: number | null;
   lastError: string | null;
+  /** Why the file may not be trustworthy (others can write it or its folder). */
+  warnings: string[];
 }
 
 export interface TailerDeps {
@@ -30,22 +37,33 @@ export interface TailerDeps {
   log: Logger;
   pollMs?: number;
   mapping?: MappingOptions;
+  /** Lines over this are read by head and tail (default 4 MiB). */
+  maxLineBytes?: number;
   onPoll?: (added: number) => void;
 }
 
 export class AuditTailer {
-  readonly stats: TailStats = { ingested: 0, skipped: 0, rotations: 0, truncations: 0, lastPollAt: null, lastError: null };
+  readonly stats: TailStats = { ingested: 0, skipped: 0, rotations: 0, truncations: 0, lastPollAt: null, lastError: null, warnings: [] };
   private fh: FileHandle | null = null;
   private inode = -1;
   private offset = 0;
-  private splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
-  private joiner: VaultAuditJoiner;
+  private batch: AuditRecord[] = [];
+  private reader: VaultLineReader;
+  private splitter: LineSplitter;
   private timer: TimerHandle | undefined;
   private running = false;
   private polling: Promise<number> | null = null;
 
   constructor(readonly path: string, private readonly deps: TailerDeps) {
-    this.joiner = new VaultAuditJoiner(deps.mapping);
+    // The joiner lives as long as the tail: a request and its response may straddle polls.
+    this.reader = new VaultLineReader((rs) => {
+      for (const r of rs) this.batch.push(r);
+    }, emptyStats(), deps.mapping);
+    this.splitter = this.newSplitter();
+  }
+
+  private newSplitter(): LineSplitter {
+    return new LineSplitter(this.deps.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, () => this.reader.oversizedCollector());
   }
 
   get pollMs(): number {
@@ -103,7 +121,10 @@ export class AuditTailer {
         this.resetReader(st.ino, 0);
       }
       if (!this.fh && st) {
-        this.fh = await open(this.path, 'r');
+        const opened = await openCheckedAuditFile(this.path);
+        this.fh = opened.fh;
+        this.stats.warnings = opened.checked.warnings;
+        for (const w of opened.checked.warnings) this.deps.log.warn(`tail: ${w}`);
         const fst = await this.fh.stat();
         const saved = this.deps.repo.getTailState(this.path);
         const resume = saved && saved.inode === fst.ino && saved.offset <= fst.size ? saved.offset : 0;
@@ -122,8 +143,8 @@ export class AuditTailer {
       this.stats.lastError = st ? null : 'The audit log file does not exist (yet).';
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      this.stats.lastError = `Cannot read the audit log (${e.code ?? e.name}).`;
-      this.deps.log.warn(`tail ${this.path} poll failed: ${e.code ?? e.name}`);
+      this.stats.lastError = err instanceof AppError ? err.message : `Cannot read the audit log (${e.code ?? e.name}).`;
+      this.deps.log.warn(`tail poll failed: ${err instanceof AppError ? err.code : (e.code ?? e.name)}`);
     }
     this.stats.lastPollAt = this.deps.clock.now();
     this.stats.ingested += added;
@@ -134,44 +155,33 @@ export class AuditTailer {
   private resetReader(inode: number, offset: number): void {
     this.inode = inode;
     this.offset = offset;
-    this.splitter = new LineSplitter(DEFAULT_MAX_LINE_BYTES);
+    this.splitter = this.newSplitter();
   }
 
   private async readToEnd(): Promise<number> {
     const fh = this.fh!;
     const buf = Buffer.allocUnsafe(READ_CHUNK);
     let added = 0;
-    let batch: AuditRecord[] = [];
-    const onLine = (line: Buffer, final: boolean) => {
-      const peek = peekRequest(line);
-      if (peek) {
-        for (const r of this.joiner.pushRequestLine(peek.id, peek.time, line)) batch.push(r);
-        return;
-      }
-      const v = parseJsonLine(line, final);
-      if (!v.ok) {
-        if (v.reason !== 'empty') this.stats.skipped++;
-        return;
-      }
-      if (!isVaultAuditEntry(v.value)) {
-        this.stats.skipped++;
-        return;
-      }
-      for (const r of this.joiner.push(v.value)) batch.push(r);
-    };
+    const skippedBefore = this.reader.stats.truncated + this.reader.stats.notJson + this.reader.stats.badEncoding + this.reader.stats.notAudit;
+    const onLine = (line: Buffer, final: boolean) => this.reader.line(line, final);
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, READ_CHUNK, this.offset);
       if (bytesRead === 0) break;
       this.offset += bytesRead;
       this.splitter.push(buf.subarray(0, bytesRead), onLine);
-      if (batch.length >= INSERT_BATCH) {
-        added += this.deps.repo.insertMany(batch).inserted;
-        batch = [];
+      if (this.batch.length >= INSERT_BATCH) {
+        added += this.deps.repo.insertMany(this.batch).inserted;
+        this.batch = [];
       }
     }
-    this.stats.skipped += this.splitter.oversized;
+    const s = this.reader.stats;
+    this.stats.skipped += s.truncated + s.notJson + s.badEncoding + s.notAudit - skippedBefore;
+    // An oversized line that gave no event is skipped; one read by head and tail is not.
+    this.stats.skipped += Math.max(0, this.splitter.oversized - this.reader.oversizedRead);
     this.splitter.oversized = 0;
-    added += this.deps.repo.insertMany(batch).inserted;
+    this.reader.oversizedRead = 0;
+    added += this.deps.repo.insertMany(this.batch).inserted;
+    this.batch = [];
     return added;
   }
 }

@@ -3,12 +3,13 @@
 // viewer; event_key makes a re-import idempotent.
 import type { AuditAction, AuditSource, AuditStatus, AuditSecretType } from '../../../shared/contracts/audit';
 import { AUDIT_ACTIONS, AUDIT_SOURCES, AUDIT_STATUSES, AUDIT_SECRET_TYPES } from '../../../shared/contracts/audit';
-import type { AuditRecord } from './audit-record';
+import type { ApprovalWrite, AuditRecord } from './audit-record';
 
 export const EXPORT_FORMAT_ID = 'vault-console-audit';
-export const EXPORT_VERSION = 1;
+export const EXPORT_VERSION = 2;
 
-export const CSV_COLUMNS = [
+/** Columns every export has had since version 1 (an import needs these). */
+export const CSV_REQUIRED = [
   'event_key',
   'timestamp',
   'action',
@@ -24,6 +25,9 @@ export const CSV_COLUMNS = [
   'error',
 ] as const;
 
+/** Version 2 adds what Vault did beside what the client said, and the approval evidence. */
+export const CSV_COLUMNS = [...CSV_REQUIRED, 'operation', 'mount', 'entity_id', 'console_header', 'header_conflict', 'approval_write'] as const;
+
 export interface ExportedEvent {
   event_key: string;
   timestamp: string;
@@ -38,6 +42,12 @@ export interface ExportedEvent {
   request_id: string;
   approval_id: string | null;
   error: string | null;
+  operation: string | null;
+  mount: string | null;
+  entity_id: string | null;
+  console_header: string | null;
+  header_conflict: string | null;
+  approval_write: string | null;
 }
 
 export function toExported(r: AuditRecord): ExportedEvent {
@@ -55,6 +65,12 @@ export function toExported(r: AuditRecord): ExportedEvent {
     request_id: r.requestId,
     approval_id: r.approvalId,
     error: r.error,
+    operation: r.operation,
+    mount: r.mount,
+    entity_id: r.entityId,
+    console_header: r.consoleHeader,
+    header_conflict: r.headerConflict ? 'true' : null,
+    approval_write: r.approvalWrite ? JSON.stringify(r.approvalWrite) : null,
   };
 }
 
@@ -90,7 +106,33 @@ export function fromExported(e: Partial<Record<string, unknown>>): AuditRecord |
     requestId: s('request_id') ?? '',
     approvalId: opt('approval_id'),
     error: opt('error'),
+    operation: opt('operation')?.slice(0, 32) ?? null,
+    mount: opt('mount')?.slice(0, 512) ?? null,
+    entityId: opt('entity_id')?.slice(0, 64) ?? null,
+    consoleHeader: opt('console_header')?.slice(0, 200) ?? null,
+    headerConflict: e.header_conflict === true || opt('header_conflict') === 'true',
+    approvalWrite: approvalWriteOf(opt('approval_write')),
   };
+}
+
+function approvalWriteOf(json: string | null): ApprovalWrite | null {
+  if (!json) return null;
+  try {
+    const v = JSON.parse(json) as Partial<ApprovalWrite>;
+    const s = (x: unknown) => (typeof x === 'string' ? x.slice(0, 1024) : null);
+    if (typeof v.approvalId !== 'string' || !/^apr-[0-9a-f]{16}$/.test(v.approvalId) || typeof v.mount !== 'string') return null;
+    return {
+      approvalId: v.approvalId,
+      mount: v.mount.slice(0, 512),
+      policies: Array.isArray(v.policies) ? v.policies.filter((p): p is string => typeof p === 'string').slice(0, 64) : [],
+      version: typeof v.version === 'number' && Number.isSafeInteger(v.version) ? v.version : null,
+      recordStatus: s(v.recordStatus),
+      recordPath: s(v.recordPath),
+      ...(v.readFromVault === true ? { readFromVault: true } : {}),
+    };
+  } catch {
+    return null;
+  }
 }
 
 // Spreadsheet formula injection (OWASP "CSV injection"): a cell that starts with
@@ -119,16 +161,22 @@ export function unneutralise(v: string): string {
 
 /**
  * Incremental RFC 4180 parser: feed text, get complete records. Quoted fields may
- * hold commas, quotes and line breaks. Caps a field at maxField characters.
+ * hold commas, quotes and line breaks. Caps a field at maxField characters and a
+ * record at maxFields fields (a line of a million commas is one oversized record, not
+ * an array of a million strings).
  */
 export class CsvParser {
   private field = '';
   private record: string[] = [];
+  private tooManyFields = false;
   private inQuotes = false;
   private quotePending = false;
   oversized = 0;
 
-  constructor(private readonly maxField = 1 << 20) {}
+  constructor(
+    private readonly maxField = 1 << 20,
+    private readonly maxFields = 64,
+  ) {}
 
   push(text: string, onRecord: (r: string[]) => void): void {
     for (let i = 0; i < text.length; i++) {
@@ -177,15 +225,22 @@ export class CsvParser {
   }
 
   private endField(): void {
-    this.record.push(this.field);
+    if (this.record.length < this.maxFields) this.record.push(this.field);
+    else this.tooManyFields = true;
     this.field = '';
   }
 
   private emit(onRecord: (r: string[]) => void): void {
     const r = this.record;
+    const tooMany = this.tooManyFields;
     this.record = [];
+    this.tooManyFields = false;
     this.inQuotes = false;
     this.quotePending = false;
+    if (tooMany) {
+      this.oversized++;
+      return;
+    }
     if (r.length === 1 && r[0] === '') return;
     onRecord(r);
   }

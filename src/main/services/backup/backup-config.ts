@@ -30,6 +30,28 @@ export interface BackupConfig extends BackupSettings {
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
+/**
+ * Where backups may be sent: https, or plain http only to this machine (a local test or
+ * gateway), with a warning. A backup is encrypted before it leaves, but the S3 keys sign
+ * every request and the object listing is the restore catalog: none of it crosses a
+ * network in clear. Returns the warnings to show; BAD_INPUT for anything else.
+ */
+export function checkS3Endpoint(endpoint: string | undefined): string[] {
+  if (!endpoint) return [];
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new AppError('BAD_INPUT', 'Backup settings: endpoint: not a URL.');
+  }
+  if (url.username || url.password) throw new AppError('BAD_INPUT', 'Backup settings: endpoint: must not contain credentials (the S3 keys go in their own fields).');
+  if (url.protocol === 'https:') return [];
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (url.protocol === 'http:' && loopback) return ['Plain http to an S3 store on this machine: fine for a local store, never across a network.'];
+  throw new AppError('BAD_INPUT', `Backup settings: endpoint: use https (plain http only to this machine, e.g. http://127.0.0.1:9000), not ${url.protocol.replace(':', '')}://${host}.`);
+}
+
 export const SETTINGS_KEY = 'backup.settings';
 export const KEYCHAIN_ACCOUNT = 'backup:s3-credentials';
 
@@ -59,6 +81,7 @@ export function backupConfigFromEnv(env: NodeJS.ProcessEnv, kvMount = 'tenants')
     retentionDays: days === undefined ? DEFAULT_RETENTION_DAYS : /^\d+$/.test(days) ? Number(days) : Number.NaN,
     kvMount: env.VAULT_CONSOLE_KV_MOUNT ?? kvMount,
   });
+  checkS3Endpoint(settings.endpoint);
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   return { ...settings, ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}) };

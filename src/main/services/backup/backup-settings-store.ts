@@ -3,7 +3,7 @@
 import { AppError } from '../../../shared/errors';
 import type { SecretStore } from '../keychain/secret-store';
 import type { SettingsRepo } from '../storage/settings-repo';
-import { KEYCHAIN_ACCOUNT, parseSettings, SETTINGS_KEY, type BackupConfig, type BackupSettings } from './backup-config';
+import { checkS3Endpoint, DEFAULT_TRANSIT_KEY, KEYCHAIN_ACCOUNT, parseSettings, SETTINGS_KEY, type BackupConfig, type BackupSettings } from './backup-config';
 
 export interface BackupSettingsInput {
   bucket: string;
@@ -29,6 +29,8 @@ export interface BackupSettingsSummary {
   transitKey: string;
   retentionDays: number;
   hasCredentials: boolean;
+  /** Shown beside the settings (plain http to a local store). */
+  warnings: string[];
 }
 
 export class BackupSettingsStore {
@@ -48,6 +50,12 @@ export class BackupSettingsStore {
     }
   }
 
+  /** The transit key backups are wrapped with (the permission check needs its paths); null until configured. */
+  transitRef(): { mount: string; key: string } | null {
+    const s = this.read();
+    return s ? { mount: s.transitMount, key: s.transitKey } : null;
+  }
+
   private async credentials(): Promise<BackupConfig['credentials']> {
     const raw = await this.secrets.get(KEYCHAIN_ACCOUNT).catch(() => null);
     if (!raw) return undefined;
@@ -63,6 +71,8 @@ export class BackupSettingsStore {
   async config(): Promise<BackupConfig> {
     const s = this.read();
     if (!s) throw new AppError('BAD_INPUT', 'Backups are not configured yet: set the S3 bucket in Backups → Settings.');
+    // A stored endpoint from before the rule is refused here too, before any key is used.
+    checkS3Endpoint(s.endpoint);
     const credentials = await this.credentials();
     return { ...s, kvMount: this.kvMount(), ...(credentials ? { credentials } : {}) };
   }
@@ -81,7 +91,14 @@ export class BackupSettingsStore {
       transitKey: s?.transitKey ?? '',
       retentionDays: s?.retentionDays ?? 30,
       hasCredentials,
+      warnings: warningsOf(s?.endpoint),
     };
+  }
+
+  /** The transit path every backup with these settings wraps its data key with. */
+  transitEncryptPath(input: Pick<BackupSettingsInput, 'transitKey'>): string {
+    const prev = this.read();
+    return `${prev?.transitMount ?? 'transit'}/encrypt/${input.transitKey || prev?.transitKey || DEFAULT_TRANSIT_KEY}`;
   }
 
   async save(input: BackupSettingsInput): Promise<BackupSettingsSummary> {
@@ -100,11 +117,23 @@ export class BackupSettingsStore {
     if ((input.accessKeyId && !input.secretAccessKey) || (!input.accessKeyId && input.secretAccessKey)) {
       throw new AppError('BAD_INPUT', 'Give both the S3 access key id and the secret access key, or neither.');
     }
+    checkS3Endpoint(next.endpoint);
     if (input.accessKeyId && input.secretAccessKey) {
       // The key pair goes to the keychain only; the settings table holds no secret.
       await this.secrets.set(KEYCHAIN_ACCOUNT, JSON.stringify({ accessKeyId: input.accessKeyId, secretAccessKey: input.secretAccessKey }));
+    } else if (prev && (prev.bucket !== next.bucket || (prev.endpoint ?? '') !== (next.endpoint ?? ''))) {
+      // Security: keys given for one store never follow the backups to another one.
+      await this.secrets.delete(KEYCHAIN_ACCOUNT);
     }
     this.settings.set(SETTINGS_KEY, JSON.stringify(next));
     return this.summary();
+  }
+}
+
+function warningsOf(endpoint: string | undefined): string[] {
+  try {
+    return checkS3Endpoint(endpoint);
+  } catch (err) {
+    return [err instanceof AppError ? err.message : 'The stored S3 endpoint is not accepted.'];
   }
 }

@@ -1,41 +1,32 @@
-// Streaming HTTP to Vault for the raft snapshot endpoints. VaultClient (node-vault
-// over axios) buffers whole bodies; a snapshot can be gigabytes, so these two calls
-// use node:http(s) with the same connection settings (address, CA, minimum TLS
-// version, namespace) and the token of the client they are given.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+// Streaming HTTP to Vault for the raft snapshot endpoints. VaultClient.request buffers
+// whole bodies; a snapshot can be gigabytes, so these two calls stream, through the
+// client's own transport (vault/vault-transport.ts: the profile's CA, minimum TLS
+// version, proxy tunnel) with its token and namespace.
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../../shared/errors';
-import type { VaultClient } from '../vault/vault-client';
+import { mapVaultError, type VaultClient } from '../vault/vault-client';
+import type { VaultTransport } from '../vault/vault-transport';
 
 export interface VaultStreamTarget {
   address: string;
-  caCert?: string;
-  minTlsVersion: 'TLSv1.2' | 'TLSv1.3';
   namespace?: string;
   token: string;
+  transport: VaultTransport;
 }
 
 /** The stream target of an authenticated client; UNAUTHENTICATED when it has no token. */
 export function streamTarget(client: VaultClient): VaultStreamTarget {
-  const token = (client.raw as { token?: string }).token;
+  const token = client.token();
   if (!token) throw new AppError('UNAUTHENTICATED', 'A Vault token is needed for this action.');
   const c = client.connection;
-  return { address: c.address, caCert: c.caCert, minTlsVersion: c.minTlsVersion, namespace: c.namespace, token };
+  return { address: c.address, namespace: c.namespace, token, transport: client.transport };
 }
 
-function requestOptions(t: VaultStreamTarget, method: string, path: string): { mod: typeof http | typeof https; opts: https.RequestOptions } {
-  const url = new URL(`${t.address}/v1/${path}`);
-  const headers: Record<string, string> = { 'X-Vault-Token': t.token };
+function start(t: VaultStreamTarget, method: string, path: string, extra: Record<string, string>, onResponse: (res: IncomingMessage) => void) {
+  const headers: Record<string, string> = { 'X-Vault-Token': t.token, ...extra };
   if (t.namespace) headers['X-Vault-Namespace'] = t.namespace;
-  const opts: https.RequestOptions = { method, hostname: url.hostname, port: url.port, path: url.pathname, headers };
-  if (url.protocol === 'https:') {
-    opts.minVersion = t.minTlsVersion;
-    if (t.caCert) opts.ca = t.caCert;
-    opts.rejectUnauthorized = true;
-    return { mod: https, opts };
-  }
-  return { mod: http, opts };
+  return t.transport.request(new URL(`v1/${path}`, `${t.address}/`), { method, headers }, onResponse);
 }
 
 async function errorFrom(res: IncomingMessage, action: string): Promise<AppError> {
@@ -58,17 +49,14 @@ async function errorFrom(res: IncomingMessage, action: string): Promise<AppError
 }
 
 function networkError(err: unknown, action: string): AppError {
-  const code = (err as { code?: string }).code ?? '';
-  if (/CERT|SSL|TLS|UNABLE_TO/i.test(code)) return new AppError('TLS_ERROR', `TLS connection to Vault refused (${action}): ${code}.`);
-  return new AppError('VAULT_UNREACHABLE', `Vault is unreachable (${action}): ${code || 'connection failed'}.`);
+  return mapVaultError(err, action);
 }
 
 /** GET a streaming body (the raft snapshot). Resolves once Vault answered 200. */
 export function vaultGetStream(t: VaultStreamTarget, path: string): Promise<Readable> {
   const action = `GET ${path}`;
   return new Promise((resolve, reject) => {
-    const { mod, opts } = requestOptions(t, 'GET', path);
-    const req = mod.request(opts, (res) => {
+    const req = start(t, 'GET', path, {}, (res) => {
       if (res.statusCode !== 200) {
         errorFrom(res, action).then(reject, reject);
         return;
@@ -84,8 +72,6 @@ export function vaultGetStream(t: VaultStreamTarget, path: string): Promise<Read
 export function vaultPostStream(t: VaultStreamTarget, path: string, body: Readable): Promise<void> {
   const action = `POST ${path}`;
   return new Promise((resolve, reject) => {
-    const { mod, opts } = requestOptions(t, 'POST', path);
-    opts.headers = { ...opts.headers, 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' };
     let settled = false;
     const fail = (err: unknown) => {
       if (settled) return;
@@ -93,7 +79,7 @@ export function vaultPostStream(t: VaultStreamTarget, path: string, body: Readab
       req.destroy();
       reject(err);
     };
-    const req = mod.request(opts, (res) => {
+    const req = start(t, 'POST', path, { 'Content-Type': 'application/octet-stream', 'Transfer-Encoding': 'chunked' }, (res) => {
       if (res.statusCode !== 200 && res.statusCode !== 204) {
         errorFrom(res, action).then(fail, fail);
         return;

@@ -113,15 +113,26 @@ export class VaultTenantReader {
     }
   }
 
-  /** Replaces custom_metadata with the merge of what is there and `patch` (KV v2 POST replaces it whole). */
-  async mergeCustomMetadata(path: string, patch: Record<string, string>, headers?: Record<string, string>): Promise<Record<string, string>> {
+  /**
+   * Merges `patch` into custom_metadata with KV v2's metadata PATCH: Vault merges under its
+   * own lock, so a rotation's metadata written at the same moment is kept. (Reading,
+   * merging here and POSTing the whole map lost it: a revoke could put an API key's old
+   * prefix and rotation state back over a rotation that had just landed.) Only a policy
+   * without "patch" falls back to that read-merge-write.
+   */
+  async mergeCustomMetadata(path: string, patch: Record<string, string>, headers?: Record<string, string>): Promise<void> {
+    try {
+      await this.client.request('PATCH', `${this.m}/metadata/${encodeKvPath(path)}`, { custom_metadata: patch }, { headers });
+      return;
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.code !== 'PERMISSION_DENIED' && err.code !== 'VAULT_ERROR')) throw err;
+    }
     const current = await this.metadata(path, headers);
     if (!current) throw new AppError('NOT_FOUND', `No metadata at ${path}.`);
     const merged: Record<string, string> = {};
     for (const [k, v] of Object.entries(current.custom_metadata ?? {})) if (typeof v === 'string') merged[k] = v;
     Object.assign(merged, patch);
     await this.client.request('POST', `${this.m}/metadata/${encodeKvPath(path)}`, { custom_metadata: merged }, { headers });
-    return merged;
   }
 
   /** Secret data, read only for the action at hand; callers keep only what they need. */

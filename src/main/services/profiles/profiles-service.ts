@@ -2,10 +2,13 @@
 // no secrets (a CA certificate is public). Switching the active profile switches
 // the unauthenticated client and the session (each profile keeps its own token
 // in the keychain) and tells every view.
+// Security: the active cluster is always an explicit stored choice (setActive); saving
+// or editing a profile never changes it, and nothing picks "the first one" by itself.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import { parseAddress, type VaultConnection } from '../config/app-config';
 import { createLogger } from '../log/logger';
+import { PROFILE_ENVIRONMENTS, type ProfileEnvironment } from '../../../shared/profiles/environments';
 import type { ProfileRow, ProfilesRepo } from '../storage/profiles-repo';
 import type { SettingsRepo } from '../storage/settings-repo';
 
@@ -24,6 +27,8 @@ export interface ProfileInput {
   minTls: 'TLSv1.2' | 'TLSv1.3';
   namespace?: string | null;
   kvMount: string;
+  /** Absent: production for a new profile (the cautious colour); kept when editing. */
+  environment?: ProfileEnvironment;
 }
 
 export interface ProfileView {
@@ -33,6 +38,7 @@ export interface ProfileView {
   minTls: 'TLSv1.2' | 'TLSv1.3';
   namespace: string | null;
   kvMount: string;
+  environment: ProfileEnvironment;
   caCert: { subject: string; validTo: string } | null;
   /** Visible warnings: plain http, TLS 1.2 allowed. */
   warnings: string[];
@@ -76,7 +82,7 @@ export class ProfilesService {
     private readonly now: () => Date,
   ) {}
 
-  /** First start: make a profile from the environment (VAULT_ADDR, ...) so there is always one. */
+  /** First start: make a profile from the environment (VAULT_ADDR, ...) so there is always one, and choose it. */
   ensureDefault(fromEnv: VaultConnection): ProfileRow {
     if (this.repo.list().length === 0) {
       const t = this.now().toISOString();
@@ -88,19 +94,31 @@ export class ProfilesService {
         minTls: fromEnv.minTlsVersion,
         namespace: fromEnv.namespace ?? null,
         kvMount: fromEnv.kvMount,
+        // A Vault on this machine is a development one; anything else is treated as production.
+        environment: isLoopback(fromEnv.address) ? 'development' : 'production',
         createdAt: t,
         updatedAt: t,
       });
-      log.info(`created profile ${DEFAULT_PROFILE_ID} from the environment`);
+      this.settings.set(ACTIVE_KEY, DEFAULT_PROFILE_ID);
+      log.info(`created profile ${DEFAULT_PROFILE_ID} from the environment and made it active`);
     }
     return this.active();
   }
 
+  /** The stored choice. Only if it is missing (a damaged database) is one made, stored and logged. */
   active(): ProfileRow {
     const id = this.settings.get(ACTIVE_KEY);
-    const found = (id && this.repo.get(id)) || this.repo.list()[0];
-    if (!found) throw new AppError('NOT_FOUND', 'No connection profile exists.');
-    return found;
+    const chosen = id ? this.repo.get(id) : undefined;
+    if (chosen) return chosen;
+    const fallback = this.repo.get(DEFAULT_PROFILE_ID) ?? [...this.repo.list()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))[0];
+    if (!fallback) throw new AppError('NOT_FOUND', 'No connection profile exists.');
+    this.settings.set(ACTIVE_KEY, fallback.id);
+    log.warn(`no stored active profile; chose ${fallback.id} and stored the choice`);
+    return fallback;
+  }
+
+  get(id: string): ProfileRow | undefined {
+    return this.repo.get(id);
   }
 
   list(): { profiles: ProfileView[]; activeId: string } {
@@ -108,6 +126,18 @@ export class ProfilesService {
   }
 
   save(input: ProfileInput): ProfileView {
+    return this.store(this.prepare(input));
+  }
+
+  /** Stores a row from prepare(). Saving never changes which profile is active. */
+  store(row: ProfileRow): ProfileView {
+    this.repo.upsert(row);
+    log.info(`saved profile ${row.id}`);
+    return view(row);
+  }
+
+  /** Validates `input` into the row save() would store, without storing it. */
+  prepare(input: ProfileInput): ProfileRow {
     const name = input.name.trim();
     if (name.length < 1 || name.length > 64) throw new AppError('BAD_INPUT', 'Name: 1 to 64 characters.');
     const address = parseAddress(input.address);
@@ -122,6 +152,9 @@ export class ProfilesService {
     if (caCertPem) validateCa(caCertPem);
     if (caCertPem && address.startsWith('http:')) throw new AppError('BAD_INPUT', 'A CA certificate needs an https address.');
 
+    const environment = input.environment ?? existing?.environment ?? 'production';
+    if (!(PROFILE_ENVIRONMENTS as readonly string[]).includes(environment)) throw new AppError('BAD_INPUT', `Environment: one of ${PROFILE_ENVIRONMENTS.join(', ')}.`);
+
     const clash = this.repo.findByName(name);
     if (clash && clash.id !== input.id) throw new AppError('CONFLICT', `A profile named "${name}" already exists.`);
     const t = this.now().toISOString();
@@ -133,12 +166,21 @@ export class ProfilesService {
       minTls: input.minTls,
       namespace,
       kvMount,
+      environment,
       createdAt: existing?.createdAt ?? t,
       updatedAt: t,
     };
-    this.repo.upsert(row);
-    log.info(`saved profile ${row.id}`);
-    return view(row);
+    return row;
+  }
+
+  /** Whether saving `input` over `existing` changes where or how the console trusts Vault. */
+  trustChanges(existing: ProfileRow, input: ProfileInput): string[] {
+    const changed: string[] = [];
+    if (parseAddress(input.address) !== existing.address) changed.push('address');
+    if (input.caCertPem !== undefined && (input.caCertPem?.trim() || null) !== existing.caCertPem) changed.push('CA certificate');
+    if (input.minTls !== existing.minTls) changed.push('minimum TLS version');
+    if ((input.namespace?.trim() || null) !== existing.namespace) changed.push('namespace');
+    return changed;
   }
 
   /** Refuses to delete the active profile; returns the deleted row for cleanup (keychain). */
@@ -176,7 +218,17 @@ export function view(p: ProfileRow): ProfileView {
     minTls: p.minTls,
     namespace: p.namespace,
     kvMount: p.kvMount,
+    environment: p.environment,
     caCert,
     warnings: profileWarnings(p),
   };
+}
+
+function isLoopback(address: string): boolean {
+  try {
+    const host = new URL(address).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }

@@ -1,12 +1,16 @@
 // The clipboard the reveal feature writes to, as an interface so the service stays
-// Electron-free. The Electron adapter (src/main/electron/clipboard.electron.ts) marks
-// copies as secret for clipboard managers; the harness and tests use MemoryClipboard.
+// Electron-free. The Electron adapter is src/main/electron/clipboard.electron.ts; the
+// harness and tests use MemoryClipboard.
 
 export interface SecretClipboard {
   /** Writes text, marked as concealed/secret for clipboard managers where the platform allows. */
   writeSecret(text: string): void;
-  readText(): string;
-  clear(): void;
+  /**
+   * Clears the clipboard if it still holds one of `copies` (what the caller copied); another
+   * application's later copy stays. Electron (44+) reads the clipboard asynchronously, so the
+   * check may finish after this returns, but always after every earlier write.
+   */
+  clearIfHolds(copies: readonly string[]): void;
 }
 
 /** Hides the window from screen capture while a credential shows, where the platform supports it. */
@@ -61,6 +65,10 @@ export class MemoryClipboard implements SecretClipboard {
 
   readText(): string {
     return this.text;
+  }
+
+  clearIfHolds(copies: readonly string[]): void {
+    if (this.text && copies.includes(this.text)) this.clear();
   }
 
   clear(): void {

@@ -1,7 +1,13 @@
 // Reveal lockout: 5 failed re-authentications (wrong password or wrong 2FA code) within
-// 5 minutes lock reveals for that user for 15 minutes. Kept in SQLite so a restart of the
-// console does not reset it. Vault's own userpass lockout still applies on top of this.
-import type { ReauthFailureReason, RevealRepo, UserKey } from '../storage/reveal-repo';
+// 5 minutes lock reveals for that Vault user for 15 minutes. Kept in SQLite so a restart
+// of the console does not reset it. Vault's own userpass lockout still applies on top.
+//
+// Security: an attempt is reserved before any Vault call (atomically, in SQLite), so
+// parallel attempts cannot all pass the check: at most `maxFailures` attempts per window
+// ever reach Vault. The key is the Vault (normalized address) and the Vault username,
+// never the console's profile id, so a new profile to the same Vault starts locked too.
+import { AppError } from '../../../shared/errors';
+import type { ReauthFailureReason, RevealRepo } from '../storage/reveal-repo';
 import type { Clock } from '../time/clock';
 
 export interface LockoutPolicy {
@@ -18,6 +24,29 @@ export interface FailureOutcome {
   lockedUntil: number | null;
 }
 
+/**
+ * Who the lockout counts for: the Vault a user signs in to and the Vault username.
+ * Addresses are compared as URL origins (scheme and host lowercased, default port
+ * dropped, no path); userpass names are case-insensitive in Vault, so lowercased.
+ */
+export function lockoutSubject(address: string, username: string): string {
+  let origin: string;
+  try {
+    origin = new URL(address.trim()).origin;
+  } catch {
+    origin = address.trim().toLowerCase();
+  }
+  return `${origin}|${username.trim().toLowerCase()}`;
+}
+
+/** One reserved attempt; exactly one of failed / succeeded / release ends it. */
+export interface ReauthAttempt {
+  failed(reason: ReauthFailureReason): FailureOutcome;
+  succeeded(): void;
+  /** Ended without a wrong factor (Vault unreachable, ...): the reservation is returned. */
+  release(): void;
+}
+
 export class RevealLockout {
   constructor(
     private readonly repo: RevealRepo,
@@ -25,29 +54,41 @@ export class RevealLockout {
     readonly policy: LockoutPolicy = DEFAULT_LOCKOUT,
   ) {}
 
-  /** Epoch ms until which the user is locked, or null. An expired lock is removed. */
-  lockedUntil(user: UserKey): number | null {
-    const until = this.repo.lockedUntil(user);
-    if (until === null) return null;
-    if (until > this.clock.now()) return until;
-    this.repo.unlock(user);
-    this.repo.clearFailures(user);
-    return null;
+  /** Epoch ms until which the subject is locked, or null. */
+  lockedUntil(subject: string): number | null {
+    const until = this.repo.lockedUntil(subject);
+    return until !== null && until > this.clock.now() ? until : null;
   }
 
-  recordFailure(user: UserKey, reason: ReauthFailureReason): FailureOutcome {
-    const now = this.clock.now();
-    const since = now - this.policy.windowMs;
-    this.repo.clearFailures(user, since);
-    this.repo.addFailure(user, now, reason);
-    const failures = this.repo.countFailuresSince(user, since);
-    if (failures < this.policy.maxFailures) return { failures, lockedUntil: null };
-    const until = now + this.policy.lockMs;
-    this.repo.lock(user, now, until);
-    return { failures, lockedUntil: until };
+  /** Reserve an attempt before any Vault call; PERMISSION_DENIED when locked or at the limit. */
+  begin(subject: string): ReauthAttempt {
+    const r = this.repo.reserve(subject, this.clock.now(), this.policy);
+    if (!r.ok) {
+      if (r.lockedUntil !== null) throw new AppError('PERMISSION_DENIED', `Too many failed attempts: viewing credentials is locked until ${clockTime(r.lockedUntil)}.`);
+      throw new AppError('PERMISSION_DENIED', `Too many re-authentication attempts in the last ${Math.round(this.policy.windowMs / 60_000)} minutes; wait for the ones in progress, then try again.`);
+    }
+    const id = r.id;
+    let done = false;
+    const end = () => {
+      if (done) return false;
+      done = true;
+      return true;
+    };
+    return {
+      failed: (reason) => {
+        if (!end()) return { failures: 0, lockedUntil: null };
+        return this.repo.fail(id, subject, reason, this.clock.now(), this.policy);
+      },
+      succeeded: () => {
+        if (end()) this.repo.succeed(id, subject);
+      },
+      release: () => {
+        if (end()) this.repo.release(id);
+      },
+    };
   }
+}
 
-  recordSuccess(user: UserKey): void {
-    this.repo.clearFailures(user);
-  }
+export function clockTime(ms: number): string {
+  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }

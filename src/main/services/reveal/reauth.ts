@@ -1,17 +1,16 @@
 // Re-authentication against Vault, never against the workstation:
 //  - the password through a FRESH userpass login (not the session token), whose token
 //    then does everything else in the reveal (so Vault's audit log shows the real reveal);
-//  - the 2FA code through Vault's TOTP engine (POST totp/code/<key> {code}).
+//  - the 2FA code through Vault's TOTP engine (POST totp/code/<key> {code}), against the
+//    identity's active key, which only another admin's grant can create (enrolment/).
 // OpenBao 2.4 also has login MFA (identity/mfa/method/totp), but its enforcement applies
 // to every login on the mount (the main sign-in and the CLI too) and needs identity admin
 // rights to configure, so the console uses the TOTP engine, scoped to reveals only.
 import { AppError } from '../../../shared/errors';
-import type { TotpEnrollment } from '../../../shared/contracts/reveal';
 import type { VaultConnection } from '../config/app-config';
+import { activeKeyName } from '../enrolment/active-key';
+import { enrolmentPaths } from '../enrolment/enrolment-paths';
 import { createVaultClient, type VaultClient } from '../vault/vault-client';
-
-export const TOTP_MOUNT = 'totp';
-export const TOTP_ISSUER = 'Vault Console';
 
 /** A factor was wrong: counts towards the lockout. */
 export class ReauthFailure extends AppError {
@@ -24,17 +23,8 @@ export class ReauthFailure extends AppError {
   }
 }
 
-/**
- * The TOTP key name for a Vault username. Vault key names allow letters, digits, _ - .
- * only; anything else is hex-encoded so two usernames never share a key.
- */
-export function totpKeyName(username: string): string {
-  if (/^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}[A-Za-z0-9]$|^[A-Za-z0-9]$/.test(username)) return `vault-console-${username}`;
-  return `vault-console-x-${Buffer.from(username, 'utf8').toString('hex')}`;
-}
-
 interface LoginResponse {
-  auth: { client_token: string };
+  auth: { client_token: string; entity_id?: string };
 }
 
 export interface ReauthDeps {
@@ -49,14 +39,17 @@ export class Reauth {
     this.makeClient = deps.makeClient ?? createVaultClient;
   }
 
-  /** A fresh userpass login; the returned client holds the new token (caller revokes it). */
-  async login(username: string, password: string): Promise<VaultClient> {
+  /**
+   * A fresh userpass login; the returned client holds the new token (caller revokes it).
+   * entityId: the identity Vault signed in (its 2FA key is looked up by it).
+   */
+  async login(username: string, password: string): Promise<{ client: VaultClient; entityId: string }> {
     const conn = this.deps.connection();
     const anon = this.makeClient(conn);
-    let token: string;
+    let auth: LoginResponse['auth'];
     try {
       const res = await anon.request<LoginResponse>('POST', `auth/userpass/login/${encodeURIComponent(username)}`, { password });
-      token = res.auth.client_token;
+      auth = res.auth;
     } catch (err) {
       if (err instanceof AppError && err.code === 'VAULT_ERROR' && /\b400\b/.test(err.message)) throw new ReauthFailure('password', 'Wrong password.');
       // OpenBao answers 403 once its own userpass lockout has locked the account.
@@ -67,24 +60,19 @@ export class Reauth {
     } finally {
       anon.close();
     }
-    return this.makeClient(conn, token);
+    return { client: this.makeClient(conn, auth.client_token), entityId: auth.entity_id ?? '' };
   }
 
-  async hasTotpKey(client: VaultClient, username: string): Promise<boolean> {
-    try {
-      await client.request('GET', `${TOTP_MOUNT}/keys/${totpKeyName(username)}`);
-      return true;
-    } catch (err) {
-      if (err instanceof AppError && err.code === 'NOT_FOUND') return false;
-      throw err;
-    }
+  /** This identity's active 2FA key (made through another admin's grant); null when not enrolled. */
+  async activeKey(client: VaultClient, kvMount: string, entityId: string): Promise<string | null> {
+    return activeKeyName(client, kvMount, entityId);
   }
 
   /** Vault validates the code; each code is accepted once (Vault remembers used codes). */
-  async validateCode(client: VaultClient, username: string, code: string): Promise<void> {
+  async validateCode(client: VaultClient, keyName: string, code: string): Promise<void> {
     let valid = false;
     try {
-      const res = await client.request<{ data?: { valid?: boolean } }>('POST', `${TOTP_MOUNT}/code/${totpKeyName(username)}`, { code });
+      const res = await client.request<{ data?: { valid?: boolean } }>('POST', enrolmentPaths.code(keyName), { code });
       valid = res.data?.valid === true;
     } catch (err) {
       if (err instanceof AppError && /already used/i.test(err.message)) throw new ReauthFailure('code', 'That 2FA code was already used; wait for the next one.');
@@ -113,23 +101,5 @@ export class Reauth {
     } finally {
       client.close();
     }
-  }
-
-  /**
-   * Create the user's TOTP key in Vault (Vault generates the seed) and return its
-   * otpauth URL and QR code for the one-time display. Vault would silently replace an
-   * existing key, so the caller checks hasTotpKey first.
-   */
-  async enroll(client: VaultClient, username: string): Promise<TotpEnrollment> {
-    const res = await client.request<{ data: { url: string; barcode: string } }>('POST', `${TOTP_MOUNT}/keys/${totpKeyName(username)}`, {
-      generate: true,
-      exported: true,
-      issuer: TOTP_ISSUER,
-      account_name: username,
-      period: 30,
-      digits: 6,
-      algorithm: 'SHA1',
-    });
-    return { issuer: TOTP_ISSUER, account: username, otpauthUrl: res.data.url, qrPngBase64: res.data.barcode };
   }
 }

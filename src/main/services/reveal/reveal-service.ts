@@ -4,18 +4,18 @@
 // buffers zeroed, re-auth token revoked, clipboard cleared if it still holds our copy.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
-import type { RevealCloseReason, RevealStatus, RevealView, TotpEnrollment } from '../../../shared/contracts/reveal';
+import type { RevealCloseReason, RevealStatus, RevealView } from '../../../shared/contracts/reveal';
 import type { VaultConnection } from '../config/app-config';
 import type { Logger } from '../log/logger';
 import { createLogger } from '../log/logger';
 import { paths } from '../seed/layout';
 import type { SessionInfo } from '../session/session-types';
-import type { RevealRepo, UserKey } from '../storage/reveal-repo';
+import type { RevealRepo } from '../storage/reveal-repo';
 import type { Clock, TimerHandle } from '../time/clock';
 import { createKvStore } from '../vault/kv';
 import type { VaultClient } from '../vault/vault-client';
 import { noContentProtection, type ContentProtection, type SecretClipboard } from './clipboard';
-import { DEFAULT_LOCKOUT, RevealLockout, type LockoutPolicy } from './lockout';
+import { clockTime, DEFAULT_LOCKOUT, lockoutSubject, RevealLockout, type LockoutPolicy, type ReauthAttempt } from './lockout';
 import { Reauth, ReauthFailure } from './reauth';
 import type { RevealAudit } from './reveal-audit';
 import { SecretBuffer } from './secret-buffer';
@@ -95,56 +95,47 @@ export class RevealService {
     if (info.method !== 'userpass' || !info.username) {
       return { ...base, available: false, reason: 'Viewing credentials needs a username and password sign-in (re-authentication is a fresh userpass login).' };
     }
-    const user = this.userKey(info);
-    const until = this.lockout.lockedUntil(user);
+    const until = this.lockout.lockedUntil(this.subjectOf(info));
     let enrolled: boolean | null = null;
     try {
-      enrolled = await this.reauth.hasTotpKey(this.deps.session.requireClient(), info.username);
+      enrolled = info.entityId ? (await this.reauth.activeKey(this.deps.session.requireClient(), this.deps.kvMount(), info.entityId)) !== null : false;
     } catch (err) {
-      this.log.warn(`status: could not check the TOTP key (${err instanceof AppError ? err.code : 'error'})`);
+      this.log.warn(`status: could not check the 2FA key (${err instanceof AppError ? err.code : 'error'})`);
     }
     return { ...base, available: true, reason: null, enrolled, lockedUntil: until === null ? null : new Date(until).toISOString() };
-  }
-
-  /** Creates the user's TOTP key in Vault after a password check; refused if one exists. */
-  async enrollTotp(password: string): Promise<TotpEnrollment> {
-    const { info, user } = this.requireUser();
-    this.refuseIfLocked(user);
-    const client = await this.factor(user, '(enroll)', () => this.reauth.login(info.username!, password));
-    try {
-      if (await this.reauth.hasTotpKey(client, info.username!)) {
-        throw new AppError('CONFLICT', 'A 2FA key is already set up for you in Vault; ask another admin to remove it before enrolling again.');
-      }
-      const enrollment = await this.reauth.enroll(client, info.username!);
-      this.log.info(`totp key created for ${info.username}`);
-      return enrollment;
-    } finally {
-      await this.reauth.revoke(client).catch(() => this.log.warn('enroll: revoking the login token failed'));
-    }
   }
 
   async verify(input: { tenantId: string; password: string; code: string }): Promise<RevealView> {
     if (!TENANT_RE.test(input.tenantId)) throw new AppError('BAD_INPUT', 'Tenant id must look like t-000042.');
     if (!CODE_RE.test(input.code)) throw new AppError('BAD_INPUT', 'Enter the 6-digit code from your authenticator app.');
     if (input.password.length === 0) throw new AppError('BAD_INPUT', 'Enter your password.');
-    const { info, user } = this.requireUser();
+    const { info, subject } = this.requireUser();
     const path = paths.smtpAdmin(input.tenantId);
-    this.refuseIfLocked(user);
-
-    const client = await this.factor(user, path, () => this.reauth.login(info.username!, input.password));
+    // Reserved before any Vault call: parallel attempts cannot all pass the lockout check.
+    const attempt = this.lockout.begin(subject);
+    let client: VaultClient;
+    let entityId: string;
+    try {
+      ({ client, entityId } = await this.factor(attempt, path, () => this.reauth.login(info.username!, input.password)));
+    } catch (err) {
+      attempt.release();
+      throw err;
+    }
     let handedOver = false;
     try {
-      if (!(await this.reauth.hasTotpKey(client, info.username!))) {
-        throw new AppError('NOT_FOUND', 'No 2FA key is set up for you in Vault; set up 2FA first.');
-      }
-      await this.factor(user, path, () => this.reauth.validateCode(client, info.username!, input.code));
-      this.lockout.recordSuccess(user);
+      // The key of the identity Vault just signed in, made through another admin's grant (enrolment/).
+      const key = entityId ? await this.reauth.activeKey(client, this.deps.kvMount(), entityId) : null;
+      if (!key) throw new AppError('NOT_FOUND', 'No 2FA key is active for you in Vault; set up 2FA with a grant from another admin first.');
+      await this.factor(attempt, path, () => this.reauth.validateCode(client, key, input.code));
+      attempt.succeeded();
       // A small margin so the close (not the expiry) normally ends the token, visibly in Vault's log.
       await this.reauth.limitTtl(client, Math.ceil(this.windowMs / 1000) + TOKEN_MARGIN_S);
       const view = await this.readAndHold(input.tenantId, path, client);
       handedOver = true;
       return view;
     } finally {
+      // Ended without a verdict on a factor (NOT_FOUND, Vault unreachable): not a failure.
+      attempt.release();
       // Any failure before the reveal holds the token: revoke it now.
       if (!handedOver) await this.reauth.revoke(client).catch(() => this.log.warn(`verify ${path}: revoking the re-auth token failed`));
     }
@@ -240,10 +231,9 @@ export class RevealService {
   private async closeOne(r: ActiveReveal, reason: RevealCloseReason): Promise<void> {
     if (!this.active.delete(r.id)) return;
     this.deps.clock.clearTimeout(r.timer);
-    // Clipboard first, while the buffers can still tell whether it holds our copy.
+    // Clipboard first, while the buffers can still tell what was copied.
     try {
-      const current = this.deps.clipboard.readText();
-      if (current && [...r.copied].some((f) => (f === 'username' ? r.username : r.password).equals(current))) this.deps.clipboard.clear();
+      this.deps.clipboard.clearIfHolds([...r.copied].map((f) => (f === 'username' ? r.username : r.password).reveal()));
     } catch (err) {
       this.log.warn(`close ${r.id}: clipboard check failed (${err instanceof Error ? err.name : 'error'})`);
     }
@@ -266,38 +256,34 @@ export class RevealService {
   }
 
   /** Runs one re-auth factor; a wrong factor counts towards the lockout. */
-  private async factor<T>(user: UserKey, path: string, fn: () => Promise<T>): Promise<T> {
+  private async factor<T>(attempt: ReauthAttempt, path: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
       if (!(err instanceof ReauthFailure)) throw err;
       this.deps.audit.record('reauth-failed', path, 'denied', err.factor);
-      const outcome = this.lockout.recordFailure(user, err.factor);
+      const outcome = attempt.failed(err.factor);
       if (outcome.lockedUntil !== null) {
         this.deps.audit.record('lockout', path, 'denied', `${outcome.failures}-failures`);
-        this.log.warn(`reveals locked for ${user.username} until ${new Date(outcome.lockedUntil).toISOString()}`);
+        this.log.warn(`reveals locked for ${this.deps.session.info().username ?? 'unknown'} until ${new Date(outcome.lockedUntil).toISOString()}`);
         throw new AppError('PERMISSION_DENIED', `${err.message} Too many failed attempts: viewing credentials is locked until ${clockTime(outcome.lockedUntil)}.`);
       }
       throw err;
     }
   }
 
-  private refuseIfLocked(user: UserKey): void {
-    const until = this.lockout.lockedUntil(user);
-    if (until !== null) throw new AppError('PERMISSION_DENIED', `Too many failed attempts: viewing credentials is locked until ${clockTime(until)}.`);
-  }
-
-  private requireUser(): { info: SessionInfo; user: UserKey } {
+  private requireUser(): { info: SessionInfo; subject: string } {
     const info = this.deps.session.info();
     if (!info.signedIn) throw new AppError('UNAUTHENTICATED', 'Sign in to Vault first.');
     if (info.method !== 'userpass' || !info.username) {
       throw new AppError('PERMISSION_DENIED', 'Viewing credentials needs a username and password sign-in.');
     }
-    return { info, user: this.userKey(info) };
+    return { info, subject: this.subjectOf(info) };
   }
 
-  private userKey(info: SessionInfo): UserKey {
-    return { profileId: info.profileId, username: info.username ?? '' };
+  /** The lockout counts per Vault and Vault user, whatever profile reaches them. */
+  private subjectOf(info: SessionInfo): string {
+    return lockoutSubject(info.address || this.deps.connection().address, info.username ?? '');
   }
 
   private requireReveal(id: string): ActiveReveal {
@@ -305,8 +291,4 @@ export class RevealService {
     if (!r) throw new AppError('NOT_FOUND', 'These credentials are no longer shown; verify again to view them.');
     return r;
   }
-}
-
-function clockTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(11, 16)} UTC`;
 }

@@ -83,10 +83,9 @@ export class ApiKeyHandover {
     if (!h) return { closed: false };
     this.held.delete(handoverId);
     this.deps.clock.clearTimeout(h.timer);
-    // Clipboard first, while the buffer can still tell whether it holds our copy.
+    // Clipboard first, while the buffer can still tell what was copied.
     try {
-      const current = h.copied ? this.deps.clipboard.readText() : '';
-      if (current && h.key.equals(current)) this.deps.clipboard.clear();
+      if (h.copied) this.deps.clipboard.clearIfHolds([h.key.reveal()]);
     } catch (err) {
       this.deps.log.warn(`hand-over ${h.id}: clipboard check failed (${err instanceof Error ? err.name : 'error'})`);
     }

@@ -19,10 +19,20 @@ export interface GraceCandidateSource {
   due(nowMs: number): Promise<GraceCandidate[]>;
 }
 
+/**
+ * Consulted before each retirement. A reason holds it back: the secret stays in grace and
+ * the next sweep asks again. DKIM: the switch-over waits for DNS (dkim-dns/).
+ */
+export interface RetirementPolicy {
+  holdReason(target: ParsedTarget, nowMs: number): Promise<string | null>;
+}
+
 export interface SweepResult {
   source: 'index' | 'vault';
   candidates: number;
   retired: string[];
+  /** Held back by the retirement policy (e.g. DKIM waiting for DNS), with why. */
+  held: Array<{ path: string; reason: string }>;
   /** Changed in between (rotated again, retired by another console): nothing written. */
   unchanged: number;
   failed: Array<{ path: string; code: string }>;
@@ -86,13 +96,19 @@ export async function sweepGrace(
   source: GraceCandidateSource,
   nowMs: number,
   retire: (target: ParsedTarget) => Promise<boolean>,
+  policy?: RetirementPolicy,
 ): Promise<SweepResult> {
   const candidates = await source.due(nowMs);
-  const result: SweepResult = { source: source.name, candidates: candidates.length, retired: [], unchanged: 0, failed: [] };
+  const result: SweepResult = { source: source.name, candidates: candidates.length, retired: [], held: [], unchanged: 0, failed: [] };
   for (const c of candidates) {
     const target = targetOfPath(c.path);
     if (!target || (target.type !== 'ssh' && target.type !== 'dkim')) continue;
     try {
+      const hold = policy ? await policy.holdReason(target, nowMs) : null;
+      if (hold) {
+        result.held.push({ path: c.path, reason: hold });
+        continue;
+      }
       if (await retire(target)) result.retired.push(c.path);
       else result.unchanged++;
     } catch (err) {

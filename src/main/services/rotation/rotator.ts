@@ -183,7 +183,10 @@ export class Rotator {
         const k = generateApiKey({ env, keyId: target.name! });
         // Only the hash is stored; the key goes back to the caller once.
         data = { ...base, key_id: target.name, hash: k.hash, prefix: k.prefix, last_used_at: null, request_count: 0 };
-        Object.assign(mdPatch, { prefix: k.prefix, request_count: '0', last_used: null, revoked_at: null, revoked_by: null });
+        // Never touch the revoke fields, and leave an active status alone: a revoke landing
+        // during this rotation must win (checked again after the write, below).
+        Object.assign(mdPatch, { prefix: k.prefix, request_count: '0', last_used: null });
+        if (md.status === 'active') delete mdPatch.status;
         result.prefix = k.prefix;
         result.apiKeyOnce = k.key;
         mdPatch.grace_until = null;
@@ -203,8 +206,25 @@ export class Rotator {
       throw err;
     }
     await this.finishMetadata(target.path, mdPatch, audit.headers);
+    if (target.type === 'api') await this.keepRevoked(target, md.revoked_at, audit);
     audit.finish(true);
     return result;
+  }
+
+  /**
+   * An API key revoked by another admin while it was being rotated stays revoked: the
+   * revoke is a metadata-only write (no new version), so check-and-set cannot see it. If our
+   * metadata write put "active" over it, the revoke is put back, and the rotation is
+   * reported as a conflict (the new key is never handed over).
+   */
+  private async keepRevoked(target: ParsedTarget, revokedAtBefore: string | undefined, audit: ReturnType<RotationAudit['begin']>): Promise<void> {
+    const md = await this.io.metadata(target.path);
+    const c = md?.customMetadata ?? {};
+    // A revoke since our read sets status=revoked and a new revoked_at (our PATCH may have put "active" back over the status).
+    if (c.status !== 'revoked' && (!c.revoked_at || c.revoked_at === revokedAtBefore)) return;
+    if (c.status !== 'revoked') await this.io.patchMetadata(target.path, { status: 'revoked' }, audit.headers);
+    audit.finish(false, 'CONFLICT');
+    throw new AppError('CONFLICT', `API key ${target.name} was revoked${c.revoked_by ? ` by ${c.revoked_by.slice(0, 200)}` : ''} while it was being rotated; it stays revoked and the new key is not valid (none is shown).`);
   }
 
   /** What every rotation writes: who/when/why with the new version, and the rotation state for custom_metadata. */

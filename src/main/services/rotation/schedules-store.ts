@@ -1,7 +1,9 @@
 // The rotation schedules every admin shares: one KV v2 entry in the tenants mount,
 // `<mount>/_rotation-schedules` (a leaf, not a folder, so it is never listed as a
 // tenant). Saved with check-and-set, so two admins editing at once never overwrite
-// each other. Missing or unreadable: the spec's defaults.
+// each other. Missing: the spec's defaults (every console uses them). A policy that may
+// read only metadata (the auditor's) reads the mirror in custom_metadata. Unreadable: the
+// defaults, marked as such, because they may not be what the cluster uses.
 import { AppError } from '../../../shared/errors';
 import { checkSchedules, DEFAULT_SCHEDULES, RuleError, type RotationSchedules } from '../../../shared/rotation/rules';
 import type { RotationVaultIo } from './vault-io';
@@ -13,7 +15,12 @@ export interface LoadedSchedules {
   version: number;
   updatedBy: string | null;
   updatedAt: string | null;
+  /** vault: the entry's data; vault-metadata: its custom_metadata mirror; defaults: none saved; unreadable: defaults shown, the cluster's unknown. */
+  source: 'vault' | 'vault-metadata' | 'defaults' | 'unreadable';
+  problem: string | null;
 }
+
+const UNREADABLE = "Your policies do not allow reading the cluster's rotation schedules";
 
 function num(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : NaN;
@@ -27,22 +34,25 @@ export function schedulesFromData(d: Record<string, unknown>): RotationSchedules
 }
 
 export async function loadSchedules(io: RotationVaultIo, onProblem?: (msg: string) => void): Promise<LoadedSchedules> {
+  const defaults = (source: LoadedSchedules['source'], problem: string | null): LoadedSchedules => ({ schedules: DEFAULT_SCHEDULES, version: 0, updatedBy: null, updatedAt: null, source, problem });
   let cur;
   try {
     cur = await io.current(SCHEDULES_PATH);
   } catch (err) {
-    // A token that may rotate but not read the shared entry still rotates on the defaults.
-    if (err instanceof AppError && err.code === 'PERMISSION_DENIED') {
-      onProblem?.('cannot read the shared rotation schedules (permission denied); using the defaults');
-      return { schedules: DEFAULT_SCHEDULES, version: 0, updatedBy: null, updatedAt: null };
-    }
-    throw err;
+    if (!(err instanceof AppError) || err.code !== 'PERMISSION_DENIED') throw err;
+    // A metadata-only policy reads the mirror; a token that may rotate but read neither still rotates on the defaults.
+    const fromMetadata = await loadFromMetadata(io);
+    if (fromMetadata) return fromMetadata;
+    onProblem?.('cannot read the shared rotation schedules (permission denied); using the defaults');
+    return defaults('unreadable', `${UNREADABLE} (${SCHEDULES_PATH} in ${io.mount}); the built-in defaults are shown.`);
   }
-  if (!cur) return { schedules: DEFAULT_SCHEDULES, version: 0, updatedBy: null, updatedAt: null };
+  if (!cur) return defaults('defaults', null);
   let schedules = DEFAULT_SCHEDULES;
+  let problem: string | null = null;
   try {
     schedules = schedulesFromData(cur.data);
   } catch (err) {
+    problem = `The cluster's rotation schedules are invalid (${err instanceof Error ? err.message : 'error'}); the built-in defaults are used.`;
     onProblem?.(`the shared rotation schedules are invalid (${err instanceof Error ? err.message : 'error'}); using the defaults`);
   }
   return {
@@ -50,7 +60,26 @@ export async function loadSchedules(io: RotationVaultIo, onProblem?: (msg: strin
     version: cur.version,
     updatedBy: typeof cur.data.updated_by === 'string' ? cur.data.updated_by : null,
     updatedAt: typeof cur.data.updated_at === 'string' ? cur.data.updated_at : null,
+    source: problem ? 'unreadable' : 'vault',
+    problem,
   };
+}
+
+async function loadFromMetadata(io: RotationVaultIo): Promise<LoadedSchedules | null> {
+  let md;
+  try {
+    md = await io.metadata(SCHEDULES_PATH);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'PERMISSION_DENIED') return null;
+    throw err;
+  }
+  if (!md) return { schedules: DEFAULT_SCHEDULES, version: 0, updatedBy: null, updatedAt: null, source: 'defaults', problem: null };
+  try {
+    const c = md.customMetadata;
+    return { schedules: schedulesFromData(c), version: md.currentVersion, updatedBy: c.updated_by ?? null, updatedAt: c.updated_at ?? null, source: 'vault-metadata', problem: null };
+  } catch {
+    return null;
+  }
 }
 
 export async function saveSchedules(io: RotationVaultIo, input: RotationSchedules, expectedVersion: number, actor: string, nowIso: string): Promise<LoadedSchedules> {
@@ -81,5 +110,5 @@ export async function saveSchedules(io: RotationVaultIo, input: RotationSchedule
   }
   // Mirrored in custom_metadata so a metadata-only policy can show them too.
   await io.putMetadata(SCHEDULES_PATH, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, String(v)])));
-  return { schedules: s, version, updatedBy: actor, updatedAt: nowIso };
+  return { schedules: s, version, updatedBy: actor, updatedAt: nowIso, source: 'vault', problem: null };
 }

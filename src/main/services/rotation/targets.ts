@@ -1,10 +1,11 @@
 // Which secrets a bulk job touches. Two sources behind one interface: the inventory's
 // local index (fast; as fresh as its last sync) and a scan of Vault metadata (LIST +
-// metadata reads; authoritative). Either way the job re-checks every secret in Vault
-// at the moment it rotates it.
-import type { BulkSelection } from '../../../shared/contracts/rotation';
+// metadata reads; authoritative). Each target carries the version the preview saw: the
+// job rotates a secret only while that version is current, so nothing changed after the
+// preview is ever rotated (it is reported as "changed since preview" instead).
+import type { BulkSelection, TenantFilter } from '../../../shared/contracts/rotation';
 import { TenantSearchInputSchema } from '../../../shared/contracts/inventory';
-import { isOverdue, targetOfPath, type RotatableType } from '../../../shared/rotation/rules';
+import { isOverdue, matchesFilter, targetOfPath, type RotatableType } from '../../../shared/rotation/rules';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { RotationVaultIo } from './vault-io';
 
@@ -13,14 +14,16 @@ export interface Target {
   path: string;
   type: RotatableType;
   /**
-   * The version seen when planning (0 = not read). A "rotate all" job may write SMTP
-   * with check-and-set on it without reading first (see RotationService.processItem).
+   * The version the preview saw. The job rotates only while it is current; a "rotate all"
+   * job writes SMTP with check-and-set on it without reading first (see job-items.ts).
    */
   baseVersion: number;
+  /** The preview saw the layout's custom_metadata (schema): the job needs not complete it. */
+  hasLayoutMetadata: boolean;
 }
 
-/** What a job selects: a bulk selection, or every secret of some types (reschedule). */
-export type TargetQuery = BulkSelection | { mode: 'types'; types: RotatableType[] };
+/** What a job selects: a bulk selection (but "changed", which lists paths), or every secret of some types (reschedule). */
+export type TargetQuery = Exclude<BulkSelection, { mode: 'changed' }> | { mode: 'types'; types: RotatableType[] };
 
 export interface TargetSource {
   readonly name: 'index' | 'vault';
@@ -31,7 +34,15 @@ const ALL_TYPES: RotatableType[] = ['ssh', 'smtp', 'dkim', 'api'];
 
 function typesOf(q: TargetQuery): RotatableType[] {
   if (q.mode === 'all') return [q.type];
+  if (q.mode === 'filter') return q.filter.type === 'all' ? ALL_TYPES : [q.filter.type];
   return q.types && q.types.length > 0 ? q.types : ALL_TYPES;
+}
+
+/** Whether a secret's metadata keeps it in the selection (overdue, the filter's status and due window). */
+function selected(q: TargetQuery, type: RotatableType, md: Record<string, string>, nowMs: number): boolean {
+  if (q.mode === 'overdue') return isOverdue(md, nowMs);
+  if (q.mode === 'filter') return matchesFilter(q.filter, type, md, nowMs);
+  return true;
 }
 
 const FOLDER: Record<RotatableType, string> = { ssh: 'ssh', smtp: 'smtp', dkim: 'dkim', api: 'api' };
@@ -60,12 +71,14 @@ export class VaultTargetSource implements TargetSource {
   }
 
   async select(q: TargetQuery, nowMs: number, signal?: AbortSignal): Promise<Target[]> {
+    if (q.mode === 'filter') throw new Error('a tenant-list filter selects from the local index');
     const types = typesOf(q);
     const out: Target[] = [];
     await pool(await this.tenants(), this.concurrency, signal, async (tenantId) => {
       for (const type of types) {
         const folder = `${tenantId}/${FOLDER[type]}`;
-        // One request per folder with every leaf's metadata where the server offers it.
+        // One request per folder with every leaf's metadata where the server offers it;
+        // otherwise a plain LIST and one metadata read per leaf (the preview must see each version).
         const detailed = await this.io.listDetailed(folder);
         const leaves = detailed ?? (await this.io.list(folder)).map((key) => ({ key, currentVersion: 0, customMetadata: null }));
         for (const leaf of leaves) {
@@ -73,22 +86,32 @@ export class VaultTargetSource implements TargetSource {
           const path = `${folder}/${leaf.key}`;
           const t = targetOfPath(path);
           if (!t || t.type !== type) continue;
-          if (q.mode === 'all') {
-            // "Rotate all" needs no metadata to choose. The version seen here lets the job write
-            // without reading first (check-and-set on it); only for a secret with the layout's
-            // metadata, so the job never has to invent any (0 = read first).
-            out.push({ tenantId, path, type, baseVersion: leaf.customMetadata?.schema ? leaf.currentVersion : 0 });
-            continue;
-          }
           const md = detailed ? { currentVersion: leaf.currentVersion, customMetadata: leaf.customMetadata ?? {} } : await this.io.metadata(path);
-          if (!md) continue;
-          if (q.mode === 'overdue' && !isOverdue(md.customMetadata, nowMs)) continue;
-          out.push({ tenantId, path, type, baseVersion: md.currentVersion });
+          if (!md || md.currentVersion < 1) continue;
+          if (!selected(q, type, md.customMetadata, nowMs)) continue;
+          out.push({ tenantId, path, type, baseVersion: md.currentVersion, hasLayoutMetadata: Boolean(md.customMetadata.schema) });
         }
       }
     });
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return out.sort(byPath);
   }
+
+  /** These paths as they are now (the "rotate these now" of a job's changed items); gone ones are left out. */
+  async paths(paths: readonly string[], signal?: AbortSignal): Promise<Target[]> {
+    const out: Target[] = [];
+    await pool(paths, this.concurrency, signal, async (path) => {
+      const t = targetOfPath(path);
+      if (!t) return;
+      const md = await this.io.metadata(path);
+      if (!md || md.currentVersion < 1) return;
+      out.push({ tenantId: path.split('/')[0]!, path, type: t.type, baseVersion: md.currentVersion, hasLayoutMetadata: Boolean(md.customMetadata.schema) });
+    });
+    return out.sort(byPath);
+  }
+}
+
+function byPath(a: Target, b: Target): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 export class IndexTargetSource implements TargetSource {
@@ -99,14 +122,10 @@ export class IndexTargetSource implements TargetSource {
     const types = typesOf(q);
     const out: Target[] = [];
     const ids: string[] = [];
+    const filter: Partial<TenantFilter> =
+      q.mode === 'filter' ? q.filter : { type: types.length === 1 ? types[0] : 'all', ...(q.mode === 'overdue' ? { due: 'overdue' as const } : {}) };
     for (let offset = 0; ; offset += 1000) {
-      const query = TenantSearchInputSchema.parse({
-        type: types.length === 1 ? types[0] : 'all',
-        ...(q.mode === 'overdue' ? { due: 'overdue' } : {}),
-        offset,
-        limit: 1000,
-      });
-      const page = this.repo.search(query, nowMs);
+      const page = this.repo.search(TenantSearchInputSchema.parse({ ...filter, offset, limit: 1000 }), nowMs);
       ids.push(...page.rows.map((r) => r.tenantId));
       if (page.rows.length < 1000) break;
     }
@@ -114,11 +133,11 @@ export class IndexTargetSource implements TargetSource {
       const t = this.repo.tenant(id);
       for (const s of t?.secrets ?? []) {
         const target = targetOfPath(s.path);
-        if (!target || !types.includes(target.type)) continue;
-        if (q.mode === 'overdue' && !isOverdue(s.metadata, nowMs)) continue;
-        out.push({ tenantId: id, path: s.path, type: target.type, baseVersion: s.currentVersion });
+        if (!target || !types.includes(target.type) || s.currentVersion < 1) continue;
+        if (!selected(q, target.type, s.metadata, nowMs)) continue;
+        out.push({ tenantId: id, path: s.path, type: target.type, baseVersion: s.currentVersion, hasLayoutMetadata: Boolean(s.metadata.schema) });
       }
     }
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return out.sort(byPath);
   }
 }

@@ -11,6 +11,8 @@ export interface CurrentSecret {
   version: number;
   data: Record<string, unknown>;
   customMetadata: Record<string, string>;
+  /** When this version was written (KV v2 created_time); "" when Vault did not say. */
+  createdTime: string;
 }
 
 export class RotationVaultIo {
@@ -30,7 +32,7 @@ export class RotationVaultIo {
 
   /** Latest version with its data and the path's custom_metadata; null when absent or deleted. */
   async current(path: string): Promise<CurrentSecret | null> {
-    let body: { data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; custom_metadata?: Record<string, string> | null } } };
+    let body: { data?: { data?: Record<string, unknown> | null; metadata?: { version?: number; created_time?: string; custom_metadata?: Record<string, string> | null } } };
     try {
       body = await this.call('GET', `${this.m}/data/${encodeKvPath(path)}`);
     } catch (err) {
@@ -39,7 +41,7 @@ export class RotationVaultIo {
     }
     const d = body?.data;
     if (!d?.data) return null;
-    return { version: d.metadata?.version ?? 0, data: d.data, customMetadata: d.metadata?.custom_metadata ?? {} };
+    return { version: d.metadata?.version ?? 0, data: d.data, customMetadata: d.metadata?.custom_metadata ?? {}, createdTime: d.metadata?.created_time ?? '' };
   }
 
   async metadata(path: string): Promise<{ currentVersion: number; customMetadata: Record<string, string> } | null> {

@@ -1,12 +1,13 @@
 // The Vault session: sign-in (userpass or token), keeping the token in the OS
 // keychain and in this object's memory only, renewing it before it expires,
 // warning before an unrenewable token expires, and signing out (revoke + delete).
+import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors';
 import type { SecretStore } from '../keychain/secret-store';
 import { createLogger } from '../log/logger';
 import type { Clock, TimerHandle } from '../time/clock';
 import type { VaultConnection } from '../config/app-config';
-import { createVaultClient, type VaultClient } from '../vault/vault-client';
+import { createVaultClient, TOKEN_REJECTED, type VaultClient } from '../vault/vault-client';
 import type { LoginMethod, Session, SessionInfo } from './session-types';
 
 const log = createLogger('session');
@@ -40,6 +41,43 @@ interface StoredSession {
   method: LoginMethod;
   address: string;
   username: string | null;
+  /** trustKey() of the connection the token was obtained over (absent in older entries). */
+  trust?: string;
+}
+
+/**
+ * The settings a token is tied to: where it goes and what the console trusts there. A
+ * stored token is never sent over settings other than those it was obtained with.
+ */
+export function trustKey(conn: VaultConnection): string {
+  return createHash('sha256')
+    .update([conn.address, conn.caCert ?? '', conn.minTlsVersion, conn.namespace ?? ''].join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/**
+ * Revoke a profile's stored session over `connection` (the settings it was obtained with)
+ * and delete it from the keychain. For a profile whose trust settings are about to change.
+ */
+export async function signOutStored(store: SecretStore, connection: VaultConnection, profileId: string, makeClient: (conn: VaultConnection, token?: string) => VaultClient = createVaultClient): Promise<boolean> {
+  const account = `session:${profileId}`;
+  const raw = await store.get(account).catch(() => null);
+  if (!raw) return false;
+  const stored = parseStored(raw);
+  if (stored && stored.address === connection.address && (!stored.trust || stored.trust === trustKey(connection))) {
+    const client = makeClient(connection, stored.token);
+    try {
+      await client.request('POST', 'auth/token/revoke-self');
+    } catch (err) {
+      log.warn(`profile ${profileId}: revoke-self failed (${err instanceof AppError ? err.code : 'error'})`);
+    } finally {
+      client.close();
+    }
+  }
+  await store.delete(account).catch(() => false);
+  log.info(`profile ${profileId}: stored session signed out`);
+  return true;
 }
 
 export interface SessionServiceDeps {
@@ -86,8 +124,12 @@ export class SessionService implements Session {
     return `session:${this.profileId}`;
   }
 
+  /** Set by the last resume() when Vault refused the stored token (invalid, expired or revoked). */
+  rejectedOnResume = false;
+
   /** Resume the session kept in the keychain, if its token is still valid. */
   async resume(): Promise<SessionInfo> {
+    this.rejectedOnResume = false;
     let raw: string | null;
     try {
       raw = await this.deps.store.get(this.account);
@@ -101,14 +143,21 @@ export class SessionService implements Session {
       await this.deps.store.delete(this.account).catch(() => false);
       return this.update(this.signedOut(null));
     }
+    if (stored.trust && stored.trust !== trustKey(this.connection)) {
+      // CA, minimum TLS or namespace changed since sign-in: never send the token over other settings.
+      await this.deps.store.delete(this.account).catch(() => false);
+      log.info(`profile ${this.profileId}: connection settings changed since sign-in; stored session removed`);
+      return this.update(this.signedOut('The connection settings changed since you signed in; sign in again.'));
+    }
     try {
       return await this.adopt(stored);
     } catch (err) {
       const e = err instanceof AppError ? err : new AppError('VAULT_ERROR', 'Could not resume the session.');
       if (e.code === 'UNAUTHENTICATED' || e.code === 'PERMISSION_DENIED') {
+        this.rejectedOnResume = true;
         await this.deps.store.delete(this.account).catch(() => false);
         log.info(`profile ${this.profileId}: stored session no longer valid; removed`);
-        return this.update(this.signedOut('The saved session has expired; sign in again.'));
+        return this.update(this.signedOut(`The saved session is no longer valid (${TOKEN_REJECTED}); sign in again.`));
       }
       // Vault unreachable or sealed: keep the keychain entry for the next try.
       return this.update(this.signedOut(e.message));
@@ -130,14 +179,14 @@ export class SessionService implements Session {
     } finally {
       anon.close();
     }
-    return this.establish({ v: 1, token, method: 'userpass', address: this.connection.address, username });
+    return this.establish({ v: 1, token, method: 'userpass', address: this.connection.address, username, trust: trustKey(this.connection) });
   }
 
   async loginToken(token: string): Promise<SessionInfo> {
     const trimmed = token.trim();
     if (!/^[A-Za-z0-9._-]{1,512}$/.test(trimmed)) throw new AppError('BAD_INPUT', 'That does not look like a Vault token.');
     await this.deps.store.check();
-    return this.establish({ v: 1, token: trimmed, method: 'token', address: this.connection.address, username: null });
+    return this.establish({ v: 1, token: trimmed, method: 'token', address: this.connection.address, username: null, trust: trustKey(this.connection) });
   }
 
   /** Revoke the token in Vault, delete it from the keychain, forget it here. */
@@ -340,7 +389,7 @@ function parseStored(raw: string): StoredSession | null {
     const v = JSON.parse(raw) as Partial<StoredSession>;
     if (v.v !== 1 || typeof v.token !== 'string' || typeof v.address !== 'string') return null;
     if (v.method !== 'userpass' && v.method !== 'token') return null;
-    return { v: 1, token: v.token, method: v.method, address: v.address, username: typeof v.username === 'string' ? v.username : null };
+    return { v: 1, token: v.token, method: v.method, address: v.address, username: typeof v.username === 'string' ? v.username : null, ...(typeof v.trust === 'string' ? { trust: v.trust } : {}) };
   } catch {
     return null;
   }

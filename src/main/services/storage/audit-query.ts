@@ -2,8 +2,8 @@
 // keep every filter on an index at millions of events), keyset pages, chunked
 // walks for exports and archives, and capped counts. Writes are AuditRepo's.
 import { AppError } from '../../../shared/errors';
-import type { AuditCursor, AuditFilter } from '../../../shared/contracts/audit';
-import type { AuditRecord } from '../audit/audit-record';
+import { normalizeUser, type AuditCursor, type AuditFilter } from '../../../shared/contracts/audit';
+import type { ApprovalWrite, AuditRecord } from '../audit/audit-record';
 import { termCount, type AuditTerms, type TermMatch } from './audit-terms';
 import type { SqlDatabase } from './database';
 
@@ -22,6 +22,12 @@ export interface Row {
   request_id: string;
   approval_id: string | null;
   error: string | null;
+  operation: string | null;
+  mount: string | null;
+  entity_id: string | null;
+  console_header: string | null;
+  header_conflict: number | null;
+  approval_write: string | null;
 }
 
 export interface StoredEvent extends AuditRecord {
@@ -61,7 +67,7 @@ export function parseFilterTime(value: string | undefined, field: string): numbe
   return dateOnly && field === 'to' ? t + 86_399_999 : t;
 }
 
-export const COLUMNS = 'id, key, ts, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error';
+export const COLUMNS = 'id, key, ts, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, operation, mount, entity_id, console_header, header_conflict, approval_write';
 
 /** Counts that walk one index stop here; anything that must look at rows stops at COUNT_CAP_ROWS. */
 export const COUNT_CAP_INDEXED = 100_000;
@@ -138,7 +144,9 @@ export class AuditQueries {
    * matching values, and stops after a page (cost ≈ page / share of matches). The
    * threshold, √(page × events), is where the two costs meet.
    */
-  private plan(filter: AuditFilter): Plan {
+  private plan(raw: AuditFilter): Plan {
+    // One meaning of the user filter everywhere (viewer, CLI, exports, alerts): the exact normalised name.
+    const filter: AuditFilter = raw.user === undefined ? raw : { ...raw, user: normalizeUser(raw.user) };
     const where: Where[] = [];
     let eq = 0;
     const equal = (col: string, v: string | undefined) => {
@@ -149,6 +157,7 @@ export class AuditQueries {
     equal('tenant', filter.tenant);
     equal('secret_type', filter.secretType);
     equal('action', filter.action);
+    // One meaning of the user filter everywhere: the exact normalised name.
     equal('user', filter.user);
     const from = parseFilterTime(filter.from, 'from');
     const to = parseFilterTime(filter.to, 'to');
@@ -366,5 +375,20 @@ export function fromRow(r: Row): StoredEvent {
     requestId: r.request_id,
     approvalId: r.approval_id,
     error: r.error,
+    operation: r.operation,
+    mount: r.mount,
+    entityId: r.entity_id,
+    consoleHeader: r.console_header,
+    headerConflict: r.header_conflict === 1,
+    approvalWrite: parseApprovalWrite(r.approval_write),
   };
+}
+
+function parseApprovalWrite(json: string | null): ApprovalWrite | null {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as ApprovalWrite;
+  } catch {
+    return null;
+  }
 }

@@ -2,10 +2,11 @@
 // facets, alert candidates, month partitions, statistics; the filtered reads are
 // AuditQueries (audit-query.ts). Never stores a secret value: records hold paths,
 // users, ids and Vault's (HMAC'd) error text only.
-import type { AuditCursor, AuditEventView, AuditFilter } from '../../../shared/contracts/audit';
-import { monthOf, type AuditRecord } from '../audit/audit-record';
+import { normalizeUser, type AuditCursor, type AuditEventView, type AuditFilter } from '../../../shared/contracts/audit';
+import { monthOf, type ApprovalWrite, type AuditRecord } from '../audit/audit-record';
 import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
 import { AuditTerms, type TermKind } from './audit-terms';
+import { parseConsoleTag } from '../audit/console-header';
 import type { SqlDatabase } from './database';
 import { TERM_KIND } from './schema/audit';
 
@@ -39,13 +40,20 @@ export class AuditRepo {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
     // A pending request (no response seen yet) is completed when its response
-    // arrives; any other repeat of a key is a duplicate and changes nothing.
+    // arrives; a Vault row stored before migration 13 (no operation) is classified
+    // again from Vault's record when its entry is imported again; any other repeat
+    // of a key is a duplicate and changes nothing.
     this.insertStmt = db.prepare(`
-      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(key) DO UPDATE SET action = excluded.action, user = excluded.user, status = excluded.status, error = excluded.error,
-        error_id = excluded.error_id, approval_id = excluded.approval_id
-      WHERE audit_events.status = 'pending' AND excluded.status <> 'pending'`);
+      INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id,
+                                operation, mount, entity_id, console_header, header_conflict, approval_write)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET action = excluded.action, tenant = excluded.tenant, user = excluded.user, secret_type = excluded.secret_type,
+        ip = excluded.ip, ip_id = excluded.ip_id, status = excluded.status, path = excluded.path, path_id = excluded.path_id,
+        error = excluded.error, error_id = excluded.error_id, approval_id = excluded.approval_id, operation = excluded.operation,
+        mount = excluded.mount, entity_id = excluded.entity_id, console_header = excluded.console_header,
+        header_conflict = excluded.header_conflict, approval_write = excluded.approval_write
+      WHERE (audit_events.status = 'pending' AND excluded.status <> 'pending')
+         OR (audit_events.operation IS NULL AND excluded.operation IS NOT NULL AND audit_events.source = 'vault' AND excluded.source = 'vault')`);
     this.monthStmt = db.prepare(`INSERT INTO audit_months (month, state, changed_at) VALUES (?, 'hot', ?) ON CONFLICT(month) DO NOTHING`);
     this.reopenStmt = db.prepare(`UPDATE audit_months SET state = 'reopened', changed_at = ? WHERE month = ? AND state = 'archived'`);
   }
@@ -62,6 +70,8 @@ export class AuditRepo {
     const months = new Map<number, number>();
     const t = this.terms;
     const stmt = this.insertStmt;
+    // One spelling of a user everywhere, whatever the source (Vault, the console, an imported export).
+    const users = records.map((r) => normalizeUser(r.user));
     try {
       this.db.transaction(() => {
         t.prepare(
@@ -69,14 +79,15 @@ export class AuditRepo {
             [TERM_KIND.path, records.map((r) => r.path)],
             [TERM_KIND.ip, records.map((r) => r.ip)],
             [TERM_KIND.error, records.map((r) => r.error)],
-            [TERM_KIND.user, records.map((r) => r.user)],
+            [TERM_KIND.user, users],
             [TERM_KIND.tenant, records.map((r) => r.tenant)],
           ]),
         );
         let lastMonthStart = 0;
         let lastMonthEnd = -1;
         let month = 0;
-        for (const r of records) {
+        for (let i = 0; i < records.length; i++) {
+          const r = records[i]!;
           if (r.ts < lastMonthStart || r.ts > lastMonthEnd) {
             month = monthOf(r.ts);
             const range = this.monthRange(month);
@@ -84,8 +95,11 @@ export class AuditRepo {
             lastMonthEnd = range.to;
           }
           const n = stmt.run(
-            r.key, r.ts, month, r.action, r.tenant, r.user, r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
+            r.key, r.ts, month, r.action, r.tenant, users[i], r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
             t.id(TERM_KIND.path, r.path), t.id(TERM_KIND.ip, r.ip), t.id(TERM_KIND.error, r.error),
+            r.operation, r.mount, r.entityId, r.consoleHeader, r.headerConflict ? 1 : null,
+            // Only a final answer is evidence of an approval write.
+            r.approvalWrite && r.status !== 'pending' ? JSON.stringify(r.approvalWrite) : null,
           ).changes;
           if (n > 0) {
             inserted += n;
@@ -222,13 +236,56 @@ export class AuditRepo {
   }
 
   /**
-   * The newest `limit` events of one action in [from, to], returned oldest first
-   * (alert detectors); capped: true when older ones in the range were left out.
+   * The newest `limit` events of Vault's record (source vault) of one action in
+   * [from, to], returned oldest first (alert detectors); capped: true when older ones
+   * in the range were left out. tenantOnly: tenant secrets only.
    */
-  byAction(action: string, from: number, to: number, limit: number): StoredEvent[] & { capped?: boolean } {
+  byAction(action: string, from: number, to: number, limit: number, opts: { tenantOnly?: boolean } = {}): StoredEvent[] & { capped?: boolean } {
+    return this.newest(
+      `SELECT ${COLUMNS} FROM audit_events INDEXED BY audit_events_action_ts WHERE action = ? AND ts >= ? AND ts <= ? AND source = 'vault'${opts.tenantOnly ? ' AND tenant IS NOT NULL' : ''}
+       ORDER BY ts DESC, id DESC LIMIT ?`,
+      [action, from, to],
+      limit,
+    );
+  }
+
+  /** Vault entries whose console header contradicts Vault's operation (partial index), oldest first. */
+  headerConflicts(from: number, to: number, limit: number): StoredEvent[] & { capped?: boolean } {
+    return this.newest(`SELECT ${COLUMNS} FROM audit_events WHERE header_conflict = 1 AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`, [from, to], limit);
+  }
+
+  /** Vault's records of writes to approval requests up to `to` (partial index), oldest first. */
+  approvalWrites(to: number, limit: number): StoredEvent[] & { capped?: boolean } {
+    return this.newest(`SELECT ${COLUMNS} FROM audit_events WHERE approval_write IS NOT NULL AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`, [to], limit);
+  }
+
+  /** Fills in an approval write's record content read back from Vault. */
+  setApprovalWrite(id: number, w: ApprovalWrite): void {
+    this.db.prepare('UPDATE audit_events SET approval_write = ? WHERE id = ? AND approval_write IS NOT NULL').run(JSON.stringify(w), id);
+    this.dataVersion++;
+  }
+
+  /** The name each entity last signed in with (Vault's record of successful logins; partial index). */
+  entityNames(entityIds: readonly string[]): Map<string, string> {
+    const out = new Map<string, string>();
+    const stmt = this.db.prepare("SELECT user FROM audit_events INDEXED BY audit_events_login_entity WHERE action = 'login' AND entity_id = ? ORDER BY ts DESC LIMIT 1").pluck();
+    for (const id of entityIds.slice(0, 10_000)) {
+      const u = stmt.get(id) as string | undefined;
+      if (u) out.set(id, u);
+    }
+    return out;
+  }
+
+  /** How many of Vault's rows were stored before migration 13 with a client's word as their action (capped). */
+  unclassified(from: number, to: number, cap: number): { count: number; ids: number[]; first: number | null; last: number | null } {
     const rows = this.db
-      .prepare(`SELECT ${COLUMNS} FROM audit_events WHERE action = ? AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?`)
-      .all(action, from, to, limit + 1) as Row[];
+      .prepare("SELECT id, ts FROM audit_events INDEXED BY audit_events_action_ts WHERE action = 'unclassified' AND ts >= ? AND ts <= ? ORDER BY ts DESC, id DESC LIMIT ?")
+      .all(from, to, cap) as { id: number; ts: number }[];
+    return { count: rows.length, ids: rows.map((r) => r.id), first: rows.at(-1)?.ts ?? null, last: rows[0]?.ts ?? null };
+  }
+
+  private newest(sql: string, params: unknown[], limit: number): StoredEvent[] & { capped?: boolean } {
+    const rows = this.db.prepare(sql).all(...params, limit + 1) as Row[];
     const capped = rows.length > limit;
     if (capped) rows.pop();
     const out: StoredEvent[] & { capped?: boolean } = rows.reverse().map(fromRow);
@@ -236,20 +293,15 @@ export class AuditRepo {
     return out;
   }
 
-  /** The newest `limit` tenant secret accesses whose UTC hour is one of hours (off-hours candidates), oldest first. */
+  /** The newest `limit` tenant secret accesses (Vault's record) whose UTC hour is one of hours (off-hours candidates), oldest first. */
   tenantAccessInHours(hours: readonly number[], from: number, to: number, limit: number): StoredEvent[] & { capped?: boolean } {
     if (hours.length === 0) return [];
-    const rows = this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM audit_events WHERE ts >= ? AND ts <= ? AND tenant IS NOT NULL AND status <> 'pending'
-         AND ((ts / 3600000) % 24) IN (${hours.map(() => '?').join(',')}) ORDER BY ts DESC, id DESC LIMIT ?`,
-      )
-      .all(from, to, ...hours, limit + 1) as Row[];
-    const capped = rows.length > limit;
-    if (capped) rows.pop();
-    const out: StoredEvent[] & { capped?: boolean } = rows.reverse().map(fromRow);
-    out.capped = capped;
-    return out;
+    return this.newest(
+      `SELECT ${COLUMNS} FROM audit_events WHERE ts >= ? AND ts <= ? AND tenant IS NOT NULL AND status <> 'pending' AND source = 'vault'
+       AND ((ts / 3600000) % 24) IN (${hours.map(() => '?').join(',')}) ORDER BY ts DESC, id DESC LIMIT ?`,
+      [from, to, ...hours],
+      limit,
+    );
   }
 
   /** Changes whenever stored events change (cached answers over events are stale). */
@@ -375,5 +427,11 @@ export function toView(e: StoredEvent): AuditEventView {
     requestId: e.requestId,
     approvalId: e.approvalId,
     error: e.error,
+    operation: e.operation,
+    mount: e.mount,
+    entityId: e.entityId,
+    consoleHeader: e.consoleHeader,
+    consoleAction: parseConsoleTag(e.consoleHeader?.split(' | ')) ?.action ?? null,
+    headerConflict: e.headerConflict,
   };
 }

@@ -1,12 +1,14 @@
 // Numbered schema migrations. Each runs once, in a transaction, and moves
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
-import { createProfilesSchema } from './schema/profiles';
+import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex } from './schema/audit';
+import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
-import { createRevealSchema } from './schema/reveal';
+import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
+import { createDkimDnsSchema } from './schema/dkim-dns';
 import { createWatchSchema } from './schema/watch';
 
 export interface Migration {
@@ -37,7 +39,11 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'rotation jobs', up: createRotationSchema },
   { version: 8, name: 'audit free-text search', up: createAuditSearchSchema },
   { version: 9, name: 'audit user + action index', up: createAuditUserActionIndex },
-  { version: 10, name: 'watch outbox', up: createWatchSchema },
+  { version: 10, name: 'profile DNS resolvers (DKIM)', up: createDkimDnsSchema },
+  { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
+  { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
+  { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
+  { version: 14, name: 'watch outbox', up: createWatchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

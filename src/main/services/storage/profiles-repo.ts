@@ -1,4 +1,7 @@
 import type { SqlDatabase } from './database';
+import type { ProfileEnvironment } from '../../../shared/profiles/environments';
+
+export type { ProfileEnvironment };
 
 export interface ProfileRow {
   id: string;
@@ -8,6 +11,8 @@ export interface ProfileRow {
   minTls: 'TLSv1.2' | 'TLSv1.3';
   namespace: string | null;
   kvMount: string;
+  /** Which environment the cluster is (the header's colour). */
+  environment: ProfileEnvironment;
   createdAt: string;
   updatedAt: string;
 }
@@ -20,6 +25,7 @@ interface DbRow {
   min_tls: 'TLSv1.2' | 'TLSv1.3';
   namespace: string | null;
   kv_mount: string;
+  environment: ProfileEnvironment;
   created_at: string;
   updated_at: string;
 }
@@ -32,6 +38,7 @@ const fromDb = (r: DbRow): ProfileRow => ({
   minTls: r.min_tls,
   namespace: r.namespace,
   kvMount: r.kv_mount,
+  environment: r.environment,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -56,10 +63,11 @@ export class ProfilesRepo {
   upsert(p: ProfileRow): void {
     this.db
       .prepare(
-        `INSERT INTO connection_profiles (id, name, address, ca_cert_pem, min_tls, namespace, kv_mount, created_at, updated_at)
-         VALUES (@id, @name, @address, @caCertPem, @minTls, @namespace, @kvMount, @createdAt, @updatedAt)
+        `INSERT INTO connection_profiles (id, name, address, ca_cert_pem, min_tls, namespace, kv_mount, environment, created_at, updated_at)
+         VALUES (@id, @name, @address, @caCertPem, @minTls, @namespace, @kvMount, @environment, @createdAt, @updatedAt)
          ON CONFLICT(id) DO UPDATE SET name = excluded.name, address = excluded.address, ca_cert_pem = excluded.ca_cert_pem,
-           min_tls = excluded.min_tls, namespace = excluded.namespace, kv_mount = excluded.kv_mount, updated_at = excluded.updated_at`,
+           min_tls = excluded.min_tls, namespace = excluded.namespace, kv_mount = excluded.kv_mount, environment = excluded.environment,
+           updated_at = excluded.updated_at`,
       )
       .run(p);
   }

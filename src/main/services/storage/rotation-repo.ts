@@ -50,8 +50,14 @@ export interface JobCounts {
   running: number;
   done: number;
   failed: number;
+  /** Skipped for any reason, "changed since preview" included. */
   skipped: number;
+  /** Of the skipped: changed by someone else after the preview (error_code CHANGED_SINCE_PREVIEW). */
+  changed: number;
 }
+
+/** The error code of an item skipped because someone else changed the secret after the preview. */
+export const CHANGED_SINCE_PREVIEW = 'CHANGED_SINCE_PREVIEW';
 
 /** One item outcome, as a running job records it. */
 export interface ItemUpdate {
@@ -168,13 +174,26 @@ export class RotationRepo {
   }
 
   counts(jobId: string): JobCounts {
-    const rows = this.stmt('SELECT state, count(*) AS n FROM rotation_job_items WHERE job_id = ? GROUP BY state').all(jobId) as { state: ItemState; n: number }[];
-    const c: JobCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0 };
-    for (const r of rows) c[r.state] = r.n;
+    const rows = this
+      .stmt('SELECT state, coalesce(error_code = ?, 0) AS changed, count(*) AS n FROM rotation_job_items WHERE job_id = ? GROUP BY state, changed')
+      .all(CHANGED_SINCE_PREVIEW, jobId) as { state: ItemState; changed: number; n: number }[];
+    const c: JobCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0, changed: 0 };
+    for (const r of rows) {
+      c[r.state] += r.n;
+      if (r.state === 'skipped' && r.changed === 1) c.changed += r.n;
+    }
     return c;
   }
 
   items(jobId: string, state: ItemState, limit = 1000): ItemRow[] {
     return this.stmt('SELECT * FROM rotation_job_items WHERE job_id = ? AND state = ? ORDER BY seq LIMIT ?').all(jobId, state, limit) as ItemRow[];
+  }
+
+  /** Skipped items, split into "changed since preview" and the others. */
+  skippedItems(jobId: string, changed: boolean, limit = 1000): ItemRow[] {
+    const op = changed ? '=' : 'IS NOT';
+    return this
+      .stmt(`SELECT * FROM rotation_job_items WHERE job_id = ? AND state = 'skipped' AND error_code ${op} ? ORDER BY seq LIMIT ?`)
+      .all(jobId, CHANGED_SINCE_PREVIEW, limit) as ItemRow[];
   }
 }

@@ -47,6 +47,10 @@ export interface CountedEvent {
   secretType: string;
   status: string;
   path: string;
+  /** The console's action header as Vault logged it (an annotation, never the action). */
+  consoleHeader: string | null;
+  /** The header names an action Vault's operation contradicts. */
+  headerConflict: boolean;
 }
 
 export interface DueCounts {
@@ -182,9 +186,9 @@ export class WatchRepo {
   /** Audit events stored after `afterId`, oldest first, for the counters. */
   eventsAfter(afterId: number, limit: number): CountedEvent[] {
     const rows = this.db
-      .prepare("SELECT id, ts, action, secret_type, status, path FROM audit_events WHERE id > ? AND status <> 'pending' ORDER BY id LIMIT ?")
-      .all(afterId, limit) as { id: number; ts: number; action: string; secret_type: string; status: string; path: string }[];
-    return rows.map((r) => ({ id: r.id, ts: r.ts, action: r.action, secretType: r.secret_type, status: r.status, path: r.path }));
+      .prepare("SELECT id, ts, action, secret_type, status, path, console_header, header_conflict FROM audit_events WHERE id > ? AND status <> 'pending' ORDER BY id LIMIT ?")
+      .all(afterId, limit) as { id: number; ts: number; action: string; secret_type: string; status: string; path: string; console_header: string | null; header_conflict: number | null }[];
+    return rows.map((r) => ({ id: r.id, ts: r.ts, action: r.action, secretType: r.secret_type, status: r.status, path: r.path, consoleHeader: r.console_header, headerConflict: r.header_conflict === 1 }));
   }
 
   maxAuditId(): number {

@@ -4,7 +4,7 @@
 // the audit pages: one condition per rule, open while the rule's newest alert is
 // recent, so a continuing attack stays one page.
 import { stat } from 'node:fs/promises';
-import type { AuditAlertView } from '../../../shared/contracts/audit';
+import type { AlertKind, AuditAlertView } from '../../../shared/contracts/audit';
 import type { WatchCondition } from '../../../shared/contracts/watch';
 import { AppError } from '../../../shared/errors';
 import type { AuditService } from '../audit/audit-service';
@@ -24,8 +24,28 @@ const COUNT_BATCH = 5_000;
 /** Discrete rules (a deletion, an off-hours access) stay open this long after their last event. */
 const DISCRETE_HOLD_MS = 3_600_000;
 
-export function ruleOf(kind: AuditAlertView['kind']): AlertRule {
-  return kind === 'failed-auth-user' || kind === 'failed-auth-ip' ? 'failed-auth' : (kind as AlertRule);
+/**
+ * Every detector kind's rule (a Record: a new kind in the audit feature fails the typecheck
+ * until it is mapped here); null: not paged.
+ */
+const RULE_OF: Record<AlertKind, AlertRule | null> = {
+  'failed-auth-user': 'failed-auth',
+  'failed-auth-ip': 'failed-auth',
+  'failed-auth-spray': 'failed-auth',
+  'bulk-reads': 'bulk-reads',
+  'wide-reads': 'wide-reads',
+  'off-hours': 'off-hours',
+  'delete-without-approval': 'delete-without-approval',
+  'header-contradiction': 'header-contradiction',
+  'sys-critical': 'sys-critical',
+  'key-decrypt': 'key-decrypt',
+  // Events stored before Vault's record decided the action: a note about the local store
+  // (re-import those logs), not something Vault saw happen; the Audit view shows it.
+  'unclassified-events': null,
+};
+
+export function ruleOf(kind: AuditAlertView['kind']): AlertRule | null {
+  return RULE_OF[kind];
 }
 
 export interface AuditWatchDeps {
@@ -45,6 +65,9 @@ export class AuditWatch {
   private seenAlerts = new Set<string>();
   private lastProblem: string | null = null;
   private lastVersion = -1;
+  /** The evaluation in progress (one at a time) and whether another was asked for meanwhile. */
+  private evaluating: Promise<void> | null = null;
+  private evaluateAgain = false;
 
   constructor(private readonly deps: AuditWatchDeps) {
     // Counters start at this run: events stored before it were counted by an earlier run.
@@ -118,7 +141,10 @@ export class AuditWatch {
     this.process();
   }
 
-  /** Counts new events; re-evaluates the rules when events arrived or a rule's page is open. */
+  /**
+   * Counts new events; re-evaluates the rules (in the background, one evaluation at a
+   * time) when events arrived, a rule's page is open or the store changed.
+   */
   process(): void {
     const { repo, metrics } = this.deps;
     metrics.auditTail(this.up);
@@ -132,24 +158,56 @@ export class AuditWatch {
       if (batch.length < COUNT_BATCH) break;
     }
     const anyOpen = ALERT_RULES.some((r) => this.deps.pager.isOpen(`audit-${r}` as WatchCondition));
-    if (added > 0 || anyOpen || this.deps.audit.repo.version !== this.lastVersion) this.evaluate();
+    if (added > 0 || anyOpen || this.deps.audit.repo.version !== this.lastVersion) void this.evaluateSoon();
   }
 
-  evaluate(): void {
+  /** Starts an evaluation, or asks for one more after the one running; resolves when none is pending. */
+  evaluateSoon(): Promise<void> {
+    if (this.evaluating) {
+      this.evaluateAgain = true;
+      return this.evaluating;
+    }
+    this.evaluating = (async () => {
+      do {
+        this.evaluateAgain = false;
+        try {
+          await this.evaluate();
+        } catch (err) {
+          this.deps.metrics.error('audit');
+          this.deps.log.warn(`audit evaluation failed: ${err instanceof Error ? err.message : 'error'}`);
+        }
+      } while (this.evaluateAgain);
+    })().finally(() => {
+      this.evaluating = null;
+    });
+    return this.evaluating;
+  }
+
+  /**
+   * The audit feature's rules over the recent events. AuditService.alerts first reads back
+   * from Vault the approval records its log holds HMAC'd (the watcher's policy may read
+   * <kv>-approvals/data/requests/*), so a delete with a valid approval does not page.
+   */
+  async evaluate(): Promise<void> {
     const { audit, pager, clock, metrics, config } = this.deps;
     this.lastVersion = audit.repo.version;
     const now = clock.now();
     const settings = audit.alertSettings();
-    const { alerts } = audit.alerts({ from: new Date(now - ALERT_LOOKBACK_MS).toISOString() }, settings, 10_000);
+    const { alerts } = await audit.alerts({ from: new Date(now - ALERT_LOOKBACK_MS).toISOString() }, settings, 10_000);
     const hold: Record<AlertRule, number> = {
       'failed-auth': settings.failedAuthWindowMinutes * 60_000,
       'bulk-reads': Math.max(settings.bulkReadWindowSeconds * 1000, 300_000),
+      'wide-reads': DISCRETE_HOLD_MS,
       'off-hours': DISCRETE_HOLD_MS,
       'delete-without-approval': DISCRETE_HOLD_MS,
+      'header-contradiction': DISCRETE_HOLD_MS,
+      'sys-critical': DISCRETE_HOLD_MS,
+      'key-decrypt': DISCRETE_HOLD_MS,
     };
     const byRule = new Map<AlertRule, AuditAlertView[]>();
     for (const a of alerts) {
       const rule = ruleOf(a.kind);
+      if (rule === null) continue;
       if (Date.parse(a.to) < now - hold[rule]) continue;
       if (!this.seenAlerts.has(a.id)) {
         this.seenAlerts.add(a.id);
@@ -198,5 +256,6 @@ export class AuditWatch {
 
   async stop(): Promise<void> {
     await this.tailer?.stop();
+    await this.evaluating;
   }
 }

@@ -40,6 +40,10 @@ export interface WatchConfig {
   backupMaxAgeMs: number;
   /** The backup store may be unreadable this long before it pages as a backup failure. */
   backupGraceMs: number;
+  /** How often DKIM keys in grace are re-checked in DNS (issue 16); null: never. */
+  dkimDnsRecheckMs: number | null;
+  /** VAULT_CONSOLE_DNS_RESOLVERS (else the system's resolvers). */
+  dnsResolvers: string | undefined;
   inventoryMs: number;
   unreachableGraceMs: number;
   retryBaseMs: number;
@@ -59,7 +63,11 @@ export const DEFAULT_SEVERITIES: Record<WatchCondition, PageSeverity> = {
   'backup-stale': 'error',
   'audit-failed-auth': 'error',
   'audit-delete-without-approval': 'error',
+  'audit-header-contradiction': 'error',
+  'audit-sys-critical': 'error',
+  'audit-key-decrypt': 'error',
   'audit-bulk-reads': 'warning',
+  'audit-wide-reads': 'warning',
   'audit-off-hours': 'warning',
 };
 
@@ -170,6 +178,7 @@ export const WATCH_SETTINGS = {
   'console-url': 'VAULT_CONSOLE_WATCH_CONSOLE_URL',
   'watch-mount': 'VAULT_CONSOLE_WATCH_MOUNT',
   severity: 'VAULT_CONSOLE_WATCH_SEVERITY',
+  'dkim-dns-recheck': 'VAULT_CONSOLE_WATCH_DKIM_DNS_RECHECK',
 } as const;
 export type WatchSetting = keyof typeof WATCH_SETTINGS;
 
@@ -234,6 +243,8 @@ export function watchConfig(env: NodeJS.ProcessEnv, flags: WatchInputs, kvMount:
 
   const consoleIn = get('console-url');
   const sevIn = get('severity');
+  const dkimIn = get('dkim-dns-recheck');
+  const dkimDnsRecheckMs = dkimIn && /^(off|none|no|0)$/i.test(dkimIn.raw.trim()) ? null : dur('dkim-dns-recheck', 900_000, 10_000, 86_400_000);
   const retryBaseMs = dur('retry-base', 2_000, 100, 600_000);
   const retryMaxMs = dur('retry-max', 300_000, 1_000, 3_600_000);
   return {
@@ -252,6 +263,8 @@ export function watchConfig(env: NodeJS.ProcessEnv, flags: WatchInputs, kvMount:
     backupMaxAgeMs: dur('backup-max-age', 86_400_000, 60_000, 30 * 86_400_000),
     backupGraceMs: dur('backup-grace', 300_000, 0, 86_400_000),
     inventoryMs: dur('inventory-interval', 900_000, 5_000, 86_400_000),
+    dkimDnsRecheckMs,
+    dnsResolvers: env.VAULT_CONSOLE_DNS_RESOLVERS,
     unreachableGraceMs: dur('unreachable-grace', 60_000, 0, 3_600_000),
     retryBaseMs,
     retryMaxMs: Math.max(retryMaxMs, retryBaseMs),

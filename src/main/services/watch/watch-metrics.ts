@@ -5,14 +5,16 @@
 // holds every label to these lists.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES } from '../../../shared/audit/audit-rules';
+import { parseConsoleTags } from '../audit/console-header';
 import { WATCH_CONDITIONS, type WatchCondition } from '../../../shared/contracts/watch';
 import type { CountedEvent, DueCounts } from '../storage/watch-repo';
 
 export const ROTATION_TYPES = ['ssh', 'smtp', 'api', 'dkim'] as const;
 export const ROTATION_OUTCOMES = ['success', 'failure', 'denied'] as const;
-export const ALERT_RULES = ['failed-auth', 'bulk-reads', 'off-hours', 'delete-without-approval'] as const;
+/** The audit detectors' alert kinds, grouped (the three failed-auth kinds are one rule): one page each. */
+export const ALERT_RULES = ['failed-auth', 'bulk-reads', 'wide-reads', 'off-hours', 'delete-without-approval', 'header-contradiction', 'sys-critical', 'key-decrypt'] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
-export const ERROR_SOURCES = ['vault', 'audit', 'backup', 'inventory', 'heartbeat', 'routing-key'] as const;
+export const ERROR_SOURCES = ['vault', 'audit', 'backup', 'inventory', 'heartbeat', 'routing-key', 'dkim-dns'] as const;
 export type ErrorSource = (typeof ERROR_SOURCES)[number];
 export const PAGER_ACTIONS = ['trigger', 'resolve'] as const;
 export const PAGER_RESULTS = ['delivered', 'retried', 'dropped'] as const;
@@ -118,7 +120,7 @@ export class WatchMetrics {
   // Rotation
   private readonly rotations = new Counter<'type' | 'outcome'>({
     name: `${P}rotations_total`,
-    help: "Rotations (the console's tagged KV writes in Vault's audit log) by secret type and outcome.",
+    help: "Rotations (KV data writes in Vault's audit log that the console tagged rotate or emergency-reset) by secret type and outcome.",
     labelNames: ['type', 'outcome'],
     registers: [this.registry],
   });
@@ -127,10 +129,14 @@ export class WatchMetrics {
   private readonly inventoryTenants = one('inventory_tenants', 'Tenants in the watcher’s metadata index.', this.registry);
   private readonly inventoryLastSync = opt('inventory_last_sync_timestamp_seconds', 'When the metadata index last synced successfully.', this.registry);
 
+  // DKIM DNS (the scheduled re-check of keys in grace)
+  private readonly dkimWaiting = opt('dkim_dns_waiting', 'DKIM keys whose previous selector is held back, waiting for the new one in DNS (last re-check).', this.registry);
+  private readonly dkimLastRecheck = opt('dkim_dns_last_recheck_timestamp_seconds', 'When the last DKIM DNS re-check finished.', this.registry);
+
   // Audit
   private readonly auditEvents = new Counter<'action'>({ name: `${P}audit_events_total`, help: "Requests in Vault's audit log, by console action (the request rate).", labelNames: ['action'], registers: [this.registry] });
   private readonly secretReads = new Counter<'type'>({ name: `${P}secret_reads_total`, help: 'Tenant secret reads, by secret type.', labelNames: ['type'], registers: [this.registry] });
-  private readonly reveals = new Counter({ name: `${P}reveals_total`, help: 'Credential reveals (View Credentials).', registers: [this.registry] });
+  private readonly reveals = new Counter({ name: `${P}reveals_total`, help: 'Credential reveals (View Credentials): tenant secret reads the console tagged reveal; also counted in secret_reads_total.', registers: [this.registry] });
   private readonly failedLogins = new Counter({ name: `${P}failed_logins_total`, help: 'Failed authentications.', registers: [this.registry] });
   private readonly suspicious = new Counter<'rule'>({ name: `${P}suspicious_activity_alerts_total`, help: 'Suspicious-activity alerts raised, by rule.', labelNames: ['rule'], registers: [this.registry] });
   private readonly auditTailUp = one('audit_tail_up', "The watcher reads Vault's file audit log.", this.registry);
@@ -220,23 +226,38 @@ export class WatchMetrics {
     this.inventoryLastSync.set(lastSyncMs === null ? null : lastSyncMs / 1000);
   }
 
-  /** Counts newly stored audit events. Only closed-list fields are read: never user, tenant or path text. */
+  /**
+   * Counts newly stored audit events. Only closed-list fields are read: never user, tenant
+   * or path text (the path only to tell a KV data write from a metadata write).
+   * The action is Vault's record (what Vault did). Reveals and rotations are Vault reads and
+   * writes of tenant secrets that the console tagged with its action header; the header is an
+   * annotation any client can send, so it only sorts requests that Vault's record already
+   * shows into these counters, and a header Vault's operation contradicts sorts nothing.
+   */
   auditBatch(events: readonly CountedEvent[], kvMount: string): void {
     const dataPrefix = `${kvMount}/data/`;
     for (const e of events) {
       const action = inList(AUDIT_ACTIONS, e.action) ?? 'other';
       this.auditEvents.inc({ action });
       const type = inList(AUDIT_SECRET_TYPES, e.secretType) ?? 'none';
-      if (action === 'read' && type !== 'none') this.secretReads.inc({ type });
-      else if (action === 'reveal' && e.status === 'ok') this.reveals.inc();
-      else if (action === 'failed-login') this.failedLogins.inc();
-      else if ((action === 'rotate' || action === 'emergency-reset') && e.path.startsWith(dataPrefix)) {
+      const tag = e.consoleHeader && !e.headerConflict ? (parseConsoleTags(e.consoleHeader.split(' | '))[0]?.action ?? null) : null;
+      if (action === 'read' && type !== 'none') {
+        this.secretReads.inc({ type });
+        if (tag === 'reveal' && e.status === 'ok') this.reveals.inc();
+      } else if (action === 'failed-login') {
+        this.failedLogins.inc();
+      } else if (action === 'write' && (tag === 'rotate' || tag === 'emergency-reset') && e.path.startsWith(dataPrefix)) {
         // One rotation writes the secret (data) and then its metadata: count the data write.
         const rt = inList(ROTATION_TYPES, type);
         if (rt) this.rotations.inc({ type: rt, outcome: e.status === 'ok' ? 'success' : e.status === 'denied' ? 'denied' : 'failure' });
       }
       this.auditLastEvent.set(e.ts / 1000);
     }
+  }
+
+  dkimRecheck(waiting: number, atMs: number): void {
+    this.dkimWaiting.set(waiting);
+    this.dkimLastRecheck.set(atMs / 1000);
   }
 
   auditTail(up: boolean): void {

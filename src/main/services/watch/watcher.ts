@@ -12,6 +12,7 @@ import { HealthService } from '../health/health-service';
 import { InventoryService } from '../inventory/inventory-service';
 import { createLogger, type Logger } from '../log/logger';
 import { BackupRepo } from '../storage/backup-repo';
+import { DkimDnsRepo } from '../storage/dkim-dns-repo';
 import type { SqlDatabase } from '../storage/database';
 import { InventoryRepo } from '../storage/inventory-repo';
 import { SettingsRepo } from '../storage/settings-repo';
@@ -20,6 +21,7 @@ import type { Clock } from '../time/clock';
 import { createVaultClient, type VaultClient } from '../vault/vault-client';
 import { AuditWatch } from './audit-watch';
 import { BackupWatch } from './backup-watch';
+import { DkimDnsWatch } from './dkim-dns-watch';
 import { writeHeartbeat } from './heartbeat';
 import { InventoryWatch } from './inventory-watch';
 import { Loop } from './loop';
@@ -65,6 +67,8 @@ export class Watcher {
   readonly auditWatch: AuditWatch;
   readonly backupWatch: BackupWatch;
   readonly inventoryWatch: InventoryWatch;
+  /** null: the DKIM DNS re-check is off (-dkim-dns-recheck=off). */
+  readonly dkimDnsWatch: DkimDnsWatch | null;
   private readonly log: Logger;
   private readonly anon: VaultClient;
   private readonly loops: Loop[] = [];
@@ -172,6 +176,26 @@ export class Watcher {
         failed('inventory sync'),
       ),
     );
+    // DKIM keys in grace re-checked in DNS (issue 16), once Vault serves requests.
+    const dkimEvery = config.dkimDnsRecheckMs;
+    this.dkimDnsWatch =
+      dkimEvery === null
+        ? null
+        : new DkimDnsWatch({ client: () => session.requireClient(), kvMount: config.kvMount, actor: `watch:${config.watcherId}`, clock, resolvers: config.dnsResolvers, index, dkim: new DkimDnsRepo(db), metrics: this.metrics, log: createLogger('dkim-dns') });
+    if (this.dkimDnsWatch && dkimEvery !== null) {
+      const dkimDnsWatch = this.dkimDnsWatch;
+      this.loops.push(
+        new Loop(
+          clock,
+          // Until Vault serves and the index is synced, look again every 30 s.
+          () => (this.vaultWatch.serving && this.inventoryWatch.synced ? dkimEvery : Math.min(dkimEvery, 30_000)),
+          async () => {
+            if (this.vaultWatch.serving && session.hasToken() && this.inventoryWatch.synced) await dkimDnsWatch.recheck();
+          },
+          failed('DKIM DNS re-check'),
+        ),
+      );
+    }
     this.loops.push(new Loop(clock, () => MAINTENANCE_EVERY_MS, async () => this.maintain(), failed('maintenance')));
   }
 

@@ -155,6 +155,8 @@ export async function startWatcher(o: StartWatcherOptions): Promise<WatcherProce
     VAULT_CONSOLE_WATCH_RETRY_MAX: '2s',
     VAULT_CONSOLE_WATCH_METRICS_ADDRESS: port === null ? 'none' : `127.0.0.1:${port}`,
     VAULT_CONSOLE_WATCH_ID: 'test-watcher',
+    // Nothing may leave loopback: the DKIM DNS re-check asks a closed loopback port unless a test starts Knot.
+    VAULT_CONSOLE_DNS_RESOLVERS: process.env.VAULT_CONSOLE_DNS_RESOLVERS ?? '127.0.0.1:9',
     ...o.env,
   };
   const entry = o.built ? [join(ROOT, 'bin', 'vault-console.mjs')] : [...TSX_LOADER, CLI];

@@ -69,14 +69,51 @@ path "sys/capabilities-self" {
   capabilities = ["update"]
 }
 
-# TOTP re-authentication before a reveal, and backup encryption.
-path "totp/*" {
-  capabilities = ["create", "read", "update", "delete", "list"]
+# Second factor for reveals (docs/enrolment.md). 2FA keys live in Vault's TOTP engine as
+# vault-console-e-<entity id>-<grant id>. Nobody creates or replaces their own: another
+# admin creates it through an enrolment grant, response-wrapped (the wrap TTL is the
+# grant's expiry, unwrapping is single-use, and an unwrapped creation is refused, so the
+# granting admin never sees the seed). A phished password alone cannot enrol a factor.
+path "totp/keys/vault-console-e-*" {
+  capabilities = ["create", "update"]
+  min_wrapping_ttl = "1m"
+  max_wrapping_ttl = "72h"
 }
-# 2FA codes are validated by Vault, never read: GET totp/code/<key> would mint a valid code.
-path "totp/code/*" {
+path "totp/keys/vault-console-e-{{identity.entity.id}}-*" {
+  capabilities = ["read"]
+}
+# Codes are validated by Vault, only against your own keys, never read: GET totp/code/<key>
+# would mint a valid code.
+path "totp/code/vault-console-e-{{identity.entity.id}}-*" {
   capabilities = ["update"]
 }
+# Enrolment grants: grants/<grantee entity>/<granter entity>. You write grants only under
+# your own identity, never for yourself; you read (and unwrap) only the grants made for you.
+path "__KV_MOUNT__-enrolment/data/grants/+/{{identity.entity.id}}" {
+  capabilities = ["create", "update"]
+}
+path "__KV_MOUNT__-enrolment/data/grants/{{identity.entity.id}}/{{identity.entity.id}}" {
+  capabilities = ["deny"]
+}
+path "__KV_MOUNT__-enrolment/data/grants/{{identity.entity.id}}/*" {
+  capabilities = ["read"]
+}
+path "__KV_MOUNT__-enrolment/metadata/grants/{{identity.entity.id}}/" {
+  capabilities = ["list"]
+}
+# Your active 2FA key, recorded after a valid code from the new authenticator.
+path "__KV_MOUNT__-enrolment/data/active/{{identity.entity.id}}" {
+  capabilities = ["create", "update", "read"]
+}
+# Granting names the other admin: find their identity, and your own (the userpass mount).
+path "identity/lookup/entity" {
+  capabilities = ["update"]
+}
+path "identity/entity/id/+" {
+  capabilities = ["read"]
+}
+
+# Backup encryption.
 path "transit/keys/vault-console-backup" {
   capabilities = ["read"]
 }

@@ -36,8 +36,13 @@ path "__KV_MOUNT__/detailed-metadata/*" {
 path "__KV_MOUNT__-stamps/detailed-metadata" {
   capabilities = ["list"]
 }
-path "__KV_MOUNT__/data/*" {
-  capabilities = ["deny"]
+# No grant on __KV_MOUNT__/data/*: the watcher reads no secret value. (No explicit deny
+# either: it would outrank the optional vault-console-watch-dkim policy's DKIM paths.)
+
+# Deletion approvals whose content Vault's log holds HMAC'd are read back (status and
+# path, no secret), so a delete with a valid approval does not page.
+path "__KV_MOUNT__-approvals/data/requests/*" {
+  capabilities = ["read"]
 }
 
 # Its heartbeat (one entry per watcher) and nothing else in the watch mount but the key.

@@ -22,7 +22,7 @@ describe('parseArgs', () => {
   });
 
   it.each([
-    [['--bogus'], /unknown flag "--bogus"/],
+    [['--bogus'], /unknown flag -bogus/],
     [['--tenants'], /-tenants needs a value/],
     [['--tenants', '--format=json'], /-tenants needs a value/],
     [['--tenants', 'abc'], /expects an integer, got "abc"/],

@@ -49,6 +49,17 @@ describe('vault-console main()', () => {
     expect(c.err()).toMatch(/-tenants=N is required/);
   });
 
+  it('refuses VAULT_SKIP_VERIFY (any true value) in one line instead of ignoring it silently; a false value is no request to skip', async () => {
+    for (const v of ['1', 'true', 'yes']) {
+      const c = capture({ VAULT_ADDR: 'http://127.0.0.1:9', VAULT_SKIP_VERIFY: v });
+      expect(await main(['status'], c.io)).toBe(1);
+      expect(c.err()).toMatch(/^Error: VAULT_SKIP_VERIFY is not supported: .*VAULT_CACERT.*\[BAD_INPUT\]\n$/);
+    }
+    const c = capture({ VAULT_ADDR: 'http://127.0.0.1:9', VAULT_SKIP_VERIFY: '0' });
+    expect(await main(['status'], c.io)).toBe(1);
+    expect(c.err()).toMatch(/unreachable.*\[VAULT_UNREACHABLE\]\n$/);
+  });
+
   it('rejects a non-http VAULT_ADDR in one line', async () => {
     const c = capture({ VAULT_ADDR: 'ftp://vault' });
     expect(await main(['status'], c.io)).toBe(1);

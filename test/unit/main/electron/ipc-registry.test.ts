@@ -6,8 +6,8 @@ import { recordingHandlers } from '../handlers/test-handlers';
 
 beforeAll(() => setLogSink(() => undefined));
 
-const APP_URL = 'file:///opt/Vault%20Console/resources/app.asar/out/renderer/index.html';
-const trusted = { fileUrl: APP_URL };
+const APP_URL = 'vault-console://app/index.html';
+const trusted = { appUrl: APP_URL };
 
 function eventFrom(url: string, opts: { subframe?: boolean; windowId?: number } = {}): InvokeEventLike {
   const mainFrame = { url: APP_URL, parent: null };
@@ -28,6 +28,7 @@ describe('IPC registry sender check', () => {
   it.each([
     ['a remote page', 'https://evil.example/index.html', {}],
     ['another local file', 'file:///tmp/evil.html', {}],
+    ['the built renderer opened from file://', 'file:///opt/Vault%20Console/resources/app.asar/out/renderer/index.html', {}],
     ['a data URL', 'data:text/html,<script>1</script>', {}],
     ['a subframe of the app', 'https://evil.example/frame.html', { subframe: true }],
     ['the app URL in a window that is not ours', APP_URL, { windowId: 7 }],

@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, toAlertForm, validateAlertForm } from '../../../../src/shared/audit/audit-rules';
 import { AuditEventSchema } from '../../../../src/shared/contracts/audit';
 
-const DEFAULTS = { failedAuthThreshold: 5, failedAuthWindowMinutes: 5, offHoursStart: 2, offHoursEnd: 6, timeZone: 'UTC', bulkReadThreshold: 100, bulkReadWindowSeconds: 60 };
+const DEFAULTS = {
+  failedAuthThreshold: 5,
+  failedAuthWindowMinutes: 5,
+  offHoursStart: 2,
+  offHoursEnd: 6,
+  timeZone: 'UTC',
+  bulkReadThreshold: 100,
+  bulkReadWindowSeconds: 60,
+  wideReadThreshold: 300,
+  approverPolicy: 'vault-console-admin',
+  approvalValidHours: 24,
+};
 
 describe('audit viewer lists', () => {
   it('are the lists the contract validates with (the console-only copy, close and lockout included)', () => {
@@ -32,6 +43,10 @@ describe('alert threshold form', () => {
     ['offHoursEnd', '-1', /Off-hours end \(hour\) must be a whole number from 0 to 24/],
     ['timeZone', 'Mars/Olympus', /"Mars\/Olympus" is not a time zone/],
     ['timeZone', '  ', /is not a time zone/],
+    ['wideReadThreshold', '0', /Distinct secrets read in a day must be a whole number from 1 to 1,000,000/],
+    ['approvalValidHours', '721', /An approval is valid for \(hours\) must be a whole number from 1 to 720/],
+    ['approverPolicy', 'root', /not a policy name an approver can hold/],
+    ['approverPolicy', 'a b', /not a policy name an approver can hold/],
   ] as const)('refuses %s = %j with a clear message', (key, value, message) => {
     const r = validateAlertForm({ ...toAlertForm(DEFAULTS), [key]: value });
     expect('error' in r && r.error).toMatch(message);

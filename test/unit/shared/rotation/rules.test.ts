@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  filterDependsOnMetadata,
+  matchesFilter,
+  rotatableInBulk,
   checkIncidentId,
   checkReason,
   checkSchedules,
@@ -81,5 +84,40 @@ describe('DKIM selectors and grace', () => {
     expect(isOverdue({ status: 'active', next_rotation: new Date(march - 1).toISOString() }, march)).toBe(true);
     expect(isOverdue({ status: 'active', next_rotation: new Date(march + 1).toISOString() }, march)).toBe(false);
     expect(isOverdue({ status: 'revoked', next_rotation: new Date(0).toISOString() }, march)).toBe(false);
+  });
+});
+
+describe('bulk selections', () => {
+  const now = Date.UTC(2026, 2, 15);
+  const at = (days: number) => new Date(now + days * 86_400_000).toISOString();
+  it('never rotates API keys in bulk (their new key must be handed over)', () => {
+    expect(rotatableInBulk('api')).toBe(false);
+    for (const t of ['ssh', 'smtp', 'dkim'] as const) expect(rotatableInBulk(t)).toBe(true);
+  });
+  it('a secret matches the tenant filter by its type, status and due window as the list computes them', () => {
+    const overdue = { status: 'active', next_rotation: at(-1) };
+    const soon = { status: 'active', next_rotation: at(5) };
+    const later = { status: 'active', next_rotation: at(20) };
+    const expired = { status: 'expired', next_rotation: at(40) };
+    const revoked = { status: 'revoked', next_rotation: at(-10) };
+    expect(matchesFilter({ type: 'ssh', due: 'overdue' }, 'ssh', overdue, now)).toBe(true);
+    expect(matchesFilter({ type: 'ssh', due: 'overdue' }, 'smtp', overdue, now)).toBe(false);
+    expect(matchesFilter({ type: 'all', due: 'overdue' }, 'dkim', expired, now)).toBe(true);
+    expect(matchesFilter({ type: 'all', due: 'overdue' }, 'dkim', soon, now)).toBe(false);
+    expect(matchesFilter({ type: 'all', due: '7d' }, 'smtp', soon, now)).toBe(true);
+    expect(matchesFilter({ type: 'all', due: '7d' }, 'smtp', later, now)).toBe(false);
+    expect(matchesFilter({ type: 'all', due: '30d' }, 'smtp', later, now)).toBe(true);
+    expect(matchesFilter({ type: 'all', due: '7d' }, 'smtp', overdue, now)).toBe(false);
+    expect(matchesFilter({ type: 'all', status: 'expired' }, 'ssh', expired, now)).toBe(true);
+    expect(matchesFilter({ type: 'all', status: 'expired' }, 'ssh', overdue, now)).toBe(false);
+    expect(matchesFilter({ type: 'all' }, 'ssh', later, now)).toBe(true);
+    // Revoked never rotates, whatever the filter says.
+    expect(matchesFilter({ type: 'all' }, 'api', revoked, now)).toBe(false);
+    expect(matchesFilter({ type: 'all', status: 'revoked' }, 'api', revoked, now)).toBe(false);
+  });
+  it('a filter on status or due dates depends on metadata that changes without a new version', () => {
+    expect(filterDependsOnMetadata({ type: 'ssh' })).toBe(false);
+    expect(filterDependsOnMetadata({ type: 'ssh', due: 'overdue' })).toBe(true);
+    expect(filterDependsOnMetadata({ type: 'all', status: 'expired' })).toBe(true);
   });
 });

@@ -116,3 +116,65 @@ export const AUDIT_USER_ACTION_SCHEMA = `
 export function createAuditUserActionIndex(db: { exec(sql: string): unknown }): void {
   db.exec(AUDIT_USER_ACTION_SCHEMA);
 }
+
+// Migration 13: Vault's record decides. The action of a Vault entry used to come from
+// the console's X-Vault-Console-Action header when one was sent, which any client can
+// send; from now on the action is what Vault did and the header is an annotation in its
+// own column. New columns: Vault's operation, the mount (with namespace), the caller's
+// entity, the header as logged, whether the header contradicts Vault's operation (a
+// partial index finds those without touching other rows), and Vault's record of writes
+// to approval requests (JSON; a partial index lists them); the name each entity signed in
+// with is found through a partial index of logins. Existing rows:
+//  - a Vault row whose action was taken from the header keeps the header in
+//    console_header and becomes 'unclassified' (what Vault did is not stored: re-import
+//    the raw log to classify it; until then it is a yellow alert). A 'delete' stays a
+//    delete: it now needs Vault's record of its approval (fail closed, red until the
+//    raw log with the approval's writes is imported again);
+//  - user names are case-folded (normalizeUser), as Vault compares them;
+//  - operation stays NULL: the next import of the same entry (same request id)
+//    classifies the row again from Vault's record.
+export const AUDIT_VAULT_RECORD_SCHEMA = `
+  ALTER TABLE audit_events ADD COLUMN operation TEXT;
+  ALTER TABLE audit_events ADD COLUMN mount TEXT;
+  ALTER TABLE audit_events ADD COLUMN entity_id TEXT;
+  ALTER TABLE audit_events ADD COLUMN console_header TEXT;
+  ALTER TABLE audit_events ADD COLUMN header_conflict INTEGER;
+  ALTER TABLE audit_events ADD COLUMN approval_write TEXT;
+
+  UPDATE audit_events SET console_header = 'action=' || action || CASE WHEN approval_id IS NOT NULL THEN ';approval=' || approval_id ELSE '' END, action = 'unclassified'
+    WHERE source = 'vault' AND action IN ('rotate', 'reveal', 'copy', 'close', 'lockout', 'download', 'revoke', 'emergency-reset', 'request-approval', 'approve');
+
+  CREATE INDEX audit_events_conflict_ts ON audit_events (ts) WHERE header_conflict = 1;
+  CREATE INDEX audit_events_approval_ts ON audit_events (ts) WHERE approval_write IS NOT NULL;
+  CREATE INDEX audit_events_login_entity ON audit_events (entity_id, ts) WHERE action = 'login';
+`;
+
+export interface MigrationDb {
+  exec(sql: string): unknown;
+  function(name: string, fn: (v: unknown) => unknown): unknown;
+  prepare(sql: string): { all(...p: unknown[]): unknown[]; run(...p: unknown[]): unknown };
+}
+
+export function createAuditVaultRecordSchema(db: MigrationDb, fold: (name: string) => string): void {
+  db.exec(AUDIT_VAULT_RECORD_SCHEMA);
+  // Case-fold stored user names the way the app does (SQLite's lower() folds ASCII only).
+  db.function('vc_fold_user', (v) => (typeof v === 'string' ? fold(v) : v));
+  db.exec('UPDATE audit_events SET user = vc_fold_user(user) WHERE user <> vc_fold_user(user)');
+  // The same in the term dictionary behind the user filter list and free text.
+  const users = db.prepare(`SELECT id, value FROM audit_terms WHERE kind = ${TERM_KIND.user}`).all() as { id: number; value: string }[];
+  const have = new Set(users.map((u) => u.value));
+  const ftsDelete = db.prepare("INSERT INTO audit_terms_fts (audit_terms_fts, rowid, value) VALUES ('delete', ?, ?)");
+  const ftsInsert = db.prepare('INSERT INTO audit_terms_fts (rowid, value) VALUES (?, ?)');
+  for (const u of users) {
+    const folded = fold(u.value);
+    if (folded === u.value) continue;
+    ftsDelete.run(u.id, u.value);
+    if (have.has(folded)) {
+      db.prepare('DELETE FROM audit_terms WHERE id = ?').run(u.id);
+    } else {
+      db.prepare('UPDATE audit_terms SET value = ? WHERE id = ?').run(folded, u.id);
+      ftsInsert.run(u.id, folded);
+      have.add(folded);
+    }
+  }
+}

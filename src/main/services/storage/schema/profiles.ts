@@ -17,3 +17,24 @@ export function createProfilesSchema(db: Database.Database): void {
     ) STRICT;
   `);
 }
+
+/**
+ * Migration 11: each profile names its environment (the header's colour: red for
+ * production), and the active cluster becomes an explicit stored choice. An install that
+ * never chose one showed the first profile by name; that is what it keeps showing, now
+ * stored, so the upgrade itself switches nothing. Existing profiles count as production
+ * until someone says otherwise: the cautious colour.
+ */
+export function addProfileEnvironmentAndActiveChoice(db: Database.Database): void {
+  db.exec(`
+    ALTER TABLE connection_profiles ADD COLUMN environment TEXT NOT NULL DEFAULT 'production'
+      CHECK (environment IN ('production', 'staging', 'test', 'development'));
+    INSERT INTO settings (key, value, updated_at)
+      SELECT 'profiles.active', id, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+      FROM connection_profiles
+      WHERE NOT EXISTS (SELECT 1 FROM settings s JOIN connection_profiles p ON p.id = s.value WHERE s.key = 'profiles.active')
+      ORDER BY name COLLATE NOCASE
+      LIMIT 1
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+  `);
+}

@@ -58,6 +58,8 @@ interface AuditState {
   openAlert(alert: AuditAlertView): Promise<void>;
   closeAlert(): void;
   exportAs(format: 'csv' | 'json' | 'ndjson'): Promise<void>;
+  /** Main opens its file dialog for the log to follow ('choose'), or takes the file device Vault reports ('sys-audit'). */
+  followLog(source: 'choose' | 'sys-audit'): Promise<void>;
   start(intervalMs?: number): () => void;
 }
 
@@ -161,12 +163,21 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   },
 
   async exportAs(format) {
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     try {
-      const r = await call('audit:export', { filter: get().filter, format, fileName: `audit-${stamp}` });
+      // Main names the file (in the console's export folder): the renderer names none.
+      const r = await call('audit:export', { filter: get().filter, format });
       set({ exportResult: { path: r.path, sha256: r.sha256, count: r.count }, error: null });
     } catch (err) {
       set({ error: errorMessage(err) });
+    }
+  },
+
+  async followLog(source) {
+    try {
+      set({ stream: await call('audit:stream-start', { source }), error: null });
+      await get().refresh();
+    } catch (err) {
+      set({ error: `Live stream unavailable: ${errorMessage(err)}` });
     }
   },
 
@@ -373,31 +384,22 @@ interface ImportState {
   reports: ImportReport[];
   busy: boolean;
   error: string | null;
-  importPaths(text: string): Promise<void>;
+  cancelled: boolean;
+  /** Main opens its file dialog and imports what the user picks: the renderer names no file. */
+  importChosen(): Promise<void>;
 }
 
 export const useImportStore = create<ImportState>()((set) => ({
   reports: [],
   busy: false,
   error: null,
-  async importPaths(text) {
-    const paths = text
-      .split(/\r?\n/)
-      .map((p) => p.trim())
-      .filter(Boolean);
-    if (paths.length === 0) {
-      set({ error: 'Name at least one file: a Vault audit log (plain or .gz) or a Vault Console CSV / JSON / NDJSON export.' });
-      return;
-    }
-    if (paths.length > 100) {
-      set({ error: `At most 100 files at a time (${paths.length} given).` });
-      return;
-    }
-    set({ busy: true, error: null, reports: [] });
+  cancelled: false,
+  async importChosen() {
+    set({ busy: true, error: null, reports: [], cancelled: false });
     try {
-      const r = await call('audit:import', { paths });
-      set({ reports: r.reports });
-      void useAuditStore.getState().refresh();
+      const r = await call('audit:import', {});
+      set({ reports: r.reports, cancelled: r.cancelled });
+      if (!r.cancelled) void useAuditStore.getState().refresh();
     } catch (err) {
       set({ error: errorMessage(err) });
     } finally {

@@ -2,6 +2,7 @@
 // every view (the health store and the session listen for profiles:changed).
 import { create } from 'zustand';
 import type { ProfileViewDto } from '../../../../shared/contract';
+import type { ProfileEnvironment } from '../../../../shared/profiles/environments';
 import { call, errorMessage, on } from '../../lib/ipc-client';
 import { useSessionStore } from '../session/store';
 
@@ -14,6 +15,7 @@ export interface ProfileDraft {
   minTls: 'TLSv1.2' | 'TLSv1.3';
   namespace: string;
   kvMount: string;
+  environment: ProfileEnvironment;
 }
 
 interface ProfilesState {
@@ -22,7 +24,8 @@ interface ProfilesState {
   error: string | null;
   busy: boolean;
   load(): Promise<void>;
-  save(draft: ProfileDraft): Promise<boolean>;
+  /** confirmSignOut: the user agreed to be signed out (a trust change on the active cluster). */
+  save(draft: ProfileDraft, opts?: { confirmSignOut?: boolean }): Promise<boolean>;
   remove(id: string): Promise<void>;
   activate(id: string): Promise<void>;
   listen(): () => void;
@@ -41,7 +44,7 @@ export const useProfilesStore = create<ProfilesState>()((set, get) => ({
       set({ error: errorMessage(err) });
     }
   },
-  async save(draft) {
+  async save(draft, opts = {}) {
     set({ busy: true, error: null });
     try {
       await call('profiles:save', {
@@ -52,6 +55,8 @@ export const useProfilesStore = create<ProfilesState>()((set, get) => ({
         minTls: draft.minTls,
         namespace: draft.namespace || null,
         kvMount: draft.kvMount,
+        environment: draft.environment,
+        ...(opts.confirmSignOut ? { confirmSignOut: true } : {}),
       });
       await get().load();
       set({ busy: false });

@@ -2,7 +2,7 @@
 // while a reveal is open: every close (Close, timer, sign-out, main's reveal:closed)
 // resets the store and drops them. Never log them, never persist them.
 import { create } from 'zustand';
-import type { RevealCloseReason, RevealStatus, RevealView, TotpEnrollment } from '../../../../shared/contract';
+import type { RevealCloseReason, RevealStatus, RevealView } from '../../../../shared/contract';
 import { call, errorMessage, on } from '../../lib/ipc-client';
 
 export interface RevealTarget {
@@ -22,12 +22,9 @@ interface RevealState {
   /** Why the last reveal closed, shown once after it hid. */
   closedReason: RevealCloseReason | null;
   copied: 'username' | 'password' | null;
-  enrollment: TotpEnrollment | null;
   openFor(target: RevealTarget): void;
   loadStatus(): Promise<void>;
   verify(password: string, code: string): Promise<void>;
-  enroll(password: string): Promise<void>;
-  finishEnrollment(): void;
   copy(field: 'username' | 'password'): Promise<void>;
   /** Close the reveal (and the modal). */
   close(reason?: RevealCloseReason): Promise<void>;
@@ -47,9 +44,8 @@ export const useRevealStore = create<RevealState>()((set, get) => ({
   error: null,
   closedReason: null,
   copied: null,
-  enrollment: null,
   openFor(target) {
-    set({ target, error: null, closedReason: null, enrollment: null, ...EMPTY });
+    set({ target, error: null, closedReason: null, ...EMPTY });
     void get().loadStatus();
   },
   async loadStatus() {
@@ -71,19 +67,6 @@ export const useRevealStore = create<RevealState>()((set, get) => ({
       void get().loadStatus();
     }
   },
-  async enroll(password) {
-    set({ busy: true, error: null });
-    try {
-      set({ busy: false, enrollment: await call('reveal:enroll-totp', { password }) });
-    } catch (err) {
-      set({ busy: false, error: errorMessage(err) });
-    }
-  },
-  finishEnrollment() {
-    // The otpauth URL holds the TOTP seed: shown once, then dropped.
-    set({ enrollment: null });
-    void get().loadStatus();
-  },
   async copy(field) {
     const view = get().view;
     if (!view) return;
@@ -96,7 +79,7 @@ export const useRevealStore = create<RevealState>()((set, get) => ({
   },
   async close(reason = 'user') {
     const view = get().view;
-    set({ target: null, status: null, error: null, enrollment: null, closedReason: null, ...EMPTY });
+    set({ target: null, status: null, error: null, closedReason: null, ...EMPTY });
     if (view) await call('reveal:close', { revealId: view.revealId }).catch(() => undefined);
     void reason;
   },

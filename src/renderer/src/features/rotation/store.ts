@@ -1,13 +1,20 @@
-// Bulk rotation state: the preview being confirmed, the jobs (kept in main's SQLite),
-// live progress from rotation:job-progress, and the report of a finished job.
+// Bulk rotation state: the preview being confirmed (made in the Rotation view, from a job
+// report's "rotate these now", or from the tenant list's filter), the jobs (kept in main's
+// SQLite), live progress from rotation:job-progress, and the report of a finished job.
 // Nothing here holds a secret: results carry versions, fingerprints and selectors.
 import { create } from 'zustand';
-import type { BulkSelection, JobReport, JobSummary, RotationPreview, StoredSchedules } from '../../../../shared/contract';
+import type { BulkSelectionInput, JobReport, JobSummary, RotationPreview, StoredSchedules } from '../../../../shared/contract';
+
+/** Where a preview was asked for: it shows there (the Rotation view, or the tenant list). */
+export type PreviewOrigin = 'rotation' | 'tenants';
 import { call, errorMessage, on } from '../../lib/ipc-client';
 
 interface RotationState {
   preview: RotationPreview | null;
+  previewOrigin: PreviewOrigin;
   previewBusy: boolean;
+  /** The job the last start made (the tenant list links to its progress). */
+  started: JobSummary | null;
   jobs: JobSummary[];
   report: JobReport | null;
   error: string | null;
@@ -16,7 +23,7 @@ interface RotationState {
   schedulesSaved: boolean;
   load(): Promise<void>;
   listen(): () => void;
-  makePreview(selection: BulkSelection): Promise<void>;
+  makePreview(selection: BulkSelectionInput, origin?: PreviewOrigin): Promise<void>;
   clearPreview(): void;
   start(confirm: string, reason: string): Promise<boolean>;
   act(action: 'rotation:cancel' | 'rotation:pause' | 'rotation:resume', jobId: string): Promise<void>;
@@ -35,7 +42,9 @@ function upsert(list: JobSummary[], j: JobSummary): JobSummary[] {
 
 export const useRotationStore = create<RotationState>()((set, get) => ({
   preview: null,
+  previewOrigin: 'rotation',
   previewBusy: false,
+  started: null,
   jobs: [],
   report: null,
   error: null,
@@ -44,8 +53,12 @@ export const useRotationStore = create<RotationState>()((set, get) => ({
   schedulesSaved: false,
 
   async load() {
+    // The view mounts at each sign-in: what was on screen belonged to the previous identity.
+    const open = get().report?.id;
+    set({ preview: null, started: null });
     try {
       set({ jobs: await call('rotation:jobs'), error: null });
+      if (open) set({ report: await call('rotation:report', { jobId: open }) });
     } catch (err) {
       set({ error: errorMessage(err) });
     }
@@ -53,14 +66,14 @@ export const useRotationStore = create<RotationState>()((set, get) => ({
 
   listen() {
     return on('rotation:job-progress', (j) => {
-      set({ jobs: upsert(get().jobs, j) });
+      set({ jobs: upsert(get().jobs, j), ...(get().started?.id === j.id ? { started: j } : {}) });
       // A job that just ended shows its report.
       if ((j.status === 'completed' || j.status === 'cancelled' || j.status === 'paused') && (get().report === null || get().report?.id === j.id)) void get().showReport(j.id);
     });
   },
 
-  async makePreview(selection) {
-    set({ previewBusy: true, error: null, preview: null });
+  async makePreview(selection, origin = 'rotation') {
+    set({ previewBusy: true, error: null, preview: null, previewOrigin: origin, started: null });
     try {
       set({ preview: await call('rotation:preview', { selection }) });
     } catch (err) {
@@ -79,7 +92,7 @@ export const useRotationStore = create<RotationState>()((set, get) => ({
     if (!p) return false;
     try {
       const job = await call('rotation:start', { previewId: p.previewId, confirm, reason });
-      set({ preview: null, jobs: upsert(get().jobs, job), report: null, error: null });
+      set({ preview: null, started: job, jobs: upsert(get().jobs, job), report: null, error: null });
       return true;
     } catch (err) {
       set({ error: errorMessage(err) });

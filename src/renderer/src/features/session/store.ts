@@ -2,15 +2,12 @@
 // reaches this process; main keeps it in the OS keychain.
 import { create } from 'zustand';
 import type { SessionInfoView } from '../../../../shared/contract';
-import type { ActionId, ActionPermission } from '../../../../shared/capabilities';
+import { clearGates } from '../../lib/gates';
 import { call, errorMessage, on } from '../../lib/ipc-client';
-
-type Permissions = Record<ActionId, ActionPermission>;
 
 interface SessionState {
   info: SessionInfoView | null;
-  /** What the signed-in identity may do; null until known. */
-  permissions: Permissions | null;
+  /** Ask every permission gate again (after a profile switch, or a policy change in Vault). */
   refreshPermissions(): Promise<void>;
   busy: boolean;
   error: string | null;
@@ -22,13 +19,23 @@ interface SessionState {
   listen(): () => void;
 }
 
+/** Who acts: when it changes, every permission answer belongs to someone else. */
+function identity(info: SessionInfoView | null): string {
+  return info ? JSON.stringify([info.signedIn, info.profileId, info.address, info.username, info.entityId, info.policies]) : '';
+}
+
 export const useSessionStore = create<SessionState>()((set, get) => {
+  const adopt = (info: SessionInfoView) => {
+    const changed = identity(get().info) !== identity(info);
+    set({ info });
+    if (changed) clearGates();
+  };
   const attempt = async (fn: () => Promise<SessionInfoView>): Promise<boolean> => {
     set({ busy: true, error: null });
     try {
       const info = await fn();
-      set({ info, busy: false });
-      void get().refreshPermissions();
+      adopt(info);
+      set({ busy: false });
       return info.signedIn;
     } catch (err) {
       set({ busy: false, error: errorMessage(err) });
@@ -37,16 +44,10 @@ export const useSessionStore = create<SessionState>()((set, get) => {
   };
   return {
     info: null,
-    permissions: null,
     busy: false,
     error: null,
     async refreshPermissions() {
-      try {
-        set({ permissions: await call('session:capabilities') });
-      } catch {
-        // Unknown permissions keep actions disabled (null), never enabled.
-        set({ permissions: null });
-      }
+      clearGates();
     },
     async resume() {
       await attempt(() => call('session:resume'));
@@ -58,10 +59,7 @@ export const useSessionStore = create<SessionState>()((set, get) => {
     },
     listen() {
       try {
-        return on('session:changed', (info) => {
-          set({ info });
-          void get().refreshPermissions();
-        });
+        return on('session:changed', (info) => adopt(info));
       } catch {
         return () => undefined;
       }
@@ -73,10 +71,4 @@ export const useSessionStore = create<SessionState>()((set, get) => {
 export function countdown(expiresAt: string, now: number): string {
   const s = Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** Whether the signed-in identity may take an action, and why not. Unknown counts as not allowed. */
-export function useCan(action: ActionId): ActionPermission {
-  const p = useSessionStore((s) => s.permissions?.[action]);
-  return p ?? { allowed: false, reason: 'Checking your permissions…' };
 }

@@ -62,3 +62,61 @@ describe('vault-console audit', () => {
     expect(r.err).toMatch(/not a valid date/);
   });
 });
+
+// Issue 12, item 6: the off-hours time zone (and every threshold) could be set only in
+// the app; the CLI, used for offline review on ops hosts, shows and sets them with the
+// app's validation and messages.
+describe('vault-console audit settings', () => {
+  const db = join(mkdtempSync(join(tmpdir(), 'vc-audit-cli-settings-')), 'a.db');
+
+  it('shows the settings (the spec defaults at first)', async () => {
+    const r = await run(['audit', 'settings', `-db=${db}`, '-format=json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).settings).toEqual({
+      failedAuthThreshold: 5,
+      failedAuthWindowMinutes: 5,
+      offHoursStart: 2,
+      offHoursEnd: 6,
+      timeZone: 'UTC',
+      bulkReadThreshold: 100,
+      bulkReadWindowSeconds: 60,
+      wideReadThreshold: 300,
+      approverPolicy: 'vault-console-admin',
+      approvalValidHours: 24,
+    });
+    const t = await run(['audit', 'settings', `-db=${db}`]);
+    expect(t.out).toMatch(/^time-zone\s+UTC$/m);
+  });
+
+  it('sets the time zone and thresholds, kept for the next command and used by alerts', async () => {
+    const r = await run(['audit', 'settings', `-db=${db}`, '-time-zone=Europe/Berlin', '-off-hours-start=22', '-off-hours-end=5', '-failed-auth-threshold=10', '-approver-policy=deletion-approver']);
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(/Saved/);
+    const again = JSON.parse((await run(['audit', 'settings', `-db=${db}`, '-format=json'])).out).settings;
+    expect(again).toMatchObject({ timeZone: 'Europe/Berlin', offHoursStart: 22, offHoursEnd: 5, failedAuthThreshold: 10, approverPolicy: 'deletion-approver' });
+    // 6 failed sign-ins no longer reach a threshold of 10.
+    await run(['audit', 'import', FIXTURE, `-db=${db}`]);
+    const alerts = JSON.parse((await run(['audit', 'alerts', `-db=${db}`, '-format=json'])).out).alerts as { kind: string }[];
+    expect(alerts.some((a) => a.kind === 'failed-auth-user')).toBe(false);
+  });
+
+  it.each([
+    [['-time-zone=Mars/Olympus'], /"Mars\/Olympus" is not a time zone; use an IANA name/],
+    [['-failed-auth-threshold=0'], /Failed sign-ins must be a whole number from 1 to 10,000\./],
+    [['-off-hours-start=3', '-off-hours-end=3'], /Off-hours start and end must differ\./],
+    [['-bulk-read-window=3601'], /The bulk read window \(seconds\) must be a whole number from 1 to 3,600\./],
+    [['-approver-policy=root'], /not a policy name an approver can hold/],
+  ])('refuses %j with the app’s message and changes nothing', async (flags, message) => {
+    const before = (await run(['audit', 'settings', `-db=${db}`, '-format=json'])).out;
+    const r = await run(['audit', 'settings', `-db=${db}`, ...flags]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect((await run(['audit', 'settings', `-db=${db}`, '-format=json'])).out).toBe(before);
+  });
+
+  it('settings flags belong to "audit settings" only', async () => {
+    const r = await run(['audit', 'query', `-db=${db}`, '-time-zone=UTC']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/the settings flags belong to "audit settings"/);
+  });
+});

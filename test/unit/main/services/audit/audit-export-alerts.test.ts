@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectBulkReads, detectFailedAuth, detectOffHours, localHour, type DetectorEvent } from '../../../../../src/main/services/audit/alert-detector';
+import { NO_VAULT_DETAIL } from '../../../../../src/main/services/audit/audit-record';
 import { exportAudit } from '../../../../../src/main/services/audit/audit-exporter';
 import { importAuditFile } from '../../../../../src/main/services/audit/audit-importer';
 import { csvCell, CsvParser } from '../../../../../src/main/services/audit/export-format';
@@ -49,18 +50,32 @@ describe('audit export', () => {
   });
 
   it('a malicious user name comes out neutralised in CSV and intact after re-import', async () => {
-    repo.insertMany([{ key: 'x:1', ts: Date.UTC(2026, 0, 1), action: 'failed-login', tenant: null, user: '=cmd|" /C calc"!A0', secretType: 'none', ip: '10.0.0.1', status: 'denied', path: 'auth/userpass/login/x', source: 'vault', requestId: 'r1', approvalId: null, error: null }]);
+    repo.insertMany([{ key: 'x:1', ts: Date.UTC(2026, 0, 1), action: 'failed-login', tenant: null, user: '=cmd|" /C calc"!A0', secretType: 'none', ip: '10.0.0.1', status: 'denied', path: 'auth/userpass/login/x', source: 'vault', requestId: 'r1', approvalId: null, error: null, ...NO_VAULT_DETAIL }]);
     const out = join(dir, 'evil.csv');
     await exportAudit(repo, { user: '=cmd|" /C calc"!A0' }, 'csv', out, new Date());
-    expect(readFileSync(out, 'utf8')).toContain(`"'=cmd|"" /C calc""!A0"`);
+    expect(readFileSync(out, 'utf8')).toContain(`"'=cmd|"" /c calc""!a0"`);
     const db2 = new AuditRepo(openDatabase(join(dir, 'db2.sqlite')));
     await importAuditFile(db2, out);
-    expect(db2.page({}, null, 10).events[0]!.user).toBe('=cmd|" /C calc"!A0');
+    // Names are stored case-folded (one spelling everywhere, as Vault compares them).
+    expect(db2.page({}, null, 10).events[0]!.user).toBe('=cmd|" /c calc"!a0');
   });
 });
 
 describe('suspicious activity detectors', () => {
-  const ev = (id: number, ts: number, over: Partial<DetectorEvent>): DetectorEvent => ({ id, ts, action: 'read', user: 'admin', ip: '10.0.0.1', tenant: 't-000001', status: 'ok', approvalId: null, path: 'tenants/data/t-000001/ssh/admin', ...over });
+  const ev = (id: number, ts: number, over: Partial<DetectorEvent>): DetectorEvent => ({
+    id,
+    ts,
+    action: 'read',
+    user: 'admin',
+    ip: '10.0.0.1',
+    tenant: 't-000001',
+    status: 'ok',
+    approvalId: null,
+    path: 'tenants/data/t-000001/ssh/admin',
+    ...NO_VAULT_DETAIL,
+    approvalWrite: null,
+    ...over,
+  });
 
   it('raises red alerts for 5+ failed logins in 5 minutes per user and per IP, linking the events (captured log)', () => {
     const failed = repo.byAction('failed-login', 0, Date.now() + 1e12, 1000);

@@ -31,9 +31,10 @@ describe('Vault audit parser on captured OpenBao output', () => {
     expect(fails.every((r) => r.ip === '127.0.0.1' && r.status === 'denied')).toBe(true);
   });
 
-  it('maps a successful login to login with the user from auth metadata', () => {
+  it('maps a successful login to login with the user from auth metadata and its entity', () => {
     const ok = records.filter((r) => r.action === 'login');
     expect(ok.map((r) => r.user).sort()).toEqual(['admin', 'auditor']);
+    expect(ok.every((r) => /^[0-9a-f-]{36}$/.test(r.entityId ?? ''))).toBe(true);
   });
 
   it('maps KV v2 operations to read, write, list, delete with tenant and secret type', () => {
@@ -45,11 +46,15 @@ describe('Vault audit parser on captured OpenBao output', () => {
     expect(records.find((r) => r.path === 'tenants/data/t-000002/api/ak_0123456789abcdef')!.secretType).toBe('api');
   });
 
-  it('names console actions from the audited X-Vault-Console-Action header, with the approval id', () => {
-    expect(byPath('tenants/data/t-000001/smtp/admin').map((r) => r.action)).toContain('reveal');
-    expect(byPath('tenants/data/t-000001/ssh/admin').map((r) => r.action)).toEqual(expect.arrayContaining(['rotate', 'download', 'read']));
+  it("keeps the audited X-Vault-Console-Action header beside Vault's own action, never instead of it", () => {
+    const reveal = byPath('tenants/data/t-000001/smtp/admin').find((r) => r.consoleHeader?.includes('reveal'))!;
+    expect(reveal).toMatchObject({ action: 'read', operation: 'read', consoleHeader: 'action=reveal;req=rv-1', headerConflict: false });
+    const ssh = byPath('tenants/data/t-000001/ssh/admin');
+    expect(ssh.find((r) => r.consoleHeader?.includes('rotate'))).toMatchObject({ action: 'write', operation: 'update', headerConflict: false });
+    expect(ssh.find((r) => r.consoleHeader?.includes('download'))).toMatchObject({ action: 'read', headerConflict: false });
     const del = byPath('tenants/metadata/t-000002/api/ak_0123456789abcdef').find((r) => r.action === 'delete')!;
-    expect(del.approvalId).toBe('apr-0001');
+    expect(del).toMatchObject({ approvalId: 'apr-0001', consoleHeader: 'action=delete;approval=apr-0001;req=del-1', mount: 'tenants/', operation: 'delete' });
+    expect(records.some((r) => (['rotate', 'reveal', 'download'] as string[]).includes(r.action))).toBe(false);
   });
 
   it('marks a permission-denied read as denied with the error text', () => {
@@ -65,7 +70,7 @@ describe('Vault audit parser on captured OpenBao output', () => {
   });
 
   it('uses the request time for the event and milliseconds precision', () => {
-    const r = records.find((x) => x.action === 'reveal')!;
+    const r = records.find((x) => x.consoleHeader?.includes('reveal'))!;
     expect(Number.isInteger(r.ts)).toBe(true);
     expect(new Date(r.ts).toISOString()).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });

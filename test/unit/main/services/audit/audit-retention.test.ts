@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { NO_VAULT_DETAIL, type AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { AuditService, MAINTENANCE_INTERVAL_MS, MAINTENANCE_START_DELAY_MS } from '../../../../../src/main/services/audit/audit-service';
 import { createLogger } from '../../../../../src/main/services/log/logger';
 import { openDatabase } from '../../../../../src/main/services/storage/database';
@@ -14,7 +14,7 @@ import { SettingsRepo } from '../../../../../src/main/services/storage/settings-
 import { ManualClock } from '../../../../../src/main/services/time/clock';
 
 const rec = (i: number, ts: number): AuditRecord => ({
-  key: `r:${i}`, ts, action: 'read', tenant: 't-000001', user: 'admin', secretType: 'ssh', ip: '10.0.0.1', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', requestId: `q${i}`, approvalId: null, error: null,
+  key: `r:${i}`, ts, action: 'read', tenant: 't-000001', user: 'admin', secretType: 'ssh', ip: '10.0.0.1', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', requestId: `q${i}`, approvalId: null, error: null, ...NO_VAULT_DETAIL,
 });
 
 function service(clock: ManualClock) {

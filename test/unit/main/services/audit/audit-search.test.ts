@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { NO_VAULT_DETAIL, type AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { AuditRepo, BY_ACTION_CAP, COUNT_CAP_ROWS } from '../../../../../src/main/services/storage/audit-repo';
 import { caseVariants } from '../../../../../src/main/services/storage/audit-terms';
 import { openDatabase } from '../../../../../src/main/services/storage/database';
@@ -36,6 +36,7 @@ function event(i: number): AuditRecord {
     requestId: `r${i}`,
     approvalId: null,
     error: login ? (i % 20 === 9 ? 'invalid credentials' : 'Zugriff verweigert: Schlüssel') : null,
+    ...NO_VAULT_DETAIL,
   };
 }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditArchiver } from '../../../../../src/main/services/audit/audit-archiver';
 import { importAuditFile } from '../../../../../src/main/services/audit/audit-importer';
 import { AuditTailer } from '../../../../../src/main/services/audit/audit-tailer';
-import type { AuditRecord } from '../../../../../src/main/services/audit/audit-record';
+import { NO_VAULT_DETAIL, type AuditRecord } from '../../../../../src/main/services/audit/audit-record';
 import { createLogger } from '../../../../../src/main/services/log/logger';
 import { AuditRepo } from '../../../../../src/main/services/storage/audit-repo';
 import { openDatabase } from '../../../../../src/main/services/storage/database';
@@ -16,7 +16,7 @@ import { ManualClock } from '../../../../../src/main/services/time/clock';
 
 const FIXTURE = readFileSync(join(__dirname, '../../../../fixtures/audit/openbao-2.4-audit.jsonl'), 'utf8');
 const rec = (i: number, ts: number, over: Partial<AuditRecord> = {}): AuditRecord => ({
-  key: `t:${i}`, ts, action: 'read', tenant: `t-00000${i % 3}`, user: i % 2 ? 'admin' : 'alice', secretType: 'ssh', ip: '10.0.0.1', status: 'ok', path: `tenants/data/t-00000${i % 3}/ssh/admin`, source: 'vault', requestId: `r${i}`, approvalId: null, error: null, ...over,
+  key: `t:${i}`, ts, action: 'read', tenant: `t-00000${i % 3}`, user: i % 2 ? 'admin' : 'alice', secretType: 'ssh', ip: '10.0.0.1', status: 'ok', path: `tenants/data/t-00000${i % 3}/ssh/admin`, source: 'vault', requestId: `r${i}`, approvalId: null, error: null, ...NO_VAULT_DETAIL, ...over,
 });
 
 describe('audit storage', () => {

@@ -40,4 +40,29 @@ describe('backup settings store', () => {
     await expect(store.save({ bucket: 'Bad_Bucket' })).rejects.toThrow(/bucket name/);
     expect((await store.summary()).bucket).toBe('ops-backups');
   });
+
+  it('accepts https endpoints, plain http only to this machine (with a warning), nothing else', async () => {
+    const { store } = setup();
+    expect((await store.save({ bucket: 'ops-backups', endpoint: 'https://s3.example.com' })).warnings).toEqual([]);
+    expect((await store.save({ bucket: 'ops-backups', endpoint: 'http://127.0.0.1:9000' })).warnings).toEqual([expect.stringMatching(/this machine/)]);
+    expect((await store.save({ bucket: 'ops-backups', endpoint: 'http://[::1]:9000' })).warnings).toHaveLength(1);
+    for (const bad of ['http://s3.example.com', 'http://10.0.0.5:9000', 'ftp://127.0.0.1', 'https://key:secret@s3.example.com']) {
+      await expect(store.save({ bucket: 'ops-backups', endpoint: bad })).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    }
+    expect((await store.summary()).endpoint).toBe('http://[::1]:9000');
+  });
+
+  it('a new bucket or endpoint forgets the stored S3 keys (unless new keys come with it)', async () => {
+    const { store, secrets } = setup();
+    const keys = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'very-secret-value' };
+    await store.save({ bucket: 'ops-backups', endpoint: 'https://s3.example.com', ...keys });
+    await store.save({ bucket: 'ops-backups', endpoint: 'https://s3.example.com', retentionDays: 10 });
+    expect((await store.summary()).hasCredentials).toBe(true);
+    expect((await store.save({ bucket: 'other-bucket' })).hasCredentials).toBe(false);
+    expect(await secrets.get('backup:s3-credentials')).toBeNull();
+    await store.save({ bucket: 'other-bucket', ...keys });
+    expect((await store.save({ bucket: 'other-bucket', endpoint: 'https://s3.elsewhere.example' })).hasCredentials).toBe(false);
+    // New keys given with the new endpoint are kept.
+    expect((await store.save({ bucket: 'other-bucket', endpoint: 'https://s3.third.example', ...keys })).hasCredentials).toBe(true);
+  });
 });

@@ -92,4 +92,32 @@ describe('connection profiles', () => {
     service.delete('default');
     expect(service.list().profiles.map((x) => x.name)).toEqual(['Prod EU']);
   });
+
+  it('a saved or edited profile never becomes active, whatever its name sorts like', () => {
+    for (const name of ['bad-host', 'AAA first', '0 zero']) service.save({ ...base, name, address: 'https://127.0.0.1:1' });
+    expect(service.active().id).toBe('default');
+    expect(service.list().activeId).toBe('default');
+    const p = service.list().profiles.find((x) => x.name === 'bad-host')!;
+    service.save({ ...base, id: p.id, name: 'bad-host', address: 'https://127.0.0.1:2', environment: 'staging' });
+    expect(service.active().id).toBe('default');
+  });
+
+  it('each profile names its environment: production unless chosen; the default one on loopback is development', () => {
+    expect(service.list().profiles[0]).toMatchObject({ id: 'default', environment: 'development' });
+    expect(service.save(base).environment).toBe('production');
+    const staging = service.save({ ...base, name: 'Staging', environment: 'staging' });
+    // Editing without naming it keeps it.
+    expect(service.save({ ...base, id: staging.id, name: 'Staging' }).environment).toBe('staging');
+    expect(() => service.save({ ...base, name: 'X', environment: 'prod' as never })).toThrowError(/Environment/);
+  });
+
+  it('names the trust settings an edit changes (address, CA, minimum TLS, namespace), not the others', () => {
+    const p = service.save(base);
+    const row = service.get(p.id)!;
+    expect(service.trustChanges(row, { ...base, name: 'Renamed', kvMount: 'other', environment: 'staging' })).toEqual([]);
+    expect(service.trustChanges(row, { ...base, address: 'https://vault.eu.example:8201' })).toEqual(['address']);
+    expect(service.trustChanges(row, { ...base, caCertPem: caPem, minTls: 'TLSv1.2', namespace: 'team-a' })).toEqual(['CA certificate', 'minimum TLS version', 'namespace']);
+    // Spelling the same address differently is no change.
+    expect(service.trustChanges(row, { ...base, address: 'HTTPS://VAULT.EU.EXAMPLE:8200/' })).toEqual([]);
+  });
 });

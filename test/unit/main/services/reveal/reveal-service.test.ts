@@ -17,6 +17,9 @@ import { createLogger } from '../../../../../src/main/services/log/logger';
 
 const PASSWORD = 'right-password';
 const CODE = '123456';
+const ENTITY = '0f0e0d0c-0b0a-4908-8706-050403020100';
+// The 2FA key another admin's grant made (enrolment/): the only kind reveals validate against.
+const KEY = `vault-console-e-${ENTITY}-g000000000001`;
 const SMTP = { username: 'admin@acme-1.example.com', password: 'Sm7p-Pa55word-0123456789abcdefXYZ', webmail_url: 'https://mail.acme-1.example.com' };
 
 class InMemoryVault {
@@ -33,6 +36,9 @@ class InMemoryVault {
     return {
       connection: conn,
       raw: {} as VaultClient['raw'],
+      transport: {} as VaultClient['transport'],
+      token: () => token,
+      baseHeaders: () => ({}),
       setToken: () => undefined,
       setHeaders: () => undefined,
       close: () => undefined,
@@ -43,7 +49,7 @@ class InMemoryVault {
           if (b.password !== PASSWORD) fail(400, 'invalid username or password');
           const t = `tok-${vault.next()}`;
           vault.tokens.add(t);
-          return { auth: { client_token: t } } as T;
+          return { auth: { client_token: t, entity_id: ENTITY } } as T;
         }
         if (!token || !vault.tokens.has(token)) fail(403, 'permission denied');
         if (path === 'auth/token/revoke-self') {
@@ -52,8 +58,9 @@ class InMemoryVault {
           return {} as T;
         }
         if (path === 'auth/token/renew-self') return { auth: { lease_duration: Number.parseInt(b.increment ?? '0', 10) } } as T;
-        if (path.startsWith('totp/keys/')) return { data: { account_name: 'admin' } } as T;
-        if (path.startsWith('totp/code/')) return { data: { valid: b.code === CODE } } as T;
+        if (path === `tenants-enrolment/data/active/${ENTITY}`) return { data: { data: { key_name: KEY, grant_id: 'g000000000001' } } } as T;
+        if (path === `totp/keys/${KEY}`) return { data: { account_name: 'admin' } } as T;
+        if (path === `totp/code/${KEY}`) return { data: { valid: b.code === CODE } } as T;
         if (path === 'tenants/data/t-000001/smtp/admin') {
           return { data: { data: SMTP, metadata: { version: 1, created_time: '2025-10-01T00:00:00Z', custom_metadata: { last_rotated: '2025-10-01T00:00:00.000Z', next_rotation: '2026-03-30T00:00:00.000Z' } } } } as T;
         }
@@ -70,7 +77,7 @@ const conn = { address: 'http://127.0.0.1:1', timeoutMs: 1000, kvMount: 'tenants
 function signedIn(over: Partial<SessionInfo> = {}): SessionInfo {
   return {
     signedIn: true, profileId: 'p1', address: conn.address, method: 'userpass', displayName: 'userpass-admin', username: 'admin',
-    entityId: 'e1', policies: ['vault-console-admin'], expiresAt: null, renewable: true, expiringSoon: false, problem: null, ...over,
+    entityId: ENTITY, policies: ['vault-console-admin'], expiresAt: null, renewable: true, expiringSoon: false, problem: null, ...over,
   };
 }
 
@@ -211,7 +218,7 @@ describe('RevealService', () => {
     const { service, vault } = setup();
     await expect(verify(service, { code: '654321' })).rejects.toThrow('Wrong 2FA code.');
     expect(vault.revoked).toEqual(['tok-1']);
-    expect(vault.calls.some((c) => c.includes('/data/'))).toBe(false);
+    expect(vault.calls.some((c) => c.includes('tenants/data/'))).toBe(false);
   });
 
   it('a malformed code or tenant id is a BAD_INPUT that does not count as a failure', async () => {
@@ -242,6 +249,35 @@ describe('RevealService', () => {
     for (let i = 0; i < 4; i++) await expect(verify(service, { code: '000000' })).rejects.toThrow('Wrong 2FA code.');
     clock.advance(5 * 60_000 + 1);
     await expect(verify(service, { code: '000000' })).rejects.toThrow('Wrong 2FA code.');
+    await expect(verify(service)).resolves.toMatchObject({ username: SMTP.username });
+  });
+
+  it('the lockout belongs to the Vault user: another profile to the same Vault (address spelt differently) is locked too', async () => {
+    const db = openDatabase(':memory:');
+    const clock = new ManualClock();
+    const a = setup({ db, clock });
+    for (let i = 0; i < 5; i++) await expect(verify(a.service, { password: 'bad' })).rejects.toMatchObject({ code: expect.stringMatching(/UNAUTHENTICATED|PERMISSION_DENIED/) });
+    const b = setup({ db, clock });
+    (b.service as unknown as { deps: RevealServiceDeps }).deps.session.info = () => signedIn({ profileId: 'p-new', address: 'HTTP://127.0.0.1:1/', username: 'ADMIN' });
+    await expect(verify(b.service)).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(b.vault.calls).toEqual([]);
+    expect((await b.service.status()).lockedUntil).not.toBeNull();
+  });
+
+  it('parallel attempts reserve their place first: of 20 at once, at most 5 reach Vault', async () => {
+    const { service, vault } = setup();
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => verify(service, { password: 'bad' })));
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    expect(vault.calls.filter((c) => c.startsWith('POST auth/userpass/login/')).length).toBeLessThanOrEqual(5);
+    await expect(verify(service)).rejects.toThrow(/locked until/);
+  });
+
+  it('an attempt that ends without a verdict (Vault unreachable) does not count towards the lockout', async () => {
+    const { service, vault } = setup();
+    const realClient = vault.client.bind(vault);
+    vault.client = () => ({ ...realClient(), request: async () => { throw new AppError('VAULT_UNREACHABLE', 'Vault is unreachable.'); } });
+    for (let i = 0; i < 8; i++) await expect(verify(service)).rejects.toMatchObject({ code: 'VAULT_UNREACHABLE' });
+    vault.client = realClient;
     await expect(verify(service)).resolves.toMatchObject({ username: SMTP.username });
   });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../../../src/main/services/storage/database';
 import { currentVersion, MIGRATIONS } from '../../../../../src/main/services/storage/migrations';
-import { RotationRepo } from '../../../../../src/main/services/storage/rotation-repo';
+import { CHANGED_SINCE_PREVIEW, RotationRepo } from '../../../../../src/main/services/storage/rotation-repo';
 
 const upTo = (v: number) => MIGRATIONS.filter((m) => m.version <= v);
 
@@ -39,6 +39,25 @@ describe('migration 7 (rotation jobs)', () => {
       [3, 'running'],
       [2, 'pending'],
     ]);
-    expect(repo.counts('j')).toEqual({ pending: 1, running: 1, done: 1, failed: 0, skipped: 0 });
+    expect(repo.counts('j')).toEqual({ pending: 1, running: 1, done: 1, failed: 0, skipped: 0, changed: 0 });
+  });
+
+  it('counts and lists the items changed since the preview apart from the other skipped ones', () => {
+    const db = openDatabase(':memory:', { migrations: upTo(7) });
+    const repo = new RotationRepo(db);
+    repo.createJob({ id: 'j', kind: 'all', label: 'l', selection_json: '{}', mount: 'm', status: 'running', actor: 'a', reason: 'r', concurrency: 1, fail_threshold: 0.2, created_at: 'now' }, [
+      { tenantId: 'a', path: 'a/smtp/admin', baseVersion: 1 },
+      { tenantId: 'b', path: 'b/smtp/admin', baseVersion: 1 },
+      { tenantId: 'c', path: 'c/smtp/admin', baseVersion: 1 },
+      { tenantId: 'd', path: 'd/smtp/admin', baseVersion: 1 },
+    ]);
+    repo.applyItemUpdates('j', [
+      { seq: 1, state: 'done', at: 'now', newVersion: 2 },
+      { seq: 2, state: 'skipped', at: 'now', code: CHANGED_SINCE_PREVIEW, error: 'changed' },
+      { seq: 3, state: 'skipped', at: 'now', error: 'gone' },
+    ]);
+    expect(repo.counts('j')).toEqual({ pending: 1, running: 0, done: 1, failed: 0, skipped: 2, changed: 1 });
+    expect(repo.skippedItems('j', true).map((i) => i.path)).toEqual(['b/smtp/admin']);
+    expect(repo.skippedItems('j', false).map((i) => i.path)).toEqual(['c/smtp/admin']);
   });
 });

@@ -20,7 +20,7 @@ function records(tenants: number, perTenant: number): AuditRecord[] {
     const tenant = `t-${String(t).padStart(6, '0')}`;
     for (let i = 0; i < perTenant; i++, n++) {
       const action = AUDIT_ACTIONS[n % AUDIT_ACTIONS.length]!;
-      const type = AUDIT_SECRET_TYPES[n % 4]!;
+      const type = AUDIT_SECRET_TYPES[Math.floor(n / AUDIT_ACTIONS.length) % 4]!;
       out.push({
         key: `v:${n}`,
         ts: T0 + n,
@@ -35,6 +35,12 @@ function records(tenants: number, perTenant: number): AuditRecord[] {
         requestId: `r-${n}`,
         approvalId: null,
         error: null,
+        operation: action === 'read' ? 'read' : 'update',
+        mount: 'tenants/',
+        entityId: `ent-${n % 97}`,
+        // The console's header (an annotation) on some: hostile free text must not reach a label either.
+        consoleHeader: action === 'write' ? `action=rotate;req=vc-${n}` : n % 7 === 0 ? `action=reveal;req=${tenant}-user-${n}` : null,
+        headerConflict: false,
       });
     }
   }

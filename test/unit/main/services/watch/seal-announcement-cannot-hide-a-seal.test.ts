@@ -16,7 +16,7 @@ let n = 0;
 
 function write(path: string, ts: number, over: Partial<AuditRecord> = {}): AuditRecord {
   n++;
-  return { key: `v:${n}`, ts, action: 'write', tenant: null, user: 'alice', secretType: 'none', ip: '10.0.0.1', status: 'ok', path, source: 'vault', requestId: `r${n}`, approvalId: null, error: null, ...over };
+  return { key: `v:${n}`, ts, action: 'write', tenant: null, user: 'alice', secretType: 'none', ip: '10.0.0.1', status: 'ok', path, source: 'vault', requestId: `r${n}`, approvalId: null, error: null, operation: 'update', mount: 'tenants-watch/', entityId: null, consoleHeader: null, headerConflict: false, ...over };
 }
 
 function store(...recs: AuditRecord[]): WatchRepo {

@@ -59,14 +59,31 @@ export function AlertSettingsForm() {
     <form className="card alert-settings" onSubmit={(e) => void submit(e)} data-testid="audit-alert-settings">
       <h2>Alert thresholds</h2>
       <fieldset>
-        <legend>Failed authentication (red), per user and per source address</legend>
+        <legend>Failed authentication (red), per name and auth mount (any address), per source address, and across names</legend>
         {field('failedAuthThreshold', 'At least', 'failed sign-ins')}
         {field('failedAuthWindowMinutes', 'within', 'minutes')}
       </fieldset>
       <fieldset>
-        <legend>Bulk secret reads (yellow), per user</legend>
+        <legend>Bulk secret reads (yellow), per identity (an entity and all its tokens)</legend>
         {field('bulkReadThreshold', 'More than', 'tenant secret reads')}
         {field('bulkReadWindowSeconds', 'within', 'seconds')}
+        {field('wideReadThreshold', 'or more than', 'different tenant secrets within 24 hours')}
+      </fieldset>
+      <fieldset>
+        <legend>Deletion approvals (red when a delete has none in Vault's record)</legend>
+        <label>
+          The approver must hold the Vault policy{' '}
+          <input
+            value={form.approverPolicy}
+            onChange={(e) => {
+              setForm({ ...form, approverPolicy: e.target.value });
+              useAlertSettingsStore.setState({ saved: false });
+            }}
+            size={24}
+            data-testid="alert-setting-approverPolicy"
+          />
+        </label>
+        {field('approvalValidHours', 'An approval is good for one delete within', 'hours')}
       </fieldset>
       <fieldset>
         <legend>Off-hours access (yellow)</legend>

@@ -2,6 +2,7 @@
 // approves, then the delete runs under that approval (its id travels in Vault's
 // audit log). Requests live in Vault, so every admin's console sees the same list.
 import { useEffect, useState, type FormEvent } from 'react';
+import { GatedButton } from '../../../components/GatedButton';
 import { useSessionStore } from '../../session/store';
 import { useApprovalsStore } from '../store';
 
@@ -58,9 +59,9 @@ export function ApprovalsPanel() {
         <label>
           Reason <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} placeholder="Tenant offboarded (ticket 1234)" data-testid="approval-reason" />
         </label>
-        <button type="submit" disabled={s.busy !== null} data-testid="approval-request-submit">
+        <GatedButton type="submit" gate={{ action: 'approvals.request' }} inactive={s.busy !== null} testId="approval-request-submit">
           Request deletion
-        </button>
+        </GatedButton>
       </form>
       {s.error && (
         <p className="error" role="alert" data-testid="approval-error">
@@ -108,54 +109,42 @@ export function ApprovalsPanel() {
                 </td>
                 <td>
                   {a.status === 'pending' && (
-                    <button
-                      type="button"
-                      disabled={mine || s.busy !== null}
-                      title={mine ? 'You requested this deletion: a second admin must approve it.' : 'Approve this deletion'}
+                    <GatedButton
+                      gate={{ action: 'approvals.approve', id: a.id }}
+                      blocked={mine ? 'You requested this deletion: a second admin must approve it.' : null}
+                      inactive={s.busy !== null}
                       onClick={() => void s.approve(a.id)}
-                      data-testid="approval-approve"
+                      testId="approval-approve"
                     >
                       Approve
-                    </button>
-                  )}
-                  {a.status === 'pending' && mine && (
-                    <span className="muted small" data-testid="approval-own-request">
-                      {' '}
-                      Needs another admin
-                    </span>
+                    </GatedButton>
                   )}
                   {a.status === 'approved' && confirming !== a.id && (
-                    <button
-                      type="button"
+                    <GatedButton
+                      gate={{ action: 'approvals.delete', id: a.id, path: a.path }}
+                      blocked={approvedByMe ? 'You approved this deletion: the requester (or another admin) runs it.' : null}
                       className="danger"
-                      disabled={s.busy !== null || approvedByMe}
-                      title={approvedByMe ? 'You approved this deletion: the requester (or another admin) runs it.' : 'Delete the secret under this approval'}
+                      inactive={s.busy !== null}
                       onClick={() => setConfirming(a.id)}
-                      data-testid="approval-delete"
+                      testId="approval-delete"
                     >
                       Delete secret…
-                    </button>
-                  )}
-                  {a.status === 'approved' && approvedByMe && (
-                    <span className="muted small" data-testid="approval-own-approval">
-                      {' '}
-                      You approved it: someone else runs it
-                    </span>
+                    </GatedButton>
                   )}
                   {a.status === 'approved' && confirming === a.id && (
                     <>
-                      <button
-                        type="button"
+                      <GatedButton
+                        gate={{ action: 'approvals.delete', id: a.id, path: a.path }}
                         className="danger"
-                        disabled={s.busy !== null}
+                        inactive={s.busy !== null}
                         onClick={() => {
                           setConfirming(null);
                           void s.deleteSecret(a.id);
                         }}
-                        data-testid="approval-delete-confirm"
+                        testId="approval-delete-confirm"
                       >
                         Delete {a.path} and all its versions
-                      </button>{' '}
+                      </GatedButton>{' '}
                       <button type="button" onClick={() => setConfirming(null)} data-testid="approval-delete-cancel">
                         Cancel
                       </button>

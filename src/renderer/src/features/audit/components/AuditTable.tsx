@@ -6,6 +6,9 @@ import type { AuditEventView } from '../../../../../shared/contract';
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 480;
 const OVERSCAN = 10;
+// The console column is this feature's own: the grid is set here, not in the shared stylesheet.
+const GRID = '190px 120px 90px 110px 90px 120px 80px 140px';
+const CONFLICT_STYLE = { background: '#fdecea' };
 
 interface Props {
   events: AuditEventView[];
@@ -24,7 +27,7 @@ export function AuditTable({ events, onEnd, testId }: Props) {
   };
   return (
     <div className="audit-table" data-testid={testId}>
-      <div className="audit-row audit-head" role="row">
+      <div className="audit-row audit-head" role="row" style={{ gridTemplateColumns: GRID }}>
         <span>Timestamp</span>
         <span>Action</span>
         <span>Tenant</span>
@@ -32,17 +35,19 @@ export function AuditTable({ events, onEnd, testId }: Props) {
         <span>Secret Type</span>
         <span>IP Address</span>
         <span>Status</span>
+        <span title="What the client's X-Vault-Console-Action header says (an annotation; Vault's record is the Action)">Console says</span>
       </div>
       <div className="audit-scroll" style={{ height: Math.min(VIEW_HEIGHT, Math.max(ROW_HEIGHT, events.length * ROW_HEIGHT)) }} onScroll={onScroll}>
         <div style={{ height: events.length * ROW_HEIGHT, position: 'relative' }}>
           {events.slice(first, last).map((e, i) => (
             <div
               key={e.id}
-              className={`audit-row status-${e.status}`}
+              className={`audit-row status-${e.status}${e.headerConflict ? ' header-conflict' : ''}`}
               role="row"
               data-testid="audit-row"
-              title={e.path}
-              style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0 }}
+              data-conflict={e.headerConflict ? 'true' : undefined}
+              title={`${e.path}${e.operation ? ` · Vault: ${e.operation}` : ''}${e.mount ? ` on ${e.mount}` : ''}${e.entityId ? ` · entity ${e.entityId}` : ''}`}
+              style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0, gridTemplateColumns: GRID, ...(e.headerConflict ? CONFLICT_STYLE : {}) }}
             >
               <span>{e.ts.replace('T', ' ').replace('Z', '')}</span>
               <span data-testid="audit-cell-action">{e.action}</span>
@@ -51,6 +56,9 @@ export function AuditTable({ events, onEnd, testId }: Props) {
               <span>{e.secretType === 'none' ? '—' : e.secretType}</span>
               <span>{e.ip || '—'}</span>
               <span>{e.status}</span>
+              <span data-testid="audit-cell-console" title={e.consoleHeader ?? ''}>
+                {e.consoleHeader ? `${e.headerConflict ? '⚠ ' : ''}${e.consoleAction ?? e.consoleHeader}` : '—'}
+              </span>
             </div>
           ))}
         </div>

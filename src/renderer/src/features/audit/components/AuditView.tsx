@@ -37,6 +37,12 @@ export function AuditView({ refreshMs }: Props) {
             {s.paused ? 'Paused' : s.stream?.running ? 'Live' : 'Not streaming'}
             {s.lastRefresh ? ` · updated ${s.lastRefresh.toLocaleTimeString()}` : ''}
           </span>
+          <button type="button" data-testid="audit-follow-choose" title="Main opens a file dialog; the file must be a regular file" onClick={() => void s.followLog('choose')}>
+            Follow a log file…
+          </button>
+          <button type="button" data-testid="audit-follow-vault" title="The file audit device that Vault's sys/audit reports" onClick={() => void s.followLog('sys-audit')}>
+            Follow Vault's file device
+          </button>
           <button type="button" data-testid="audit-pause" onClick={() => s.setPaused(!s.paused)}>
             {s.paused ? 'Resume' : 'Pause'}
           </button>
@@ -51,6 +57,18 @@ export function AuditView({ refreshMs }: Props) {
           </button>
         </div>
       </div>
+
+      {s.stream?.path && (
+        <p className="muted small" data-testid="audit-stream-path">
+          Following <code>{s.stream.path}</code> ({s.stream.origin === 'sys-audit' ? "Vault's sys/audit" : 'chosen file'})
+          {s.stream.lastError ? ` · ${s.stream.lastError}` : ''}
+        </p>
+      )}
+      {(s.stream?.warnings ?? []).map((w) => (
+        <p key={w} className="error" role="alert" data-testid="audit-stream-warning">
+          {w}
+        </p>
+      ))}
 
       <div className="segmented audit-tabs" role="tablist" data-testid="audit-tabs">
         {TABS.map(([id, label]) => (

@@ -1,4 +1,5 @@
 import type { BackupView } from '../../../../../shared/contract';
+import { GatedButton } from '../../../components/GatedButton';
 import { formatBytes, formatDuration } from '../store';
 
 export function BackupHistory({ backups, onRestore }: { backups: BackupView[]; onRestore: (b: BackupView) => void }) {
@@ -42,9 +43,9 @@ export function BackupHistory({ backups, onRestore }: { backups: BackupView[]; o
             <td className="num">{formatDuration(b.durationMs)}</td>
             <td>
               {b.status === 'completed' && (
-                <button type="button" onClick={() => onRestore(b)} data-testid={`backup-restore-${b.id}`}>
+                <GatedButton gate={{ action: 'backup.restore', scope: b.kind === 'raft' ? 'raft' : 'mount' }} onClick={() => onRestore(b)} testId={`backup-restore-${b.id}`}>
                   Restore…
-                </button>
+                </GatedButton>
               )}
             </td>
           </tr>

@@ -74,7 +74,15 @@ export function BackupSettingsForm({ settings, onSaved }: { settings: BackupSett
         Secret access key{' '}
         <input type="password" value={secretAccessKey} onChange={(e) => setSecretAccessKey(e.target.value)} autoComplete="off" data-testid="backup-secret-key" />
       </label>
-      <p className="muted small">{settings.hasCredentials ? 'S3 keys are stored in the OS keychain. Leave blank to keep them.' : 'Keys go to the OS keychain; without keys the AWS default credential chain is used.'}</p>
+      <p className="muted small">
+        {settings.hasCredentials ? 'S3 keys are stored in the OS keychain. Leave blank to keep them.' : 'Keys go to the OS keychain; without keys the AWS default credential chain is used.'} A new
+        bucket or endpoint forgets the stored keys: give them again with it. Endpoints are https (plain http only to this machine).
+      </p>
+      {settings.warnings.map((w) => (
+        <p key={w} className="notice" role="note" data-testid="backup-settings-warning">
+          {w}
+        </p>
+      ))}
       {error && (
         <p className="error" role="alert" data-testid="backup-settings-error">
           {error}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { BackupView } from '../../../../../shared/contract';
+import { GatedButton } from '../../../components/GatedButton';
 import { formatBytes, useBackupsStore } from '../store';
 import { BackupHistory } from './BackupHistory';
 import { BackupSettingsForm } from './BackupSettingsForm';
@@ -37,9 +38,16 @@ export function BackupsView() {
             <option value="raft">Raft snapshot</option>
             <option value="logical">Logical (tenants mount)</option>
           </select>
-          <button type="button" className="primary" disabled={!configured || s.running} onClick={() => void s.runNow(kind === 'auto' ? undefined : kind)} data-testid="backup-run">
+          <GatedButton
+            gate={{ action: 'backup.run', kind }}
+            blocked={s.settings && !configured ? 'Set the S3 bucket in Settings first.' : null}
+            inactive={s.running}
+            className="primary"
+            onClick={() => void s.runNow(kind === 'auto' ? undefined : kind)}
+            testId="backup-run"
+          >
             {s.running ? 'Backing up…' : 'Force Backup Now'}
-          </button>
+          </GatedButton>
         </div>
       </div>
       {s.error && (

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { BackupView } from '../../../../../shared/contract';
 import { errorMessage } from '../../../lib/ipc-client';
+import { GatedButton } from '../../../components/GatedButton';
 import { useBackupsStore } from '../store';
 
 type Scope = 'raft' | 'mount' | 'tenant';
@@ -91,9 +92,15 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupView; onClose
           </p>
         )}
         <div className="actions">
-          <button type="submit" className="danger" disabled={busy || confirm !== backup.id} data-testid="backup-restore-submit">
+          <GatedButton
+            type="submit"
+            gate={{ action: 'backup.restore', scope, ...(scope === 'tenant' && tenantId.trim() !== '' ? { tenantId: tenantId.trim() } : {}) }}
+            className="danger"
+            inactive={busy || confirm !== backup.id}
+            testId="backup-restore-submit"
+          >
             {busy ? 'Restoring…' : 'Restore'}
-          </button>
+          </GatedButton>
           <button type="button" onClick={onClose}>
             Close
           </button>

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import type { VaultStatus } from '../../../../../shared/contract';
+import { GatedButton } from '../../../components/GatedButton';
 import { useHealthStore } from '../store';
 
 interface Props {
@@ -78,11 +79,10 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
   return (
     <section className="card break-glass" aria-labelledby="seal-title" data-testid="seal-panel">
       <h2 id="seal-title">Seal Vault (incident response)</h2>
-      {!signedIn && <p className="muted small">Sign in with a token that may seal Vault (sys/seal) to seal it.</p>}
       {!confirming ? (
-        <button type="button" className="break-glass-danger" disabled={!signedIn} onClick={() => setConfirming(true)} data-testid="seal-open">
+        <GatedButton gate={{ action: 'vault.seal' }} blocked={signedIn ? null : 'Sign in with a token that may seal Vault (update and sudo on sys/seal).'} className="break-glass-danger" onClick={() => setConfirming(true)} testId="seal-open">
           Seal Vault…
-        </button>
+        </GatedButton>
       ) : (
         <form onSubmit={(e) => void submitSeal(e)}>
           <p>
@@ -102,9 +102,9 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
             </p>
           )}
           <div className="row">
-            <button type="submit" className="break-glass-danger" disabled={sealBusy || confirmText.trim() !== expected} data-testid="seal-submit">
+            <GatedButton type="submit" gate={{ action: 'vault.seal' }} className="break-glass-danger" inactive={sealBusy || confirmText.trim() !== expected} testId="seal-submit">
               {sealBusy ? 'Sealing…' : 'Seal Vault now'}
-            </button>
+            </GatedButton>
             <button type="button" onClick={() => { setConfirming(false); setConfirmText(''); }} data-testid="seal-cancel">
               Cancel
             </button>

@@ -1,19 +1,35 @@
 import { useState, type FormEvent } from 'react';
 import type { ProfileViewDto } from '../../../../../shared/contract';
+import { ENVIRONMENT_STYLE, PROFILE_ENVIRONMENTS } from '../../../../../shared/profiles/environments';
+import { useSessionStore } from '../../session/store';
 import { useProfilesStore, type ProfileDraft } from '../store';
+import { ConfirmDialog } from './ConfirmDialog';
 
-const EMPTY: ProfileDraft = { name: '', address: 'https://', caCertPem: null, minTls: 'TLSv1.3', namespace: '', kvMount: 'tenants' };
+const EMPTY: ProfileDraft = { name: '', address: 'https://', caCertPem: null, minTls: 'TLSv1.3', namespace: '', kvMount: 'tenants', environment: 'production' };
+
+/** What a save would change about where and how the console trusts Vault. */
+function trustChanges(editing: ProfileViewDto, draft: ProfileDraft, caChoice: 'keep' | 'new' | 'none'): string[] {
+  const changed: string[] = [];
+  const norm = (a: string) => a.trim().replace(/\/+$/, '').toLowerCase();
+  if (norm(draft.address) !== norm(editing.address)) changed.push('address');
+  if (caChoice === 'new' || (caChoice === 'none' && editing.caCert)) changed.push('CA certificate');
+  if (draft.minTls !== editing.minTls) changed.push('minimum TLS version');
+  if ((draft.namespace.trim() || null) !== editing.namespace) changed.push('namespace');
+  return changed;
+}
 
 export function ProfileForm({ editing, onDone }: { editing: ProfileViewDto | null; onDone: () => void }) {
-  const { save, busy, error } = useProfilesStore();
+  const { save, busy, error, activeId } = useProfilesStore();
+  const signedIn = useSessionStore((s) => s.info?.signedIn ?? false);
   const [draft, setDraft] = useState<ProfileDraft>(() =>
     editing
-      ? { id: editing.id, name: editing.name, address: editing.address, caCertPem: null, minTls: editing.minTls, namespace: editing.namespace ?? '', kvMount: editing.kvMount }
+      ? { id: editing.id, name: editing.name, address: editing.address, caCertPem: null, minTls: editing.minTls, namespace: editing.namespace ?? '', kvMount: editing.kvMount, environment: editing.environment }
       : EMPTY,
   );
   // Editing keeps the stored CA unless a new file is chosen or it is removed.
   const [caChoice, setCaChoice] = useState<'keep' | 'new' | 'none'>(editing?.caCert ? 'keep' : 'none');
   const [caName, setCaName] = useState('');
+  const [confirming, setConfirming] = useState<string[] | null>(null);
 
   const set = <K extends keyof ProfileDraft>(k: K, v: ProfileDraft[K]) => setDraft((d) => ({ ...d, [k]: v }));
 
@@ -25,10 +41,17 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileViewDto | nul
     setCaChoice('new');
   };
 
+  const doSave = async (confirmSignOut: boolean) => {
+    const caCertPem = caChoice === 'keep' ? undefined : caChoice === 'none' ? null : draft.caCertPem;
+    if (await save({ ...draft, caCertPem }, { confirmSignOut })) onDone();
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const caCertPem = caChoice === 'keep' ? undefined : caChoice === 'none' ? null : draft.caCertPem;
-    if (await save({ ...draft, caCertPem })) onDone();
+    // The cluster the user is signed in to: a change of trust settings signs out first, after asking.
+    const changes = editing && editing.id === activeId && signedIn ? trustChanges(editing, draft, caChoice) : [];
+    if (changes.length > 0) setConfirming(changes);
+    else await doSave(false);
   };
 
   return (
@@ -37,6 +60,16 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileViewDto | nul
       <label>
         Name
         <input value={draft.name} onChange={(e) => set('name', e.target.value)} required maxLength={64} data-testid="profile-name" />
+      </label>
+      <label>
+        Environment (the header shows it in its colour)
+        <select value={draft.environment} onChange={(e) => set('environment', e.target.value as ProfileDraft['environment'])} data-testid="profile-environment">
+          {PROFILE_ENVIRONMENTS.map((env) => (
+            <option key={env} value={env}>
+              {ENVIRONMENT_STYLE[env].label} ({ENVIRONMENT_STYLE[env].colour})
+            </option>
+          ))}
+        </select>
       </label>
       <label>
         Vault address
@@ -90,6 +123,23 @@ export function ProfileForm({ editing, onDone }: { editing: ProfileViewDto | nul
           Cancel
         </button>
       </div>
+      {confirming && editing && (
+        <ConfirmDialog
+          title={`Sign out of ${editing.name} and save?`}
+          confirmLabel="Sign out and save"
+          testId="profile-signout-confirm"
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            setConfirming(null);
+            void doSave(true);
+          }}
+        >
+          <p>
+            You are changing the {confirming.join(', ')} of the cluster you are signed in to. To keep your token from going anywhere the old settings did not trust, saving
+            signs you out first: the token is revoked over the current settings and removed from the OS keychain. Sign in again afterwards.
+          </p>
+        </ConfirmDialog>
+      )}
     </form>
   );
 }

@@ -1,9 +1,13 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { ENVIRONMENT_STYLE } from '../../../../../shared/profiles/environments';
 import { activeProfile, useProfilesStore } from '../store';
+import { ConfirmDialog } from './ConfirmDialog';
+import { EnvironmentBadge } from './EnvironmentBadge';
 
-/** Header control: which cluster every view shows. */
+/** Header control: which cluster every view shows. Switching asks first. */
 export function ProfileSwitcher() {
-  const { profiles, activeId, busy, load, activate, listen } = useProfilesStore();
+  const { profiles, activeId, busy, load, listen } = useProfilesStore();
+  const [pending, setPending] = useState<string | null>(null);
   useEffect(() => {
     void load();
     return listen();
@@ -12,13 +16,14 @@ export function ProfileSwitcher() {
   if (profiles.length === 0) return null;
   return (
     <span className="profile-switcher">
-      <label className="sr-only" htmlFor="profile-select">
+      <label className="visually-hidden" htmlFor="profile-select">
         Connection profile
       </label>
-      <select id="profile-select" value={activeId ?? ''} disabled={busy} onChange={(e) => void activate(e.target.value)} data-testid="profile-select">
+      {/* Controlled by the stored choice: picking another only asks; the switch happens on Confirm. */}
+      <select id="profile-select" value={activeId ?? ''} disabled={busy} onChange={(e) => setPending(e.target.value)} data-testid="profile-select">
         {profiles.map((p) => (
           <option key={p.id} value={p.id}>
-            {p.name}
+            {p.name} ({ENVIRONMENT_STYLE[p.environment].label})
           </option>
         ))}
       </select>
@@ -27,6 +32,39 @@ export function ProfileSwitcher() {
           ⚠ {active.minTls === 'TLSv1.2' && !active.address.startsWith('http:') ? 'TLS 1.2' : 'Not encrypted'}
         </span>
       )}
+      {pending && pending !== activeId && <SwitchConfirm id={pending} onDone={() => setPending(null)} />}
     </span>
+  );
+}
+
+/** "Switch to X?" for the header and the Connections view alike. */
+export function SwitchConfirm({ id, onDone }: { id: string; onDone: () => void }) {
+  const { profiles, activeId, activate } = useProfilesStore();
+  const target = profiles.find((p) => p.id === id);
+  const current = activeProfile({ profiles, activeId });
+  if (!target) return null;
+  return (
+    <ConfirmDialog
+      title={`Switch to ${target.name}?`}
+      confirmLabel={`Switch to ${target.name}`}
+      testId="profile-switch-confirm"
+      onCancel={onDone}
+      onConfirm={() => {
+        onDone();
+        void activate(target.id);
+      }}
+    >
+      <p>
+        Every view will show <strong>{target.name}</strong> <EnvironmentBadge environment={target.environment} /> at <code>{target.address}</code>
+        {current ? (
+          <>
+            {' '}
+            instead of <strong>{current.name}</strong> <EnvironmentBadge environment={current.environment} />
+          </>
+        ) : null}
+        .
+      </p>
+      <p className="muted small">Your session with each cluster stays in the OS keychain; switching back resumes it.</p>
+    </ConfirmDialog>
   );
 }

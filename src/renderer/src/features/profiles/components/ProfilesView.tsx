@@ -1,11 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { ProfileViewDto } from '../../../../../shared/contract';
 import { useProfilesStore } from '../store';
+import { EnvironmentBadge } from './EnvironmentBadge';
 import { ProfileForm } from './ProfileForm';
+import { SwitchConfirm } from './ProfileSwitcher';
 
 export function ProfilesView() {
-  const { profiles, activeId, load, activate, remove, error, busy } = useProfilesStore();
+  const { profiles, activeId, load, remove, error, busy } = useProfilesStore();
   const [editing, setEditing] = useState<ProfileViewDto | 'new' | null>(null);
+  const [switching, setSwitching] = useState<string | null>(null);
   useEffect(() => {
     void load();
   }, [load]);
@@ -28,6 +31,7 @@ export function ProfilesView() {
         <thead>
           <tr>
             <th>Name</th>
+            <th>Environment</th>
             <th>Address</th>
             <th>TLS</th>
             <th>CA</th>
@@ -41,6 +45,9 @@ export function ProfilesView() {
               <td>
                 {p.name} {p.id === activeId && <span className="pill green">active</span>}
               </td>
+              <td>
+                <EnvironmentBadge environment={p.environment} />
+              </td>
               <td>{p.address}</td>
               <td>
                 {p.minTls.replace('TLSv', '')}
@@ -53,7 +60,7 @@ export function ProfilesView() {
               <td className="small">{p.caCert ? p.caCert.subject : 'system'}</td>
               <td>{p.kvMount}</td>
               <td className="actions">
-                <button type="button" disabled={busy || p.id === activeId} onClick={() => void activate(p.id)} data-testid={`profile-activate-${p.name}`}>
+                <button type="button" disabled={busy || p.id === activeId} onClick={() => setSwitching(p.id)} data-testid={`profile-activate-${p.name}`}>
                   Use
                 </button>
                 <button type="button" onClick={() => setEditing(p)}>
@@ -75,6 +82,7 @@ export function ProfilesView() {
           ))}
         </tbody>
       </table>
+      {switching && <SwitchConfirm id={switching} onDone={() => setSwitching(null)} />}
     </section>
   );
 }

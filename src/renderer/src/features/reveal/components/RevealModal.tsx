@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useRevealStore } from '../store';
 import { CredentialsPanel } from './CredentialsPanel';
-import { EnrollTotp } from './EnrollTotp';
+import { EnrolmentPanel } from '../../enrolment';
 import { ReauthForm } from './ReauthForm';
 
 const CLOSED_TEXT: Record<string, string> = {
@@ -16,7 +16,7 @@ const CLOSED_TEXT: Record<string, string> = {
 
 /** Re-authenticate, then show the credential for the reveal window. */
 export function RevealModal() {
-  const { target, status, view, enrollment, closedReason, close, listen } = useRevealStore();
+  const { target, status, view, closedReason, close, listen, loadStatus } = useRevealStore();
   useEffect(() => listen(), [listen]);
   if (!target) return null;
   const needsEnrollment = !view && status?.available && status.enrolled === false;
@@ -32,7 +32,16 @@ export function RevealModal() {
             {CLOSED_TEXT[closedReason] ?? CLOSED_TEXT.user}
           </p>
         )}
-        {view ? <CredentialsPanel /> : enrollment || needsEnrollment ? <EnrollTotp /> : <ReauthForm />}
+        {view ? (
+          <CredentialsPanel />
+        ) : needsEnrollment ? (
+          <div className="reveal-enroll" data-testid="reveal-needs-2fa">
+            <p>Viewing credentials needs your second factor. Another admin grants it; you set it up here.</p>
+            <EnrolmentPanel onActivated={() => void loadStatus()} />
+          </div>
+        ) : (
+          <ReauthForm />
+        )}
         {!view && (
           <div className="reveal-actions">
             <button type="button" onClick={() => void close()} data-testid="reveal-cancel">

@@ -1,4 +1,4 @@
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { useRevealStore } from '../store';
 import { RevealModal } from './RevealModal';
 
@@ -7,12 +7,11 @@ export function ViewCredentialsButton({ tenantId, tenantName }: { tenantId: stri
   const openFor = useRevealStore((s) => s.openFor);
   const target = useRevealStore((s) => s.target);
   const isOpen = target?.tenantId === tenantId;
-  const can = useCan('secrets.read');
   return (
     <>
-      <button type="button" className="primary" disabled={!can.allowed} title={can.reason ?? undefined} onClick={() => openFor({ tenantId, tenantName })} data-testid="view-credentials">
+      <GatedButton gate={{ action: 'secrets.reveal', tenantId }} className="primary" onClick={() => openFor({ tenantId, tenantName })} testId="view-credentials">
         View Credentials
-      </button>
+      </GatedButton>
       {isOpen && <RevealModal />}
     </>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { RotationResult } from '../../../../../shared/contract';
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { RotateDialog } from './RotateDialog';
 
 /**
@@ -9,12 +9,11 @@ import { RotateDialog } from './RotateDialog';
  */
 export function RotateNowButton({ tenantId, target, expectedVersion, onRotated }: { tenantId: string; target: string; expectedVersion?: number; onRotated?(r: RotationResult[]): void }) {
   const [open, setOpen] = useState(false);
-  const can = useCan('secrets.rotate');
   return (
     <>
-      <button type="button" disabled={!can.allowed} title={can.reason ?? undefined} onClick={() => setOpen(true)} data-testid="rotate-now">
+      <GatedButton gate={{ action: 'secrets.rotate', tenantId, target }} onClick={() => setOpen(true)} testId="rotate-now">
         Rotate Now
-      </button>
+      </GatedButton>
       {open && <RotateDialog tenantId={tenantId} mode={{ kind: 'rotate', target, expectedVersion }} title={`Rotate ${target} of ${tenantId}`} onClose={() => setOpen(false)} onDone={onRotated} />}
     </>
   );

@@ -1,6 +1,27 @@
 import { useEffect, useState } from 'react';
 import { checkSchedules, DAYS_RANGE, GRACE_RANGE, RuleError, type RotationSchedules } from '../../../../../shared/rotation/rules';
+import { GatedButton } from '../../../components/GatedButton';
+import type { StoredSchedules } from '../../../../../shared/contract';
 import { useRotationStore } from '../store';
+
+/** Where the schedules on screen come from: the cluster's entry, the defaults it uses, or defaults shown because the cluster's cannot be read. */
+function ScheduleSource({ schedules }: { schedules: StoredSchedules | null }) {
+  if (schedules?.source === 'unreadable') {
+    return (
+      <p className="notice" role="status" data-testid="schedules-source">
+        <strong>These are the built-in defaults, not necessarily the cluster&apos;s schedules.</strong> {schedules.problem}
+      </p>
+    );
+  }
+  const who = schedules?.updatedBy ? `; last changed by ${schedules.updatedBy} at ${schedules.updatedAt ?? '?'}` : '';
+  return (
+    <p className="muted" data-testid="schedules-source">
+      {schedules?.source === 'defaults'
+        ? 'The cluster has no saved schedules: every console uses these defaults until an admin saves them in Vault.'
+        : `The cluster's schedules, stored in Vault for every admin${schedules?.source === 'vault-metadata' ? ' (read from their metadata copy)' : ''}${who}.`}
+    </p>
+  );
+}
 
 /** The shared schedules (stored in Vault, the same for every admin); saving moves existing due dates. */
 export function SchedulesForm() {
@@ -52,9 +73,7 @@ export function SchedulesForm() {
         {grace('ssh', 'SSH')}
         {grace('dkim', 'DKIM')}
       </div>
-      <p className="muted">
-        Stored in Vault for every admin{schedules?.updatedBy ? `; last changed by ${schedules.updatedBy} at ${schedules.updatedAt ?? '?'}` : ' (defaults)'}.
-      </p>
+      <ScheduleSource schedules={schedules} />
       {(problem ?? schedulesError) && (
         <p className="error" role="alert" data-testid="schedules-error">
           {problem ?? schedulesError}
@@ -63,9 +82,9 @@ export function SchedulesForm() {
       {schedulesSaved && !schedulesError && (
         <p data-testid="schedules-saved">Saved{schedules?.rescheduleJobId ? `; due dates are being updated (job ${schedules.rescheduleJobId})` : ''}.</p>
       )}
-      <button type="submit" className="primary" data-testid="schedules-save">
+      <GatedButton type="submit" gate={{ action: 'schedules.save', exists: (schedules?.version ?? 0) > 0 }} className="primary" testId="schedules-save">
         Save schedules
-      </button>
+      </GatedButton>
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiKeyInfo } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
@@ -15,7 +15,6 @@ interface Props {
 
 export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) {
   const [confirming, setConfirming] = useState<string | null>(null);
-  const canRevoke = useCan('apikeys.revoke');
   const [typed, setTyped] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -68,24 +67,22 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
               </td>
               <td>
                 {k.status !== 'revoked' && (
-                  <button
-                    type="button"
+                  <GatedButton
+                    gate={{ action: 'apikeys.revoke', tenantId, keyId: k.keyId }}
                     className="small danger"
-                    disabled={!canRevoke.allowed}
-                    title={canRevoke.reason ?? undefined}
                     onClick={() => {
                       setConfirming(k.keyId);
                       setTyped('');
                       setError(null);
                     }}
-                    data-testid="api-revoke"
+                    testId="api-revoke"
                   >
                     Revoke Key
-                  </button>
+                  </GatedButton>
                 )}{' '}
-                <button type="button" className="small" onClick={() => onHistory(k.path)}>
+                <GatedButton gate={{ action: 'secrets.history', tenantId, path: k.path }} className="small" onClick={() => onHistory(k.path)} testId="api-history">
                   History
-                </button>
+                </GatedButton>
               </td>
             </tr>
           ))}
@@ -100,9 +97,9 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
             Type the key id to confirm{' '}
             <input value={typed} onChange={(e) => setTyped(e.target.value)} data-testid="revoke-confirm-input" autoComplete="off" />
           </label>{' '}
-          <button type="button" className="danger" disabled={busy || typed !== confirming} onClick={() => void revoke(confirming)} data-testid="revoke-confirm-button">
+          <GatedButton gate={{ action: 'apikeys.revoke', tenantId, keyId: confirming }} className="danger" inactive={busy || typed !== confirming} onClick={() => void revoke(confirming)} testId="revoke-confirm-button">
             Revoke
-          </button>{' '}
+          </GatedButton>{' '}
           <button type="button" onClick={() => setConfirming(null)} data-testid="revoke-cancel">
             Cancel
           </button>

@@ -5,9 +5,10 @@ import type { DkimDns, RotationHistory, SshKeyInfo, TenantDetails } from '../../
 import { call, errorMessage } from '../../../lib/ipc-client';
 import { dateTime, useTenantsStore } from '../store';
 import { ViewCredentialsButton } from '../../reveal';
+import { DkimDnsSection } from '../../dkim-dns';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
-import { useCan } from '../../session/store';
+import { GatedButton } from '../../../components/GatedButton';
 import { ApiKeysSection } from './ApiKeysSection';
 import { HealthBadge } from './HealthBadge';
 
@@ -131,9 +132,9 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <ViewCredentialsButton tenantId={tenantId} tenantName={details.name} />
               <RotateNowButton tenantId={tenantId} target="smtp" expectedVersion={details.smtp.currentVersion} onRotated={() => void load()} />
               <EmergencyResetButton tenantId={tenantId} target="smtp" onReset={() => void load()} />
-              <button type="button" className="small" onClick={() => void showHistory(details.smtp!.path)} data-testid="smtp-history">
+              <GatedButton gate={{ action: 'secrets.history', tenantId, path: details.smtp.path }} className="small" onClick={() => void showHistory(details.smtp!.path)} testId="smtp-history">
                 View Rotation History
-              </button>
+              </GatedButton>
             </div>
           )}
 
@@ -163,18 +164,19 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
                     <HealthBadge health={k.health} reason={k.problem} />
                   </td>
                   <td>
-                    <button type="button" className="small" onClick={() => void showDns(k.domain)} data-testid="dkim-dns">
+                    <GatedButton gate={{ action: 'dkim.dns', tenantId, domain: k.domain }} className="small" onClick={() => void showDns(k.domain)} testId="dkim-dns">
                       View DNS Records
-                    </button>{' '}
-                    <button type="button" className="small" onClick={() => void showHistory(k.path)}>
+                    </GatedButton>{' '}
+                    <GatedButton gate={{ action: 'secrets.history', tenantId, path: k.path }} className="small" onClick={() => void showHistory(k.path)} testId="dkim-history">
                       History
-                    </button>{' '}
+                    </GatedButton>{' '}
                     <RotateNowButton tenantId={tenantId} target={`dkim:${k.domain}`} expectedVersion={k.currentVersion} onRotated={() => void load()} />
                   </td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {details.dkim.length > 0 && <DkimDnsSection tenantId={tenantId} onChanged={() => void load()} />}
           {dns && <DnsRecords dns={dns} onClose={() => setDns(null)} />}
           {history && <HistoryList history={history} onClose={() => setHistory(null)} />}
         </>
@@ -202,7 +204,6 @@ function SshCard({
   onDownload?: () => void;
   onRotated(): Promise<void>;
 }) {
-  const canRead = useCan('secrets.read');
   if (!info) {
     return (
       <div className="card" data-testid={testId}>
@@ -235,13 +236,13 @@ function SshCard({
           </>
         )}
       </dl>
-      <button type="button" className="small" onClick={() => onHistory(info.path)} data-testid={`${testId}-history`}>
+      <GatedButton gate={{ action: 'secrets.history', tenantId, path: info.path }} className="small" onClick={() => onHistory(info.path)} testId={`${testId}-history`}>
         View Rotation History
-      </button>{' '}
+      </GatedButton>{' '}
       {onDownload && (
-        <button type="button" className="small" disabled={!canRead.allowed} title={canRead.reason ?? undefined} onClick={onDownload} data-testid={`${testId}-download`}>
+        <GatedButton gate={{ action: 'ssh.download', tenantId }} className="small" onClick={onDownload} testId={`${testId}-download`}>
           Download key
-        </button>
+        </GatedButton>
       )}{' '}
       <RotateNowButton tenantId={tenantId} target={target} expectedVersion={info.currentVersion} onRotated={() => void onRotated()} />
     </div>

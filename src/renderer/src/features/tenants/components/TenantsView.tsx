@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { GatedButton } from '../../../components/GatedButton';
+import { RotateFilterButton } from '../../rotation';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
@@ -70,12 +72,12 @@ export function TenantsView() {
             </button>
           ) : (
             <>
-              <button type="button" onClick={() => void sync('incremental')} data-testid="sync">
+              <GatedButton gate={{ action: 'tenants.sync' }} onClick={() => void sync('incremental')} testId="sync">
                 Sync
-              </button>
-              <button type="button" onClick={() => void sync('full')} data-testid="sync-full" title="Rescan every tenant">
+              </GatedButton>
+              <GatedButton gate={{ action: 'tenants.sync' }} onClick={() => void sync('full')} testId="sync-full" title="Rescan every tenant">
                 Full sync
-              </button>
+              </GatedButton>
             </>
           )}
         </div>
@@ -114,6 +116,7 @@ export function TenantsView() {
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
       </form>
+      <RotateFilterButton filter={{ query: filters.query, type: filters.type, ...(filters.status ? { status: filters.status } : {}), ...(filters.due ? { due: filters.due } : {}) }} count={total} />
       {error && (
         <p className="error" role="alert" data-testid="tenants-error">
           {error}

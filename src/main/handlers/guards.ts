@@ -1,0 +1,49 @@
+// Main's second check: before a gated channel's handler makes its first Vault call, the
+// action's exact paths are checked with sys/capabilities-self (fresh, never cached), and a
+// forbidden action fails with PERMISSION_DENIED naming the path and the capability, with
+// nothing else sent to Vault. The UI disables the same actions with the same reasons
+// (shared/capabilities.ts); this is what a stale UI, a hostile renderer or a policy changed
+// a second ago meets.
+import { GATE_LABELS, type GateCheck } from '../../shared/capabilities';
+import type { ChannelName, ChannelParsedInput } from '../../shared/contract';
+import type { Services } from '../services/container';
+import type { Handler, Handlers } from './types';
+
+type Guard<K extends ChannelName> = (input: ChannelParsedInput<K>, services: Services) => GateCheck | Promise<GateCheck>;
+
+export const GUARDS: { [K in ChannelName]?: Guard<K> } = {
+  'vault:seal': () => ({ action: 'vault.seal' }),
+  'tenants:sync': () => ({ action: 'tenants.sync' }),
+  'tenants:history': ({ tenantId, path }) => ({ action: 'secrets.history', tenantId, path }),
+  'tenants:dkim-dns': ({ tenantId, domain }) => ({ action: 'dkim.dns', tenantId, domain }),
+  'dkim:check': ({ tenantId, domain }, s) => ({ action: 'dkim.check', tenantId, domains: domain ? [domain] : s.dkimDnsRepo.dkimDomains(tenantId) }),
+  'dkim:retire-anyway': ({ tenantId, domain }) => ({ action: 'dkim.retire', tenantId, domain }),
+  'tenants:download-ssh-key': ({ tenantId }) => ({ action: 'ssh.download', tenantId }),
+  'tenants:revoke-api-key': ({ tenantId, keyId }) => ({ action: 'apikeys.revoke', tenantId, keyId }),
+  'reveal:verify': ({ tenantId }) => ({ action: 'secrets.reveal', tenantId }),
+  'rotation:rotate': ({ tenantId, target }) => ({ action: 'secrets.rotate', tenantId, target }),
+  'rotation:emergency-reset': ({ tenantId, target }) => ({ action: 'secrets.emergency-reset', tenantId, which: target }),
+  'rotation:set-schedules': ({ expectedVersion }) => ({ action: 'schedules.save', exists: expectedVersion > 0 }),
+  'audit:request-delete': () => ({ action: 'approvals.request' }),
+  'audit:approve-delete': ({ id }) => ({ action: 'approvals.approve', id }),
+  'audit:delete-secret': async ({ id }, s) => {
+    // The secret's path is in the request: may this identity use the request at all, before reading it?
+    await s.capabilities.requireNeeds(GATE_LABELS['approvals.delete'], [{ path: `${s.connection().kvMount}-approvals/data/requests/${id}`, caps: ['read', 'update'] }]);
+    return { action: 'approvals.delete', id, path: await s.audit.approvals.pathOf(id) };
+  },
+  'backup:run': ({ kind }) => ({ action: 'backup.run', kind: kind ?? 'auto' }),
+  'backup:restore': ({ scope, tenantId }) => ({ action: 'backup.restore', scope, ...(tenantId ? { tenantId } : {}) }),
+};
+
+/** Wraps every guarded channel's handler: the guard first, the handler only if it passes. */
+export function withGuards(handlers: Handlers, services: Services): Handlers {
+  const out: Record<string, Handler<ChannelName>> = { ...(handlers as unknown as Record<string, Handler<ChannelName>>) };
+  for (const [channel, guard] of Object.entries(GUARDS) as Array<[ChannelName, Guard<ChannelName>]>) {
+    const inner = handlers[channel] as Handler<ChannelName>;
+    out[channel] = async (input) => {
+      await services.capabilities.require(await guard(input, services));
+      return inner(input);
+    };
+  }
+  return out as unknown as Handlers;
+}

@@ -1,0 +1,3 @@
+export { DkimDnsSection } from './components/DkimDnsSection';
+export { DkimResolversForm } from './components/DkimResolversForm';
+export { JobDnsRecords } from './components/JobDnsRecords';
