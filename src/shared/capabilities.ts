@@ -45,7 +45,8 @@ export type GateCheck =
   | { action: 'approvals.delete'; id: string; path: string }
   | { action: 'backup.run'; kind: 'auto' | 'raft' | 'logical' }
   | { action: 'backup.restore'; scope: 'raft' | 'mount' | 'tenant'; tenantId?: string }
-  | { action: 'enrolment.grant' };
+  | { action: 'enrolment.grant' }
+  | { action: 'audit.devices' };
 
 export type GateAction = GateCheck['action'];
 
@@ -68,6 +69,7 @@ export const GATE_ACTIONS = [
   'backup.run',
   'backup.restore',
   'enrolment.grant',
+  'audit.devices',
 ] as const satisfies readonly GateAction[];
 
 export const GATE_LABELS: Record<GateAction, string> = {
@@ -89,6 +91,7 @@ export const GATE_LABELS: Record<GateAction, string> = {
   'backup.run': 'Force Backup Now',
   'backup.restore': 'Restore a backup',
   'enrolment.grant': 'Grant a 2FA enrolment',
+  'audit.devices': "Follow Vault's file audit device",
 };
 
 /** The shared rotation schedules' entry (rotation/schedules-store.ts). */
@@ -250,6 +253,9 @@ export function needsOf(check: GateCheck, ctx: GateContext): Need[] {
       // The grantee's exact paths need their identity; the enrolment service checks those
       // before it writes anything. Offered to whoever may look identities up at all.
       return [{ path: 'identity/lookup/entity', caps: ['update'] }];
+    case 'audit.devices':
+      // Listing audit devices needs sudo in Vault and OpenBao, though it only reads.
+      return [{ path: 'sys/audit', caps: ['read', 'sudo'] }];
   }
 }
 

@@ -30,11 +30,13 @@ const LOCAL: Record<string, string> = {
   'sync-cancel': 'stops a local sync',
   'tenant-open': 'opens a row',
   'audit-pause': 'pauses the local view',
+  'audit-follow-choose': "opens main's file dialog (a local file)",
   'audit-export-csv': 'writes the local index to a file',
   'audit-export-json': 'writes the local index to a file',
   'audit-export-ndjson': 'writes the local index to a file',
   'audit-alert-close': 'closes a list',
   'import-submit': 'imports local files',
+  'import-choose': "opens main's file dialog (local files)",
   'retention-save': 'local retention settings',
   'archive-month': 'local archive',
   'reopen-month': 'local archive',
@@ -71,6 +73,8 @@ function expected(role: 'admin' | 'auditor'): Record<string, Expect> {
   const a = (r: RegExp | ((row: string | null) => RegExp)): Expect => (admin ? true : r);
   return {
     'seal-open': a(need('update and sudo on sys/seal')),
+    // Both policies may list audit devices (read and sudo on sys/audit).
+    'audit-follow-vault': true,
     sync: true,
     'sync-full': true,
     'ssh-admin/ssh-admin-history': true,

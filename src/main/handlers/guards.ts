@@ -9,7 +9,8 @@ import type { ChannelName, ChannelParsedInput } from '../../shared/contract';
 import type { Services } from '../services/container';
 import type { Handler, Handlers } from './types';
 
-type Guard<K extends ChannelName> = (input: ChannelParsedInput<K>, services: Services) => GateCheck | Promise<GateCheck>;
+/** The action a call starts; null: this input starts nothing in Vault (a local file, say). */
+type Guard<K extends ChannelName> = (input: ChannelParsedInput<K>, services: Services) => GateCheck | null | Promise<GateCheck | null>;
 
 export const GUARDS: { [K in ChannelName]?: Guard<K> } = {
   'vault:seal': () => ({ action: 'vault.seal' }),
@@ -32,6 +33,8 @@ export const GUARDS: { [K in ChannelName]?: Guard<K> } = {
     return { action: 'approvals.delete', id, path: await s.audit.approvals.pathOf(id) };
   },
   'backup:run': ({ kind }) => ({ action: 'backup.run', kind: kind ?? 'auto' }),
+  // Following the file device Vault reports reads sys/audit; a file picked in main's dialog reads nothing from Vault.
+  'audit:stream-start': ({ source }) => (source === 'sys-audit' ? { action: 'audit.devices' } : null),
   'backup:restore': ({ scope, tenantId }) => ({ action: 'backup.restore', scope, ...(tenantId ? { tenantId } : {}) }),
 };
 
@@ -41,7 +44,8 @@ export function withGuards(handlers: Handlers, services: Services): Handlers {
   for (const [channel, guard] of Object.entries(GUARDS) as Array<[ChannelName, Guard<ChannelName>]>) {
     const inner = handlers[channel] as Handler<ChannelName>;
     out[channel] = async (input) => {
-      await services.capabilities.require(await guard(input, services));
+      const check = await guard(input, services);
+      if (check) await services.capabilities.require(check);
       return inner(input);
     };
   }

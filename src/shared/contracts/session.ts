@@ -25,6 +25,7 @@ export const GateCheckSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('backup.run'), kind: z.enum(['auto', 'raft', 'logical']) }).strict(),
   z.object({ action: z.literal('backup.restore'), scope: z.enum(['raft', 'mount', 'tenant']), tenantId: z.string().max(128).optional() }).strict(),
   z.object({ action: z.literal('enrolment.grant') }).strict(),
+  z.object({ action: z.literal('audit.devices') }).strict(),
 ]);
 // The schema and the shared type must describe the same checks.
 type SameCheck<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -133,12 +133,30 @@ describe('as an auditor, every forbidden action is refused before its first Vaul
     expect((await baoFetch<{ data: { data: { status: string } } }>(s, 'GET', `tenants-approvals/data/requests/${approvalId}`)).body.data.data.status).toBe('pending');
   });
 
+  it("following Vault's file audit device needs read and sudo on sys/audit; a file picked in main asks Vault nothing", async () => {
+    const reader = { username: `guard-reader-${randomBytes(3).toString('hex')}`, password: randomBytes(12).toString('base64url') };
+    await baoFetch(s, 'POST', `auth/userpass/users/${reader.username}`, { body: { password: reader.password, token_policies: 'default', token_ttl: '1h' } });
+    try {
+      const { services, handlers } = build();
+      await services.session.loginUserpass(reader.username, reader.password);
+      const offset = statSync(s.openbao.auditLogPath).size;
+      const r = await dispatch(handlers, 'audit:stream-start', { source: 'sys-audit' });
+      expect(r).toMatchObject({ ok: false, error: { code: 'PERMISSION_DENIED' } });
+      expect((r as { error: { message: string } }).error.message).toMatch(/^Follow Vault's file audit device: Needs read and sudo on sys\/audit; /);
+      const mine = auditLinesFrom(offset).filter((l) => l.type === 'request' && l.auth?.display_name === `userpass-${reader.username}`);
+      expect(mine.map((l) => l.request?.path)).not.toContain('sys/audit');
+    } finally {
+      await baoFetch(s, 'DELETE', `auth/userpass/users/${reader.username}`);
+    }
+  });
+
   it('every guarded channel is one the UI gates (the two lists cannot drift apart silently)', () => {
     expect(Object.keys(GUARDS).sort()).toEqual(
       [
         'audit:approve-delete',
         'audit:delete-secret',
         'audit:request-delete',
+        'audit:stream-start',
         'backup:restore',
         'backup:run',
         'dkim:check',

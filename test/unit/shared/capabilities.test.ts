@@ -79,6 +79,7 @@ describe('each action names the exact paths it touches', () => {
       'backup.run': { action: 'backup.run', kind: 'raft' },
       'backup.restore': { action: 'backup.restore', scope: 'mount' },
       'enrolment.grant': { action: 'enrolment.grant' },
+      'audit.devices': { action: 'audit.devices' },
     };
     for (const a of GATE_ACTIONS) expect(needsOf(samples[a], ctx).length, a).toBeGreaterThan(0);
   });

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { GatedButton } from '../../../components/GatedButton';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
 import { AlertSettingsForm } from './AlertSettingsForm';
 import { ApprovalsPanel } from './ApprovalsPanel';
@@ -40,9 +41,9 @@ export function AuditView({ refreshMs }: Props) {
           <button type="button" data-testid="audit-follow-choose" title="Main opens a file dialog; the file must be a regular file" onClick={() => void s.followLog('choose')}>
             Follow a log file…
           </button>
-          <button type="button" data-testid="audit-follow-vault" title="The file audit device that Vault's sys/audit reports" onClick={() => void s.followLog('sys-audit')}>
+          <GatedButton gate={{ action: 'audit.devices' }} testId="audit-follow-vault" title="The file audit device that Vault's sys/audit reports" onClick={() => void s.followLog('sys-audit')}>
             Follow Vault's file device
-          </button>
+          </GatedButton>
           <button type="button" data-testid="audit-pause" onClick={() => s.setPaused(!s.paused)}>
             {s.paused ? 'Resume' : 'Pause'}
           </button>
