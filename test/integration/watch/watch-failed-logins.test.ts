@@ -40,7 +40,9 @@ describe('watch: failed authentications', () => {
     expect(ev.summary).toContain(who);
     const details = (ev.body!.payload as { custom_details: { rule: string; alerts: { event_count: number }[] } }).custom_details;
     expect(details.rule).toBe('failed-auth');
-    expect(details.alerts[0]!.event_count).toBe(6);
+    // The detector fires at its threshold (5): the page carries what the tail had read by then.
+    expect(details.alerts[0]!.event_count).toBeGreaterThanOrEqual(5);
+    expect(details.alerts[0]!.event_count).toBeLessThanOrEqual(6);
 
     // More polls, even more failures in the same burst: still one page.
     for (let i = 0; i < 3; i++) await baoFetch(s, 'POST', `auth/userpass/login/${who}`, { token: null, body: { password: 'again' } });

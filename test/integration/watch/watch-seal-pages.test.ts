@@ -193,11 +193,16 @@ describe('watch: Vault seal pages', () => {
     await waitFor(
       'every trigger since the restart resolved',
       async () => {
-        const after = rx.events.slice(before).filter((e) => e.status === 202);
+        // Vault's conditions only: the test server's restart re-applies its audited request
+        // headers as root, which the audit detectors rightly page as a sys-critical change.
+        const after = rx.events.slice(before).filter((e) => e.status === 202 && /\/vault-[a-z]+$/.test(e.dedupKey ?? ''));
         return after.filter((e) => e.action === 'trigger').length === after.filter((e) => e.action === 'resolve').length;
       },
       { timeoutMs: 30_000 },
-    );
+    ).catch((err: unknown) => {
+      const seen = rx.events.slice(before).map((e) => `${e.action} ${e.dedupKey} ${e.summary ?? ''}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}: ${seen.join(' | ')}`);
+    });
     expect(rx.events.slice(before).filter((e) => e.dedupKey?.endsWith('/vault-unreachable'))).toHaveLength(0);
     // The heartbeat is written again after the restart.
     const hb = await baoRequest<{ data: { metadata: { created_time: string } } }>(bao.addr, 'GET', `${bao.kvMount}-watch/data/watchers/test-watcher`, { token: bao.rootToken });
