@@ -1,6 +1,12 @@
 // Search and filter latency: in the service (SQLite, 10,000+ tenants) and from a
 // keystroke in the harness page to the rendered rows in Chromium.
+import { loadavg } from 'node:os';
 import { chromium } from '@playwright/test';
+import { connectionFromEnv } from '../src/main/services/config/app-config';
+import { createVaultClient } from '../src/main/services/vault/vault-client';
+import { startOpenBao } from '../test/services/openbao/openbao';
+import { consoleSync, openIndex, removeIndex } from './inventory-sync';
+import { renderTable } from './lib/table';
 import { TenantSearchInputSchema, type TenantSearchInput } from '../src/shared/contracts/inventory';
 import type { InventoryService } from '../src/main/services/inventory/inventory-service';
 import { startHarness } from '../test/harness/harness';
@@ -25,6 +31,8 @@ export function searchCases(service: InventoryService): TenantSearchInput[] {
   for (const type of TYPES) for (const status of STATUSES) for (const due of DUES) cases.push({ type, ...(status ? { status } : {}), ...(due ? { due } : {}) });
   for (const sort of SORTS) for (const dir of ['asc', 'desc'] as const) cases.push({ sort, dir }, { sort, dir, offset: 5000 });
   cases.push({ query: '10.', due: 'overdue', sort: 'ssh' }, { query: 'gmbh', type: 'api', status: 'revoked' }, { query: '%_' });
+  // Accents and case: what a person types for "Café Olé", "Zürcher", "Łódź", "São Paulo".
+  cases.push({ query: 'cafe' }, { query: 'CAFÉ OLE' }, { query: 'zurcher' }, { query: 'lodz' }, { query: 'sao paulo' }, { query: 'muller', due: 'overdue' });
   return cases;
 }
 
@@ -94,4 +102,52 @@ export async function benchKeystrokes(opts: { vaultAddr: string; token: string; 
     await browser.close();
     await harness.close();
   }
+}
+
+/**
+ * On its own, for before/after comparisons of the search (full sync into a fresh index, then
+ * the service and keystroke latencies):
+ *   BENCH_VAULT_ADDR=… BENCH_VAULT_TOKEN=… [BENCH_INVENTORY_MOUNT=tenants] npx tsx bench/inventory-search.ts
+ * or BENCH_OPENBAO_DATA_DIR=<an OpenBao data dir made by startOpenBao, e.g. a seeded demo's>.
+ * Run under test/services/keyring/with-keyring.sh for the keystroke part.
+ */
+async function main(): Promise<void> {
+  let addr = process.env.BENCH_VAULT_ADDR;
+  let token = process.env.BENCH_VAULT_TOKEN;
+  let mount = process.env.BENCH_INVENTORY_MOUNT ?? 'tenants';
+  const bao = !addr && process.env.BENCH_OPENBAO_DATA_DIR ? await startOpenBao({ dataDir: process.env.BENCH_OPENBAO_DATA_DIR }) : null;
+  if (bao) {
+    addr = bao.addr;
+    token = bao.rootToken;
+    mount = bao.kvMount;
+  }
+  if (!addr || !token) throw new Error('set BENCH_VAULT_ADDR and BENCH_VAULT_TOKEN, or BENCH_OPENBAO_DATA_DIR');
+  const client = createVaultClient(connectionFromEnv({ VAULT_ADDR: addr }), token);
+  const idx = openIndex(client, mount, 'auto', 16);
+  try {
+    const load = loadavg();
+    const sync = await consoleSync(idx, 'full', 'full sync');
+    process.stderr.write(`[bench:search] ${sync.label}: ${sync.tenants} tenants in ${(sync.durationMs / 1000).toFixed(1)} s\n`);
+    const search = benchServiceSearch(idx.service);
+    const words = ['gmbh', 'müller', 'muller', 'cafe', 'zurcher', 'sakura', 'mail', 't-0042', '203.0.113.', '10.1', 'bau', 'tech', 'nord', 'süd'];
+    const keys = process.env.DBUS_SESSION_BUS_ADDRESS ? await benchKeystrokes({ vaultAddr: addr, token, mount, dataDir: idx.dir, words }) : null;
+    process.stdout.write(
+      `\n${renderTable(['benchmark', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'ops/s', 'notes'], [
+        ['inventory: service search', search.stats.count, search.stats.p50Ms, search.stats.p95Ms, search.stats.p99Ms, search.stats.opsPerSecond, `${search.queries} distinct queries over ${sync.tenants} tenants`],
+        ['inventory: keystroke→rows', keys?.stats.count ?? 0, keys?.stats.p50Ms ?? Number.NaN, keys?.stats.p95Ms ?? Number.NaN, keys?.stats.p99Ms ?? Number.NaN, Number.NaN, keys ? 'harness, Chromium' : 'skipped: no D-Bus session (run under with-keyring.sh)'],
+        ['load average', Number.NaN, Number.NaN, Number.NaN, Number.NaN, Number.NaN, `start ${load.map((l) => l.toFixed(1)).join('/')}, end ${loadavg().map((l) => l.toFixed(1)).join('/')}`],
+      ])}\n\n`,
+    );
+  } finally {
+    removeIndex(idx);
+    client.close();
+    await bao?.stop();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`[bench:search] failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
 }

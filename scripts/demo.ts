@@ -1,20 +1,18 @@
-// The README's first command (after setup): a local OpenBao seeded with demo
-// tenants, and the console pointed at it: an Electron window where an Electron
-// binary exists, otherwise the browser harness (its URL is printed).
-// The OpenBao data persists in .vault-console-dev/demo, so a second run is quick.
+// The README's first command (after setup): a local OpenBao seeded with demo tenants,
+// a local S3-protocol server for backups, and the console pointed at both: an Electron
+// window where an Electron binary exists, otherwise the browser harness (its URL is
+// printed). Data persists in .vault-console-dev/demo, so a second run is quick.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { startOpenBao } from '../test/services/openbao/openbao';
-import { startHarness } from '../test/harness/harness';
 import { connectionFromEnv } from '../src/main/services/config/app-config';
-import { seedTenants } from '../src/main/services/seed/seeder';
 import { createVaultClient, type VaultClient } from '../src/main/services/vault/vault-client';
 import { DkimDnsVault } from '../src/main/services/dkim-dns/dkim-dns-vault';
 import { zoneFragment, type RecordToPublish } from '../src/main/services/dkim-dns/dkim-txt';
 import { startKnot, type KnotInstance } from '../test/services/dns/knot';
+import type { OpenBaoInstance } from '../test/services/openbao/openbao';
+import { startDemoStack } from './demo-stack';
 
 const ROOT = resolve(__dirname, '..');
 const DEMO_DIR = join(ROOT, '.vault-console-dev', 'demo');
@@ -39,46 +37,26 @@ function electronBinary(): string | null {
 
 async function main(): Promise<void> {
   const tenants = argValue('tenants', 300);
-  await mkdir(DEMO_DIR, { recursive: true, mode: 0o700 });
-  process.stderr.write('[demo] starting OpenBao…\n');
-  const bao = await startOpenBao({ dataDir: join(DEMO_DIR, 'openbao') });
-
-  const client = createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken);
-  try {
-    process.stderr.write(`[demo] seeding ${tenants} demo tenants (existing ones are kept)…\n`);
-    const r = await seedTenants({ client, mount: bao.kvMount, count: tenants, concurrency: 16 });
-    process.stderr.write(`[demo] tenants: ${r.written} written, ${r.skipped} already there\n`);
-  } finally {
-    client.close();
-  }
-
-  // DKIM DNS checks ask a local Knot DNS (never the machine's resolver): the current DKIM
-  // records of every other tenant are published there, so the demo shows both states.
-  const dnsZones = ['example.com', 'example.net', 'example.org'];
-  let knot: KnotInstance | null = null;
-  let resolvers = '127.0.0.1:9';
-  try {
-    knot = await startKnot(Object.fromEntries(dnsZones.map((z) => [z, ''])));
-    const zone = await demoDkimZone(createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken), bao.kvMount, Math.min(tenants, 200));
-    for (const z of dnsZones) await knot.setZone(z, zone.split('\n').filter((l) => l.startsWith(';') || l.includes(`.${z}. IN TXT`)).join('\n'));
-    resolvers = knot.address;
-    process.stderr.write(`[demo] DNS (Knot) for DKIM checks at ${knot.address}\n`);
-  } catch (err) {
-    process.stderr.write(`[demo] no local DNS server for DKIM checks (${err instanceof Error ? err.message : String(err)}); DKIM checks will report "no answer"\n`);
-  }
-  const env = { VAULT_ADDR: bao.addr, VAULT_CONSOLE_DNS_RESOLVERS: resolvers };
-  let stopUi: () => Promise<void>;
   const electron = electronBinary();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const stack = await startDemoStack({ tenants, dir: DEMO_DIR, log, harness: !electron, dkimDnsRecheck: true, beforeConsole: (b) => demoDns(b, tenants, log) });
+  const { bao, backup } = stack;
+
+  let stopUi: () => Promise<void> = async () => undefined;
   if (electron) {
-    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn('npx', ['electron-vite', 'preview'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, ...stack.env } });
     stopUi = async () => {
       child.kill('SIGTERM');
     };
     child.on('exit', () => void shutdown());
+    // The Electron app keeps its settings in its own profile: enter these once in Backups → Settings.
+    process.stdout.write(
+      `\nBackups: in Backups → Settings enter bucket ${backup.bucket}, endpoint ${backup.endpoint}, region ${backup.region},` +
+        ` access key id ${backup.accessKeyId}, secret access key ${backup.secretAccessKey} (a throwaway local server).\n`,
+    );
   } else {
-    const harness = await startHarness({ env, dataDir: join(DEMO_DIR, 'app'), autoSync: true, dkimDnsRecheck: true });
-    stopUi = () => harness.close();
-    process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${harness.url}\n`);
+    process.stdout.write(`\nNo Electron binary here: the console runs in the browser harness.\nOpen: ${stack.harness!.url}\n`);
+    process.stdout.write(`Backups go to the local S3 server at ${backup.endpoint} (bucket ${backup.bucket}, versioning on): Force Backup Now works.\n`);
   }
   // A throwaway local server: its demo credentials are printed for the person at the keyboard.
   process.stdout.write(
@@ -92,12 +70,32 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     await stopUi().catch(() => undefined);
-    await knot?.stop().catch(() => undefined);
-    await bao.stop();
+    await stack.stop();
     process.exit(0);
   }
   process.on('SIGINT', () => void shutdown());
   process.on('SIGTERM', () => void shutdown());
+}
+
+/**
+ * DKIM DNS checks ask a local Knot DNS (never the machine's resolver): the current DKIM
+ * records of every other tenant are published there, so the demo shows both states.
+ */
+async function demoDns(bao: OpenBaoInstance, tenants: number, log: (line: string) => void): Promise<{ env: Record<string, string>; stop?: () => Promise<void> }> {
+  const dnsZones = ['example.com', 'example.net', 'example.org'];
+  let knot: KnotInstance | null = null;
+  try {
+    knot = await startKnot(Object.fromEntries(dnsZones.map((z) => [z, ''])));
+    const zone = await demoDkimZone(createVaultClient(connectionFromEnv({ VAULT_ADDR: bao.addr }), bao.rootToken), bao.kvMount, Math.min(tenants, 200));
+    for (const z of dnsZones) await knot.setZone(z, zone.split('\n').filter((l) => l.startsWith(';') || l.includes(`.${z}. IN TXT`)).join('\n'));
+    log(`[demo] DNS (Knot) for DKIM checks at ${knot.address}`);
+    const k = knot;
+    return { env: { VAULT_CONSOLE_DNS_RESOLVERS: k.address }, stop: () => k.stop() };
+  } catch (err) {
+    await knot?.stop().catch(() => undefined);
+    log(`[demo] no local DNS server for DKIM checks (${err instanceof Error ? err.message : String(err)}); DKIM checks will report "no answer"`);
+    return { env: { VAULT_CONSOLE_DNS_RESOLVERS: '127.0.0.1:9' } };
+  }
 }
 
 /** The current DKIM records of every other demo tenant (t-000001, t-000003, …), as a zone fragment. */

@@ -43,7 +43,7 @@ test('the shell shows the Vault address, its version and "Unsealed" in green', a
   await expect(page.getByTestId('card-cluster-value')).not.toHaveText('—');
   await expect(page.getByTestId('card-cluster-detail')).toHaveText(/^[0-9a-f-]{36}$/);
   await expect(page.getByTestId('card-unseal')).toHaveCount(0);
-  await expect(page.getByTestId('last-updated')).toHaveText(/^Last updated \d{2}:\d{2}:\d{2}$/);
+  await expect(page.getByTestId('last-updated')).toHaveText(/^Last updated \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/);
   // The token left the address bar once the bridge read it.
   expect(page.url()).not.toContain('token=');
 

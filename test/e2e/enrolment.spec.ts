@@ -122,7 +122,9 @@ test('another admin grants; the new authenticator must prove itself with a code;
   // Now the reveal asks for password and code, and shows the credential.
   await a.page.getByTestId('nav-tenants').click();
   await a.page.getByTestId('tenant-search').fill(TENANT);
-  await a.page.getByTestId('tenant-row').first().getByTestId('tenant-open').click();
+  // The details may still be open from before (the row's button toggles them: Details / Hide).
+  const open = a.page.getByTestId('tenant-row').first().getByTestId('tenant-open');
+  if ((await open.getAttribute('aria-expanded')) !== 'true') await open.click();
   await a.page.getByTestId('smtp-actions').getByTestId('view-credentials').click();
   await a.page.getByTestId('reveal-password').fill(alice.password);
   await a.page.getByTestId('reveal-code').fill(await codes.valid());

@@ -49,6 +49,14 @@ const LOCAL: Record<string, string> = {
   'profile-save': 'local connection profiles',
   'dkim-edit-resolvers': 'opens the local resolver list of this profile',
   'dkim-resolvers-save': 'the local resolver list of this profile',
+  'health-backup-history': 'opens the Backups view',
+  'smtp-audit-trail': 'opens the audit view on the locally indexed events of that credential',
+  'audit-trail-clear': 'clears the audit view filter',
+  'tenants-clear-filters': 'clears the tenant list filters',
+  'api-usage-daily': 'switches the chart period',
+  'api-usage-monthly': 'switches the chart period',
+  'dns-copy': 'copies a public DNS record shown on screen',
+  'dns-copy-zone': 'copies a public DNS record shown on screen',
   Close: 'closes a dialog',
   Cancel: 'closes a form',
 };
@@ -102,6 +110,8 @@ function expected(role: 'admin' | 'auditor'): Record<string, Expect> {
     'approval-row/approval-approve': admin ? /^You requested this deletion: a second admin must approve it\.$/ : need('read and update on tenants-approvals/data/requests/apr-[0-9a-f]{16}'),
     'approval-row/approval-delete': a(need('read and update on tenants-approvals/data/requests/apr-[0-9a-f]{16}')),
     'backup-run': a(need('update on transit/encrypt/vault-console-backup')),
+    // Health's quick action starts the same backup.
+    'health-force-backup': a(need('update on transit/encrypt/vault-console-backup')),
     'backup-history/backup-restore': a(need('update on transit/decrypt/vault-console-backup')),
     'rotate-one/rotate-now': a(need(`read and update on tenants/data/${t}/ssh/admin`)),
     'rotate-one/emergency-reset': a(need(`read and update on tenants/data/${t}/ssh/admin`)),

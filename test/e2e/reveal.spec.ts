@@ -112,9 +112,17 @@ test('refuse a wrong password and a wrong code, then reveal, copy, and wipe on c
   await expect(page.getByTestId('reveal-countdown')).toHaveText(/^Credentials expire in 1[45]:\d\d$/);
   await expect(page.getByTestId('reveal-warning')).toHaveText("⚠️ These credentials provide full access to the tenant's email infrastructure. Handle with care.");
   await expect(page.getByTestId('reveal-username')).toHaveText(smtp.username);
-  // Masked until the eye is pressed.
+  // Masked until the eye is pressed. The eye is an icon shipped with the app (inline SVG),
+  // not an emoji that shows as a box where no emoji font is installed.
   await expect(page.getByTestId('reveal-password-value')).not.toContainText(smtp.password);
+  const eye = page.getByTestId('toggle-password');
+  await expect(eye.locator('svg[data-icon="eye"]')).toHaveCount(1);
+  expect((await eye.textContent())!.trim()).toBe('');
+  expect((await eye.locator('svg').boundingBox())!.width).toBeGreaterThanOrEqual(12);
+  await expect(eye).toHaveAttribute('aria-label', 'Show password');
   await page.getByTestId('toggle-password').click();
+  await expect(eye.locator('svg[data-icon="eye-off"]')).toHaveCount(1);
+  await expect(eye).toHaveAttribute('aria-label', 'Hide password');
   await expect(page.getByTestId('reveal-password-value')).toHaveText(smtp.password);
 
   await page.getByTestId('copy-password').click();

@@ -13,6 +13,7 @@ import { seedTenants } from '../../src/main/services/seed/seeder';
 import { createKvStore, createKvV2Mount, type KvStore } from '../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../src/main/services/vault/vault-client';
 import { isOverdue } from '../../src/shared/rotation/rules';
+import { formatUtc } from '../../src/shared/time-format';
 import { startHarness, type Harness } from '../harness/harness';
 import { readE2eState } from './support/e2e-state';
 
@@ -201,7 +202,7 @@ test('the auditor: the preview says nothing may be rotated and why, jobs say who
   await rows.first().getByTestId('bulk-show-report').click();
   await expect(page.getByTestId('bulk-report-owner')).toHaveText(`Started by ${admin} on ${state.openbao.addr}, mount ${mount}`);
   // The cluster's schedules, read from their metadata copy (the auditor may not read the data).
-  await expect(page.getByTestId('schedules-source')).toHaveText(`The cluster's schedules, stored in Vault for every admin (read from their metadata copy); last changed by ${admin} at ${saved.updatedAt}.`);
+  await expect(page.getByTestId('schedules-source')).toHaveText(`The cluster's schedules, stored in Vault for every admin (read from their metadata copy); last changed by ${admin} at ${formatUtc(saved.updatedAt)}.`);
   await expect(page.getByTestId('schedule-ssh')).toHaveValue('60');
 
   // "Rotate All SMTP": the preview, not 20 failures.

@@ -15,6 +15,7 @@ import { seedTenants } from '../../src/main/services/seed/seeder';
 import { createKvStore, type KvStore, createKvV2Mount } from '../../src/main/services/vault/kv';
 import { createVaultClient, type VaultClient } from '../../src/main/services/vault/vault-client';
 import { startHarness, type Harness } from '../harness/harness';
+import { formatUtc } from '../../src/shared/time-format';
 import { readE2eState } from './support/e2e-state';
 
 const state = readE2eState();
@@ -72,7 +73,7 @@ test('Rotate Now refuses an empty reason, then rotates the SSH key and shows the
   await expect(page.getByTestId('rotation-result-version')).toHaveText('1 → 2');
   const d = (await kv.read('t-000001/ssh/admin'))!;
   await expect(page.getByTestId('rotation-result-fingerprint')).toHaveText(String(d.data.fingerprint));
-  await expect(page.getByTestId('rotation-result-grace')).toHaveText(String(d.data.grace_until));
+  await expect(page.getByTestId('rotation-result-grace')).toHaveText(formatUtc(String(d.data.grace_until)));
   expect(d.data).toMatchObject({ rotation_reason: 'Quarterly review' });
   // The private key never reaches the page.
   expect(await page.content()).not.toContain('OPENSSH PRIVATE KEY');

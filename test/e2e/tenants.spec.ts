@@ -203,7 +203,8 @@ test('API keys: table, usage chart, and revoke with confirmation (recorded in Va
   const row = page.locator(`[data-testid="api-row"][data-key-id="${key.keyId}"]`);
   await expect(row).toContainText(key.permissions.join(', '));
   await page.getByTestId('api-usage-toggle').click();
-  await expect(page.getByTestId('api-usage-chart').locator('.recharts-bar-rectangle').first()).toBeAttached();
+  // Usage over time: one line per key (test/e2e/tenant-truth.spec.ts checks the axes).
+  await expect(page.getByTestId('api-usage-chart').locator('.recharts-line')).toHaveCount(d.apiKeys.length);
 
   await row.getByTestId('api-revoke').click();
   await expect(page.getByTestId('revoke-confirm-button')).toBeDisabled();

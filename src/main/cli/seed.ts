@@ -2,6 +2,7 @@
 // tenants. Progress goes to stderr, the summary to stdout (table or json).
 import { AppError } from '../../shared/errors';
 import { DEFAULT_CONCURRENCY, DEFAULT_DKIM_POOL, DEFAULT_SEED, seedTenants, type SeedProgress } from '../services/seed/seeder';
+import { createProgressReporter } from '../services/seed/seed-progress';
 import { createKvV2Mount, encodeMount } from '../services/vault/kv';
 import { stampsMountOf } from '../services/vault/tenant-stamps';
 import type { VaultClient } from '../services/vault/vault-client';
@@ -86,12 +87,7 @@ async function ensureKvV2(client: VaultClient, mount: string, create: boolean): 
 }
 
 function progressPrinter(io: CliIo, total: number): (p: SeedProgress) => void {
-  const step = Math.max(1, Math.floor(total / 20));
-  const started = Date.now();
-  return (p) => {
-    if (p.done % step !== 0 && p.done !== total) return;
-    const secs = (Date.now() - started) / 1000;
-    const rate = secs > 0 ? (p.done / secs).toFixed(1) : '-';
-    progressLine(io, `[seed] ${p.done}/${total} tenants (${Math.floor((p.done * 100) / total)}%), ${p.written} written, ${p.skipped} skipped, ${rate}/s, last ${p.tenantId}`);
-  };
+  // Count, rate and ETA, at most every 2 s (the same lines as the demo's), through the
+  // CLI's progress channel (held back unless -verbose or a terminal's status line).
+  return createProgressReporter({ total, write: (line) => progressLine(io, line), label: '[seed]', everyMs: 2_000 });
 }

@@ -6,6 +6,7 @@ import type { Handlers } from './types';
 type AuditChannels =
   | 'audit:query'
   | 'audit:counts'
+  | 'audit:chart'
   | 'audit:facets'
   | 'audit:events-by-id'
   | 'audit:alerts'
@@ -34,6 +35,7 @@ export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels
     'audit:counts': async ({ filter }) => {
       return audit.repo.counts(filter, COUNT_CAP);
     },
+    'audit:chart': async ({ filter }) => audit.repo.histogram(filter),
     'audit:facets': async () => audit.repo.facets(),
     'audit:events-by-id': async ({ ids }) => ({ events: audit.repo.byIds(ids).map(toView) }),
     'audit:alerts': async ({ filter }) => audit.alerts(filter),

@@ -5,6 +5,7 @@
 // (shared/capabilities.ts); this is what a stale UI, a hostile renderer or a policy changed
 // a second ago meets.
 import { GATE_LABELS, type GateCheck } from '../../shared/capabilities';
+import { checkTenantId } from '../../shared/rotation/rules';
 import type { ChannelName, ChannelParsedInput } from '../../shared/contract';
 import type { Services } from '../services/container';
 import type { Handler, Handlers } from './types';
@@ -17,7 +18,13 @@ export const GUARDS: { [K in ChannelName]?: Guard<K> } = {
   'tenants:sync': () => ({ action: 'tenants.sync' }),
   'tenants:history': ({ tenantId, path }) => ({ action: 'secrets.history', tenantId, path }),
   'tenants:dkim-dns': ({ tenantId, domain }) => ({ action: 'dkim.dns', tenantId, domain }),
-  'dkim:check': ({ tenantId, domain }, s) => ({ action: 'dkim.check', tenantId, domains: domain ? [domain] : s.dkimDnsRepo.dkimDomains(tenantId) }),
+  'dkim:check': async ({ tenantId, domain }, s) => {
+    if (domain) return { action: 'dkim.check', tenantId, domains: [domain] };
+    // The whole tenant: the action checks every key Vault lists (never the local index, which
+    // may be empty and would gate nothing). May this identity list them? Then gate each one.
+    await s.capabilities.requireNeeds(GATE_LABELS['dkim.check'], [{ path: `${s.connection().kvMount}/metadata/${checkTenantId(tenantId)}/dkim/`, caps: ['list'] }]);
+    return { action: 'dkim.check', tenantId, domains: await s.dkimDns.domains(tenantId) };
+  },
   'dkim:retire-anyway': ({ tenantId, domain }) => ({ action: 'dkim.retire', tenantId, domain }),
   'tenants:download-ssh-key': ({ tenantId }) => ({ action: 'ssh.download', tenantId }),
   'tenants:revoke-api-key': ({ tenantId, keyId }) => ({ action: 'apikeys.revoke', tenantId, keyId }),

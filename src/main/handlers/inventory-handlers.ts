@@ -9,6 +9,7 @@ type InventoryChannels =
   | 'tenants:show'
   | 'tenants:history'
   | 'tenants:dkim-dns'
+  | 'tenants:api-usage'
   | 'tenants:download-ssh-key'
   | 'tenants:revoke-api-key';
 
@@ -32,6 +33,7 @@ export function inventoryHandlers({ inventory, session }: Services): Pick<Handle
     },
     'tenants:history': async ({ tenantId, path }) => inventory.history(tenantId, path),
     'tenants:dkim-dns': async ({ tenantId, domain }) => inventory.dkimDns(tenantId, domain),
+    'tenants:api-usage': async ({ tenantId }) => inventory.apiUsage(tenantId),
     // The key goes from Vault to the file in main; only the path comes back.
     'tenants:download-ssh-key': async ({ tenantId }) => inventory.downloadSshKey(tenantId),
     'tenants:revoke-api-key': async ({ tenantId, keyId, confirm }) => inventory.revokeApiKey(tenantId, keyId, confirm),

@@ -17,6 +17,7 @@ import { SessionBadge } from './features/session/components/SessionBadge';
 import { SignInForm } from './features/session/components/SignInForm';
 import { useSessionStore } from './features/session/store';
 import { TenantsView } from './features/tenants/components/TenantsView';
+import { useNavigation, type ViewId } from './lib/navigation';
 
 interface ViewProps {
   refreshMs: number;
@@ -24,7 +25,7 @@ interface ViewProps {
 
 // Only views that exist get a nav entry; add one here when a feature lands.
 // Health works signed out (seal status and break-glass unseal need no token).
-const VIEWS: { id: string; label: string; component: ComponentType<ViewProps>; needsSession: boolean }[] = [
+const VIEWS: { id: ViewId; label: string; component: ComponentType<ViewProps>; needsSession: boolean }[] = [
   { id: 'health', label: 'Health', component: HealthView, needsSession: false },
   { id: 'connections', label: 'Connections', component: ProfilesView, needsSession: false },
   { id: 'tenants', label: 'Tenants', component: TenantsView, needsSession: true },
@@ -46,7 +47,8 @@ function refreshInterval(info: AppInfo | null): number {
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [infoError, setInfoError] = useState<string | null>(null);
-  const [active, setActive] = useState(VIEWS[0]!.id);
+  const active = useNavigation((s) => s.view);
+  const setActive = useNavigation((s) => s.go);
   const [signInOpen, setSignInOpen] = useState(false);
   const session = useSessionStore((s) => s.info);
   const resume = useSessionStore((s) => s.resume);

@@ -54,6 +54,11 @@ export const AuditFilterSchema = z
     to: text(40).optional(),
     /** Free text: matched in path, user, tenant, IP and error. */
     text: text(200).optional(),
+    /**
+     * Hide the console's own housekeeping (syncs, status probes): successful LISTs and
+     * metadata reads, probes, stamp writes, decided from Vault's record (docs/audit-mapping.md).
+     */
+    hideHousekeeping: z.boolean().optional(),
   })
   .strict();
 export type AuditFilter = z.infer<typeof AuditFilterSchema>;
@@ -75,6 +80,22 @@ export const AuditCountsSchema = z.object({
   byAction: z.record(z.string(), z.number().int()),
   byActionOf: z.number().int(),
 });
+
+export const AuditChartSchema = z.object({
+  /** Start of the first bucket and end of the last, ms since the epoch (UTC). */
+  from: z.number().int(),
+  to: z.number().int(),
+  bucketMs: z.number().int(),
+  /** rollup: exact, from per-minute/hour counts; events: counted over the newest matching events. */
+  source: z.enum(['rollup', 'events']),
+  /** A filtered count stopped at its cap: buckets before this time (ms) are not counted. */
+  partialSince: z.number().int().nullable(),
+  /** Actions present, most events first. */
+  actions: z.array(z.string()),
+  buckets: z.array(z.object({ t: z.number().int(), counts: z.record(z.string(), z.number().int()) })),
+  total: z.number().int(),
+});
+export type AuditChartView = z.infer<typeof AuditChartSchema>;
 
 export const ALERT_KINDS = [
   'failed-auth-user',
@@ -245,6 +266,8 @@ export const auditChannels = {
     output: AuditPageSchema,
   },
   'audit:counts': { input: z.object({ filter: AuditFilterSchema }).strict(), output: AuditCountsSchema },
+  /** Events over time by action for the filter (the chart above the table); counted in SQLite. */
+  'audit:chart': { input: z.object({ filter: AuditFilterSchema }).strict(), output: AuditChartSchema },
   'audit:facets': { input: NoInput, output: z.object({ tenants: z.array(z.string()), users: z.array(z.string()) }) },
   'audit:events-by-id': {
     input: z.object({ ids: z.array(z.number().int()).max(500) }).strict(),

@@ -31,16 +31,44 @@ export const TenantSearchInputSchema = z
 export type TenantSearchInput = z.input<typeof TenantSearchInputSchema>;
 export type TenantSearchQuery = z.output<typeof TenantSearchInputSchema>;
 
+/** One secret type of a tenant, as its table cell shows it: the worst status and how many secrets have it. */
+export const TypeSummarySchema = z.object({
+  /** Worst status of this type's secrets ("none" when the tenant has none). */
+  health: HealthSchema,
+  /** How many of them have that status. */
+  count: z.number().int(),
+  /** How many secrets of this type the tenant has. */
+  total: z.number().int(),
+});
+export type TypeSummary = z.infer<typeof TypeSummarySchema>;
+
+/** A secret that made the tenant match the status / rotation-due filter (which secret is due). */
+export const MatchedSecretSchema = z.object({
+  type: z.enum(INVENTORY_SECRET_TYPES),
+  /** admin | tenant | <keyId> | <domain> */
+  name: z.string(),
+  health: HealthSchema,
+  nextRotation: z.string().nullable(),
+});
+export type MatchedSecret = z.infer<typeof MatchedSecretSchema>;
+
+export const MATCHED_LIMIT = 5;
+
 export const TenantRowSchema = z.object({
   tenantId: z.string(),
   name: z.string(),
   vpsIp: z.string(),
   ssh: HealthSchema,
   smtp: HealthSchema,
-  /** Worst of all the tenant's secrets: what the Actions column acts on. */
+  /** Worst of all the tenant's secrets: the row's colour and what the Actions column acts on. */
   overall: HealthSchema,
   apiCount: z.number().int(),
   dkimCount: z.number().int(),
+  /** Every secret type: worst status and count (SSH, SMTP, API keys, DKIM keys). */
+  types: z.object({ ssh: TypeSummarySchema, smtp: TypeSummarySchema, api: TypeSummarySchema, dkim: TypeSummarySchema }),
+  /** With a status or rotation-due filter: the secrets that match it, worst first (at most MATCHED_LIMIT). */
+  matched: z.array(MatchedSecretSchema),
+  matchedTotal: z.number().int(),
   lastRotation: z.string().nullable(),
   /** Secrets whose metadata is missing or malformed. */
   problems: z.number().int(),
@@ -166,6 +194,36 @@ export const DkimDnsSchema = z.object({
 });
 export type DkimDns = z.infer<typeof DkimDnsSchema>;
 
+const UsagePointSchema = z.object({ period: z.string(), count: z.number().int() });
+
+/**
+ * API key usage over time, as the platform keeps it in each key's custom_metadata
+ * (usage_daily / usage_monthly; docs/vault-layout.md), read fresh from Vault's metadata.
+ */
+export const ApiUsageSchema = z.object({
+  tenantId: z.string(),
+  /** When main read the counters from Vault. */
+  readAt: z.string(),
+  keys: z.array(
+    z.object({
+      keyId: z.string(),
+      status: z.string(),
+      /** request_count: requests over the key's lifetime. */
+      total: z.number().nullable(),
+      lastUsed: z.string().nullable(),
+      /** Requests per UTC day, the last 30 days. */
+      daily: z.array(UsagePointSchema),
+      /** Requests per UTC month, the last 12 months. */
+      monthly: z.array(UsagePointSchema),
+      /** When the platform's metering job last wrote the counters. */
+      updatedAt: z.string().nullable(),
+      /** Why the counters are missing or unreadable. */
+      problem: z.string().nullable(),
+    }),
+  ),
+});
+export type ApiUsage = z.infer<typeof ApiUsageSchema>;
+
 export const inventoryChannels = {
   'tenants:search': { input: TenantSearchInputSchema, output: TenantSearchResultSchema },
   'tenants:index-state': { input: NoInput, output: IndexStateSchema },
@@ -174,6 +232,7 @@ export const inventoryChannels = {
   'tenants:show': { input: z.object({ tenantId: TenantIdInput }).strict(), output: TenantDetailsSchema },
   'tenants:history': { input: z.object({ tenantId: TenantIdInput, path: RelPath }).strict(), output: RotationHistorySchema },
   'tenants:dkim-dns': { input: z.object({ tenantId: TenantIdInput, domain: z.string().min(1).max(253) }).strict(), output: DkimDnsSchema },
+  'tenants:api-usage': { input: z.object({ tenantId: TenantIdInput }).strict(), output: ApiUsageSchema },
   'tenants:download-ssh-key': {
     input: z.object({ tenantId: TenantIdInput }).strict(),
     // Only where the file went; the key itself never crosses IPC.

@@ -11,6 +11,8 @@ export interface StartS3Options {
   dataDir?: string;
   port?: number;
   region?: string;
+  /** Fixed root credentials (the demo keeps its bucket across runs); random when absent. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface S3Instance {
@@ -42,8 +44,8 @@ export async function startS3(opts: StartS3Options = {}): Promise<S3Instance> {
   const port = opts.port ?? (await freeLoopbackPort());
   const endpoint = `http://127.0.0.1:${port}`;
   const logPath = join(dataDir, 'versitygw.log');
-  const accessKeyId = `vctest${randomBytes(6).toString('hex')}`;
-  const secretAccessKey = randomBytes(24).toString('base64url');
+  const accessKeyId = opts.credentials?.accessKeyId ?? `vctest${randomBytes(6).toString('hex')}`;
+  const secretAccessKey = opts.credentials?.secretAccessKey ?? randomBytes(24).toString('base64url');
 
   // Credentials go through the environment, not argv, which any local user can read in ps.
   const env: NodeJS.ProcessEnv = {

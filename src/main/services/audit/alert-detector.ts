@@ -7,7 +7,7 @@
 // and outcome) and Vault's identity of the caller (identity.ts); the console header
 // is read only to catch it contradicting what Vault did.
 import type { AlertSettings, AuditAlertView } from '../../../shared/contracts/audit';
-import { judgeDeletes, type LedgerEvent } from './approval-ledger';
+import { deletedSecret, judgeDeletes, type LedgerEvent } from './approval-ledger';
 import type { AuditRecord } from './audit-record';
 import { parseConsoleTag, SINGLE_SECRET_ACTIONS } from './console-header';
 import { runs, windowed, windowedDistinct } from './alert-windows';
@@ -37,6 +37,8 @@ export interface DetectorInput {
   /** Reads of tenant secrets. */
   reads: readonly DetectorEvent[];
   deletes: readonly DetectorEvent[];
+  /** Writes of tenant secrets (a burst of them flushes a secret's version history). */
+  writes?: readonly DetectorEvent[];
   /** Tenant secret accesses in candidate off-hours. */
   offHours: readonly DetectorEvent[];
   /** Entries whose console header contradicts Vault's operation. */
@@ -279,6 +281,51 @@ export function detectUnapprovedDeletes(deletes: readonly DetectorEvent[], appro
   return out;
 }
 
+/**
+ * KV v2 keeps a secret's last 10 versions (its default when the mount's and the secret's
+ * max_versions are 0): ten writes push the value before them out of history for good. A
+ * delete that never says "delete" (the mount's and the secret's retention settings are
+ * caught where they are set: sys-critical, delete).
+ */
+export const KV_DEFAULT_MAX_VERSIONS = 10;
+const HISTORY_FLUSH_WINDOW_MS = 86_400_000;
+
+/**
+ * That many successful (or unanswered) writes to one tenant secret within 24 hours, by
+ * anyone: its earlier value is gone as by a delete, and no approval was asked. Red.
+ */
+export function detectHistoryFlush(writes: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
+  const dataWrites = writes.filter((e) => {
+    if (e.action !== 'write' || e.tenant === null || (e.status !== 'ok' && e.status !== 'pending') || !e.mount) return false;
+    const rel = e.path.startsWith(e.mount) ? e.path.slice(e.mount.length) : '';
+    // A new version: a KV v2 data write (undelete writes none).
+    return rel.startsWith('data/');
+  });
+  const keyOf = (e: DetectorEvent) => {
+    const secret = deletedSecret(e);
+    return secret ? `${e.mount}${secret.path}` : null;
+  };
+  return windowed(dataWrites, keyOf, HISTORY_FLUSH_WINDOW_MS, KV_DEFAULT_MAX_VERSIONS).map((g) => {
+    const e = g.events.at(-1)!;
+    const byKey = new Map<string, DetectorEvent[]>();
+    for (const w of g.events) {
+      const k = identityKey(w) ?? w.ip;
+      byKey.set(k, [...(byKey.get(k) ?? []), w]);
+    }
+    const labels = [...byKey.entries()].map(([k, evs]) => identityLabel(k, evs, names));
+    const by = labels.map((l) => l.label).join(', ');
+    return alert(
+      'delete-without-approval',
+      'red',
+      `Secret history overwritten by ${by}: ${g.events.length} writes`,
+      `${e.path} was written ${g.events.length} times within 24 hours: KV keeps ${KV_DEFAULT_MAX_VERSIONS} versions by default, so the value before these writes is gone as by a delete, without an approval.`,
+      by,
+      g.events,
+      labels.flatMap((l) => l.users),
+    );
+  });
+}
+
 /** Each burst of entries whose console header contradicts what Vault did (per identity and header, 60 s apart at most). */
 export function detectHeaderConflicts(conflicts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
   return runs(conflicts.filter((e) => e.headerConflict), (e) => `${identityKey(e) ?? e.ip}|${e.consoleHeader ?? ''}|${e.action}`, 60_000).map((g) => {
@@ -321,15 +368,29 @@ export function detectCritical(critical: readonly DetectorEvent[], names?: Entit
  * and drills do it too, and say so in the backup view.
  */
 export function detectDecrypts(decrypts: readonly DetectorEvent[], names?: EntityNames): AuditAlertView[] {
-  const keyOf = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+)\//, '');
+  const rel = (e: DetectorEvent) => (e.mount ? e.path.slice(e.mount.length) : e.path);
+  const keyOf = (e: DetectorEvent) => rel(e).replace(/^(decrypt|datakey\/plaintext|export\/[^/]+|backup)\//, '');
+  // The key itself out (an export or a plaintext backup): every backup it wraps is open, now and later.
+  const wholeKey = (e: DetectorEvent) => /^(export\/[^/]+|backup)\//.test(rel(e));
   return runs(
     decrypts.filter((e) => e.action === 'decrypt' && (e.status === 'ok' || e.status === 'pending')),
-    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}`,
+    (e) => `${identityKey(e) ?? e.ip}|${e.mount ?? ''}${keyOf(e)}|${wholeKey(e) ? 'key' : 'plaintext'}`,
     3_600_000,
   ).map((g) => {
     const e = g.events[0]!;
     const { label, users } = identityLabel(identityKey(e) ?? e.ip, g.events, names);
     const key = `${e.mount ?? ''}${keyOf(e)}`;
+    if (wholeKey(e)) {
+      return alert(
+        'key-decrypt',
+        'red',
+        `Transit key ${key} taken out in plaintext by ${label}`,
+        `${g.events.length} export${g.events.length === 1 ? '' : 's'} or plaintext backup${g.events.length === 1 ? '' : 's'} of transit key ${key} (${e.path}). Whoever holds this key material and a backup it wraps reads every secret in it, offline and for good: rotate the key and re-encrypt the backups.`,
+        label,
+        g.events,
+        users,
+      );
+    }
     return alert(
       'key-decrypt',
       'yellow',
@@ -364,6 +425,7 @@ export function detectAlerts(input: DetectorInput, s: AlertSettings): AuditAlert
     ...detectWideReads(input.reads, s, input.entityNames),
     ...detectOffHours(input.offHours, s, input.entityNames),
     ...detectUnapprovedDeletes(input.deletes, input.approvalWrites, s),
+    ...detectHistoryFlush(input.writes ?? [], input.entityNames),
     ...detectHeaderConflicts(input.conflicts, input.entityNames),
     ...detectCritical(input.critical, input.entityNames),
     ...detectDecrypts(input.decrypts ?? [], input.entityNames),

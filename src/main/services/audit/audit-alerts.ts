@@ -95,6 +95,7 @@ export class AuditAlerts {
     const failed = this.deps.repo.byAction('failed-login', from, to, ALERT_SCAN_LIMIT);
     const reads = this.deps.repo.byAction('read', from, to, ALERT_SCAN_LIMIT, { tenantOnly: true });
     const deletes = this.deps.repo.byAction('delete', from, to, ALERT_SCAN_LIMIT, { tenantOnly: true });
+    const writes = this.deps.repo.byAction('write', from, to, ALERT_SCAN_LIMIT, { tenantOnly: true });
     const offHours = this.deps.repo.tenantAccessInHours(candidateUtcHours(settings), from, to, ALERT_SCAN_LIMIT);
     const conflicts = this.deps.repo.headerConflicts(from, to, ALERT_SCAN_LIMIT);
     const critical = this.deps.repo.byAction('sys-critical', from, to, ALERT_SCAN_LIMIT);
@@ -103,10 +104,10 @@ export class AuditAlerts {
     const approvalWrites = this.deps.repo.approvalWrites(to, ALERT_SCAN_LIMIT);
     const unclassified = this.deps.repo.unclassified(from, to, ALERT_SCAN_LIMIT);
     const entities = new Set<string>();
-    for (const list of [reads, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);
+    for (const list of [reads, writes, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);
     const entityNames = this.deps.repo.entityNames([...entities]);
-    const cut = [failed, reads, deletes, offHours, conflicts, critical, decrypts].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    return { failed, reads, deletes, offHours, conflicts, critical, decrypts, approvalWrites, unclassified, entityNames, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
+    const cut = [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
+    return { failed, reads, deletes, writes, offHours, conflicts, critical, decrypts, approvalWrites, unclassified, entityNames, partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null };
   }
 
   private computeAlerts(filter: AuditFilter, settings: AlertSettings): { alerts: AuditAlertView[]; partialSince: string | null } {
@@ -114,8 +115,13 @@ export class AuditAlerts {
     if (!bounds) return { alerts: [], partialSince: null };
     const to = parseFilterTime(filter.to, 'to') ?? bounds.max;
     const from = parseFilterTime(filter.from, 'from') ?? Math.max(bounds.min, to - DEFAULT_ALERT_DAYS * 86_400_000);
-    const input = this.detectorInput(from, to, settings);
-    return { alerts: detectAlerts(input, settings), partialSince: input.partialSince };
+    // Evidence before the range still counts: an approval used by a delete just before
+    // `from`, the first half of a bulk, the day of wide reads. The rules look back over
+    // their longest window; alerts that end inside the range are listed.
+    const lookback = Math.max(86_400_000, settings.approvalValidHours * 3_600_000, settings.failedAuthWindowMinutes * 60_000, settings.bulkReadWindowSeconds * 1000);
+    const input = this.detectorInput(from - lookback, to, settings);
+    const alerts = detectAlerts(input, settings).filter((a) => Date.parse(a.to) >= from);
+    return { alerts, partialSince: input.partialSince };
   }
 
   private resolving: Promise<void> | null = null;

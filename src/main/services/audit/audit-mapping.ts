@@ -188,6 +188,10 @@ function sysCritical(path: string, operation: string, data: Record<string, unkno
     /^sys\/config\/auditing\/request-headers\/.+/.test(path) ||
     (tunesAudit && /^sys\/(mounts|auth)\/.+\/tune$/.test(path)) ||
     (operation === 'delete' && /^sys\/(mounts|auth)\/.+/.test(path)) ||
+    // Deleting a namespace drops every mount in it, a tenants KV mount and its secrets included.
+    (operation === 'delete' && /^sys\/namespaces\/.+/.test(path)) ||
+    // Restoring a raft snapshot rolls back every secret, policy, mount and audited header at once.
+    /^sys\/storage\/raft\/snapshot(-force)?$/.test(path) ||
     /^sys\/remount(\/|$)/.test(path) ||
     /^sys\/generate-(root|recovery-token)(\/|$)/.test(path)
   );
@@ -251,8 +255,9 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
     action = loginFailed ? 'failed-login' : 'login';
   } else if (secret) {
     action = kvAction(secret.kind, operation, req.data);
-  } else if (route.mountType === 'transit' && route.rel && (route.rel[0] === 'decrypt' || (route.rel[0] === 'datakey' && route.rel[1] === 'plaintext') || route.rel[0] === 'export')) {
+  } else if (route.mountType === 'transit' && route.rel && (route.rel[0] === 'decrypt' || (route.rel[0] === 'datakey' && route.rel[1] === 'plaintext') || route.rel[0] === 'export' || (route.rel[0] === 'backup' && operation === 'read'))) {
     // Plaintext out of transit: with the backup key, whoever also holds a backup reads every secret in it.
+    // A key's backup (allow_plaintext_backup) is the key material itself, like an export.
     action = 'decrypt';
   } else if (route.mountType === 'system') {
     // Vault's own test entry when a device is enabled ("sys/audit/test", no mount, no caller) is not a request.

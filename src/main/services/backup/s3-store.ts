@@ -2,6 +2,7 @@
 // streaming download pinned to a version, manifests, versioning and lifecycle
 // reads. Every S3 failure becomes an AppError naming the action, never a credential.
 import { createHash } from 'node:crypto';
+import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -60,10 +61,17 @@ export class S3Store {
     this.client = new S3Client({
       region: cfg.region,
       ...(cfg.endpoint ? { endpoint: cfg.endpoint } : {}),
+      // Where backups go is the settings' choice (backup:configure): never AWS_ENDPOINT_URL_S3,
+      // AWS_ENDPOINT_URL or an AWS config file's endpoint_url from the environment.
+      ignoreConfiguredEndpointUrls: true,
       forcePathStyle: cfg.forcePathStyle,
       // Without explicit keys the SDK's default chain (env, profile, instance role) applies.
       ...(cfg.credentials ? { credentials: cfg.credentials } : {}),
       maxAttempts: 2,
+      // Our own agent: certificates are always verified (rejectUnauthorized set, so
+      // NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn it off), TLS 1.2 at least.
+      // A private CA comes in through NODE_EXTRA_CA_CERTS, which adds to the trusted roots.
+      requestHandler: { httpsAgent: new HttpsAgent({ keepAlive: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' }) },
       // Our own SHA-256 over the whole object is the verdict; the SDK's per-response check would pre-empt it with a vaguer error.
       responseChecksumValidation: 'WHEN_REQUIRED',
     });

@@ -281,6 +281,11 @@ export class DkimDnsService {
   }
 
   /** Check DNS now: every resolver, every DKIM key of the tenant (or one domain). Recorded in Vault. */
+  /** The tenant's DKIM domains as Vault lists them: the keys check(tenantId) will touch. */
+  async domains(tenantId: string): Promise<string[]> {
+    return this.vault().domains(this.checkTenant(tenantId));
+  }
+
   async check(tenantId: string, domain?: string): Promise<TenantDkimDns> {
     const t = this.checkTenant(tenantId);
     const eff = this.resolvers();

@@ -70,6 +70,13 @@ interface Me {
 
 export class EnrolmentService {
   private readonly log: Logger;
+  /**
+   * Grants this console opened (unwrapped) and not confirmed yet: grant id -> the identity it
+   * was opened for. Only these can be confirmed. A grant's record and key stay in Vault after
+   * it was used (nobody may delete their own key), so without this a replaced factor (the
+   * lost phone a re-enrolment was for) could be made active again with one code from it.
+   */
+  private readonly opened = new Map<string, string>();
 
   constructor(private readonly deps: EnrolmentDeps) {
     this.log = deps.log ?? createLogger('enrolment');
@@ -227,6 +234,7 @@ export class EnrolmentService {
       throw new AppError('VAULT_ERROR', 'The grant did not hold a TOTP key.');
     }
     // Opened: the factor is not active until a code from the new authenticator is confirmed.
+    this.opened.set(g.grant_id, me.entityId);
     tag.finish('pending');
     this.log.info(`2FA enrolment grant ${g.grant_id} opened; waiting for a code from the new authenticator`);
     return { grantId: g.grant_id, grantedBy: name, issuer: TOTP_ISSUER, account: g.grantee_name, otpauthUrl: url, qrPngBase64: barcode };
@@ -250,6 +258,14 @@ export class EnrolmentService {
       }
     }
     if (!grant) throw new AppError('NOT_FOUND', 'No enrolment grant with that id was made for you.');
+    // Only the grant whose QR code this console just showed: never an older grant's key
+    // (a replaced factor), nor one opened elsewhere.
+    if (this.opened.get(grantId) !== me.entityId) {
+      throw new AppError(
+        'CONFLICT',
+        'This grant was not opened here, or its factor was already confirmed: a second factor becomes active only with a code right after its QR code was shown in this console. Ask another admin for a new grant.',
+      );
+    }
     const tag = this.deps.audit.begin('enrol', `enrolment/${me.username ?? grant.grantee_name}`);
     try {
       await this.validate(me.client, key, code, tag.headers);
@@ -265,6 +281,7 @@ export class EnrolmentService {
       tag.finish(err instanceof AppError && (err.code === 'UNAUTHENTICATED' || err.code === 'PERMISSION_DENIED') ? 'denied' : 'error', err instanceof AppError ? err.message : 'confirm failed');
       throw err;
     }
+    this.opened.delete(grantId);
     tag.finish('ok');
     this.log.info(`2FA key of grant ${grantId} is now active`);
     return this.status();

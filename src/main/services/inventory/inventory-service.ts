@@ -3,8 +3,10 @@
 // SQLite, plus the few actions that need Vault at the moment they happen (rotation
 // history, DKIM DNS records, SSH key download, API key revoke).
 import { AppError } from '../../../shared/errors';
+import { parseUsage } from '../../../shared/inventory/api-usage';
 import type {
   ApiKeyInfo,
+  ApiUsage,
   DkimDns,
   IndexState,
   RotationHistory,
@@ -282,6 +284,39 @@ export class InventoryService {
   async dkimDns(tenantId: string, domain: string): Promise<DkimDns> {
     checkTenantPath(tenantId, `${tenantId}/dkim/${domain}`);
     return this.reader().dkimDns(tenantId, domain);
+  }
+
+  /**
+   * Usage over time of the tenant's API keys: the counters the platform keeps in each
+   * key's custom_metadata, read now from Vault (metadata only: the auditor may see it).
+   * The index knows which keys exist; a key deleted since the last sync is left out.
+   */
+  async apiUsage(tenantId: string): Promise<ApiUsage> {
+    const t = this.deps.repo.tenant(tenantId);
+    if (!t) throw new AppError('NOT_FOUND', `Tenant ${tenantId.slice(0, 80)} is not in the index (sync first, or it was deleted).`);
+    const reader = this.reader();
+    const keys: ApiUsage['keys'] = [];
+    for (const s of t.secrets.filter((x) => x.type === 'api')) {
+      checkTenantPath(tenantId, s.path);
+      const meta = await reader.metadata(s.path);
+      if (!meta) continue;
+      const md: Record<string, string> = {};
+      for (const [k, v] of Object.entries(meta.custom_metadata ?? {})) if (typeof v === 'string') md[k] = v;
+      const usage = parseUsage(md);
+      const total = md.request_count !== undefined && /^\d{1,15}$/.test(md.request_count) ? Number(md.request_count) : null;
+      const noCounters = usage.daily.length === 0 && usage.monthly.length === 0 && usage.problem === null;
+      keys.push({
+        keyId: s.name,
+        status: typeof md.status === 'string' ? md.status : s.status,
+        total,
+        lastUsed: md.last_used && !Number.isNaN(Date.parse(md.last_used)) ? new Date(Date.parse(md.last_used)).toISOString() : null,
+        daily: usage.daily,
+        monthly: usage.monthly,
+        updatedAt: usage.updatedAt,
+        problem: usage.problem ?? (noCounters ? 'The platform has written no usage counters for this key yet.' : null),
+      });
+    }
+    return { tenantId, readAt: this.nowIso(), keys };
   }
 
   private async audit(e: Omit<InventoryAuditEvent, 'at' | 'actor'>): Promise<void> {

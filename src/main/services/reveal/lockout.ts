@@ -5,7 +5,8 @@
 // Security: an attempt is reserved before any Vault call (atomically, in SQLite), so
 // parallel attempts cannot all pass the check: at most `maxFailures` attempts per window
 // ever reach Vault. The key is the Vault (normalized address) and the Vault username,
-// never the console's profile id, so a new profile to the same Vault starts locked too.
+// never the console's profile id nor the address spelling, so a new profile to the same
+// Vault (localhost for 127.0.0.1, another DNS name) starts locked too.
 import { AppError } from '../../../shared/errors';
 import type { ReauthFailureReason, RevealRepo } from '../storage/reveal-repo';
 import type { Clock } from '../time/clock';
@@ -25,11 +26,14 @@ export interface FailureOutcome {
 }
 
 /**
- * Who the lockout counts for: the Vault a user signs in to and the Vault username.
- * Addresses are compared as URL origins (scheme and host lowercased, default port
+ * Who the lockout counts for: the Vault identity (entity id) of the signed-in user, which
+ * every address of that Vault shares. Without one, the Vault a user signs in to and the
+ * Vault username: addresses are compared as URL origins (scheme and host lowercased, default port
  * dropped, no path); userpass names are case-insensitive in Vault, so lowercased.
  */
-export function lockoutSubject(address: string, username: string): string {
+export function lockoutSubject(address: string, username: string, entityId?: string | null): string {
+  // Vault's own word for who this is: the same on every address that reaches that Vault.
+  if (entityId) return `entity:${entityId}`;
   let origin: string;
   try {
     origin = new URL(address.trim()).origin;

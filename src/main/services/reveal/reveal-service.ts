@@ -281,9 +281,13 @@ export class RevealService {
     return { info, subject: this.subjectOf(info) };
   }
 
-  /** The lockout counts per Vault and Vault user, whatever profile reaches them. */
+  /**
+   * The lockout counts per Vault identity (the entity id Vault reported for this session),
+   * whatever profile or address spelling reaches it: localhost, the IP and a second DNS name
+   * are one Vault. Only a session without an identity falls back to address and username.
+   */
   private subjectOf(info: SessionInfo): string {
-    return lockoutSubject(info.address || this.deps.connection().address, info.username ?? '');
+    return lockoutSubject(info.address || this.deps.connection().address, info.username ?? '', info.entityId);
   }
 
   private requireReveal(id: string): ActiveReveal {

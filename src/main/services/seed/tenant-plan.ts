@@ -10,6 +10,7 @@ import { LAYOUT_SCHEMA, MD, paths, tenantId, type SecretType } from './layout';
 import { createRng, type Rng } from './rng';
 import { planRotation, rotationMetadata, type RotationBucket } from './rotation-plan';
 import { slugify, tenantName } from './tenant-names';
+import { usageMetadata } from './usage-plan';
 
 export interface PlannedWrite {
   path: string;
@@ -101,6 +102,8 @@ export async function planTenant({ index, seed, now, dkim }: PlanOptions): Promi
   }
 
   const apiCount = rng.int(1, 5);
+  // Usage counters draw from their own stream: everything else a tenant is made of stays as it was.
+  const usageRng = createRng(`${seed}:usage`, index);
   for (let i = 0; i < apiCount; i++) {
     const rot = planRotation(rng, 'api', now);
     // Stable key ids keep a re-run of a half-written tenant from adding extra keys.
@@ -128,6 +131,8 @@ export async function planTenant({ index, seed, now, dkim }: PlanOptions): Promi
         [MD.requestCount]: String(requests),
         // Absent (not empty) when the key was never used.
         ...(used ? { [MD.lastUsed]: used } : {}),
+        // What the platform's metering job keeps: the last 30 days and 12 months (docs/vault-layout.md).
+        ...usageMetadata(usageRng, { created, lastUsed: used ? new Date(used) : null, total: requests, now }),
       },
       bucket: rot.bucket,
     });

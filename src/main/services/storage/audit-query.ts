@@ -166,7 +166,14 @@ export class AuditQueries {
     if (from !== undefined) range.push({ sql: 'ts >= ?', params: [from] });
     if (to !== undefined) range.push({ sql: 'ts <= ?', params: [to] });
     where.push(...range);
-    if (!filter.text) return { empty: false, hint: eq >= 2 ? this.narrowestIndex(filter, range, from, to) : '', where, indexOnly: eq <= 1, denseText: null, matchIds: null };
+    // Housekeeping hidden: a row test, except with no equality filter, where the partial
+    // index of visible events is walked instead of the time index.
+    const hide = filter.hideHousekeeping === true;
+    if (hide) where.push({ sql: 'housekeeping = 0', params: [] });
+    if (!filter.text) {
+      const hint = eq >= 2 ? this.narrowestIndex(filter, range, from, to) : eq === 0 && hide ? ' INDEXED BY audit_events_visible_ts' : '';
+      return { empty: false, hint, where, indexOnly: hide ? eq === 0 : eq <= 1, denseText: null, matchIds: null };
+    }
 
     const match = this.terms.match(filter.text);
     if (termCount(match) === 0) return { empty: true, hint: '', where, indexOnly: true, denseText: null, matchIds: null };
@@ -174,14 +181,16 @@ export class AuditQueries {
       const union = branches(match, range);
       where.unshift({ sql: `id IN (${union.map((b) => b.sql).join(' UNION ALL ')})`, params: union.flatMap((b) => b.params) });
       let matchIds: Where | null = null;
-      if (eq === 0) {
+      // The id fast path reads no rows, so it cannot tell housekeeping apart: not with hide.
+      if (eq === 0 && !hide) {
         const withTs = branches(match, range, undefined, 'id, ts');
         matchIds = { sql: withTs.map((b) => b.sql).join(' UNION '), params: withTs.flatMap((b) => b.params) };
       }
       return { empty: false, hint: ' NOT INDEXED', where, indexOnly: false, denseText: null, matchIds };
     }
     where.push(membership(match));
-    // No equality filter to walk: walk time, newest first.
+    // No equality filter to walk: walk time, newest first (the visible events only, with hide).
+    if (eq === 0 && hide) return { empty: false, hint: ' INDEXED BY audit_events_visible_ts', where, indexOnly: false, denseText: null, matchIds: null };
     return eq === 0
       ? { empty: false, hint: ' INDEXED BY audit_events_ts', where, indexOnly: false, denseText: { match, range }, matchIds: null }
       : { empty: false, hint: '', where, indexOnly: false, denseText: null, matchIds: null };
@@ -263,6 +272,12 @@ export class AuditQueries {
     if (!filter.text) return 'no-text';
     const p = this.plan(filter);
     return p.empty ? 'none' : p.hint === ' NOT INDEXED' ? 'by-id' : 'walk';
+  }
+
+  /** The rows a filter selects, as SQL (index hint and WHERE), for aggregates over them (the chart). */
+  selection(filter: AuditFilter): { empty: boolean; hint: string; where: Where } {
+    const p = this.plan(filter);
+    return { empty: p.empty, hint: p.hint, where: joinWhere(p.where) };
   }
 
   /** Newest first, keyset-paged: page N costs the same as page 1 on millions of rows. */

@@ -5,10 +5,12 @@
 import { normalizeUser, type AuditCursor, type AuditEventView, type AuditFilter } from '../../../shared/contracts/audit';
 import { monthOf, type ApprovalWrite, type AuditRecord } from '../audit/audit-record';
 import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
+import { AuditChartQueries, type AuditChartData } from './audit-chart';
 import { AuditTerms, type TermKind } from './audit-terms';
 import { parseConsoleTag } from '../audit/console-header';
 import type { SqlDatabase } from './database';
 import { TERM_KIND } from './schema/audit';
+import { ROLLUPS, rollupApplySql } from './schema/audit-housekeeping';
 
 export { BY_ACTION_CAP, COUNT_CAP_INDEXED, COUNT_CAP_ROWS, parseFilterTime, type StoredEvent } from './audit-query';
 
@@ -29,8 +31,14 @@ export class AuditRepo {
   private readonly insertStmt;
   private readonly monthStmt;
   private readonly reopenStmt;
+  private readonly maxIdStmt;
+  private readonly existingStmt;
+  private readonly replaceStmt;
+  private readonly rollupNewStmts;
+  private readonly rollupOneStmts;
   readonly terms: AuditTerms;
   private readonly queries: AuditQueries;
+  private readonly chart: AuditChartQueries;
   /** Months whose events live in an archive (an insert into one marks it reopened). */
   private archived: Set<number> | null = null;
   /** Bumped by every write that changes events: cached text plans are stale. */
@@ -39,21 +47,29 @@ export class AuditRepo {
   constructor(private readonly db: SqlDatabase, private readonly now: () => Date = () => new Date()) {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
-    // A pending request (no response seen yet) is completed when its response
-    // arrives; a Vault row stored before migration 13 (no operation) is classified
-    // again from Vault's record when its entry is imported again; any other repeat
-    // of a key is a duplicate and changes nothing.
+    this.chart = new AuditChartQueries(db, this.queries);
+    // A repeat of a key changes nothing (DO NOTHING), except two cases decided in
+    // insertMany from the stored row (the chart's counts must move with it): a pending
+    // request (no response seen yet) is completed when its response arrives, and a Vault
+    // row stored before migration 13 (no operation) is classified again from Vault's
+    // record when its entry is imported again.
     this.insertStmt = db.prepare(`
       INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id,
                                 operation, mount, entity_id, console_header, header_conflict, approval_write)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT(key) DO UPDATE SET action = excluded.action, tenant = excluded.tenant, user = excluded.user, secret_type = excluded.secret_type,
-        ip = excluded.ip, ip_id = excluded.ip_id, status = excluded.status, path = excluded.path, path_id = excluded.path_id,
-        error = excluded.error, error_id = excluded.error_id, approval_id = excluded.approval_id, operation = excluded.operation,
-        mount = excluded.mount, entity_id = excluded.entity_id, console_header = excluded.console_header,
-        header_conflict = excluded.header_conflict, approval_write = excluded.approval_write
-      WHERE (audit_events.status = 'pending' AND excluded.status <> 'pending')
-         OR (audit_events.operation IS NULL AND excluded.operation IS NOT NULL AND audit_events.source = 'vault' AND excluded.source = 'vault')`);
+      ON CONFLICT(key) DO NOTHING`);
+    this.existingStmt = db.prepare('SELECT id, ts, action, housekeeping, status, operation, source FROM audit_events WHERE key = ?');
+    this.replaceStmt = db.prepare(`
+      UPDATE audit_events SET action = ?, tenant = ?, user = ?, secret_type = ?, ip = ?, ip_id = ?, status = ?, path = ?, path_id = ?,
+        error = ?, error_id = ?, approval_id = ?, operation = ?, mount = ?, entity_id = ?, console_header = ?, header_conflict = ?, approval_write = ?
+      WHERE id = ? RETURNING ts, action, housekeeping`);
+    this.maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) FROM audit_events').pluck();
+    // The chart's per-minute/hour counts (schema/audit-housekeeping.ts): a batch's new rows at its end, one row's move at a time.
+    this.rollupNewStmts = ROLLUPS.map((r) => db.prepare(rollupApplySql(r.table, r.unitMs, 'id > ?', 1)));
+    this.rollupOneStmts = ROLLUPS.map((r) => ({
+      unitMs: r.unitMs,
+      stmt: db.prepare(`INSERT INTO ${r.table} (slot, action, housekeeping, n) VALUES (?, ?, ?, ?) ON CONFLICT (slot, action, housekeeping) DO UPDATE SET n = n + excluded.n`),
+    }));
     this.monthStmt = db.prepare(`INSERT INTO audit_months (month, state, changed_at) VALUES (?, 'hot', ?) ON CONFLICT(month) DO NOTHING`);
     this.reopenStmt = db.prepare(`UPDATE audit_months SET state = 'reopened', changed_at = ? WHERE month = ? AND state = 'archived'`);
   }
@@ -74,6 +90,11 @@ export class AuditRepo {
     const users = records.map((r) => normalizeUser(r.user));
     try {
       this.db.transaction(() => {
+        // Rows inserted by this batch get ids above it (the rollups count them at the end).
+        const before = this.maxIdStmt.get() as number;
+        const bump = (row: { ts: number; action: string; housekeeping: number }, by: number) => {
+          for (const r of this.rollupOneStmts) r.stmt.run(Math.floor(row.ts / r.unitMs), row.action, row.housekeeping, by);
+        };
         t.prepare(
           new Map<TermKind, (string | null)[]>([
             [TERM_KIND.path, records.map((r) => r.path)],
@@ -94,19 +115,39 @@ export class AuditRepo {
             lastMonthStart = range.from;
             lastMonthEnd = range.to;
           }
-          const n = stmt.run(
+          const approvalWrite = r.approvalWrite && r.status !== 'pending' ? JSON.stringify(r.approvalWrite) : null;
+          let n = stmt.run(
             r.key, r.ts, month, r.action, r.tenant, users[i], r.secretType, r.ip, r.status, r.path, r.source, r.requestId, r.approvalId, r.error,
             t.id(TERM_KIND.path, r.path), t.id(TERM_KIND.ip, r.ip), t.id(TERM_KIND.error, r.error),
             r.operation, r.mount, r.entityId, r.consoleHeader, r.headerConflict ? 1 : null,
             // Only a final answer is evidence of an approval write.
-            r.approvalWrite && r.status !== 'pending' ? JSON.stringify(r.approvalWrite) : null,
+            approvalWrite,
           ).changes;
+          if (n === 0) {
+            const old = this.existingStmt.get(r.key) as { id: number; ts: number; action: string; housekeeping: number; status: string; operation: string | null; source: string } | undefined;
+            const completes = old !== undefined && old.status === 'pending' && r.status !== 'pending';
+            const classifies = old !== undefined && old.operation === null && r.operation !== null && old.source === 'vault' && r.source === 'vault';
+            if (old && (completes || classifies)) {
+              const now = this.replaceStmt.get(
+                r.action, r.tenant, users[i], r.secretType, r.ip, t.id(TERM_KIND.ip, r.ip), r.status, r.path, t.id(TERM_KIND.path, r.path),
+                r.error, t.id(TERM_KIND.error, r.error), r.approvalId, r.operation, r.mount, r.entityId, r.consoleHeader, r.headerConflict ? 1 : null, approvalWrite,
+                old.id,
+              ) as { ts: number; action: string; housekeeping: number };
+              // Counted already (an earlier batch): move it. Inserted by this batch: counted at its end.
+              if (old.id <= before) {
+                bump(old, -1);
+                bump(now, 1);
+              }
+              n = 1;
+            }
+          }
           if (n > 0) {
             inserted += n;
             months.set(month, (months.get(month) ?? 0) + n);
           }
         }
         t.flush();
+        for (const st of this.rollupNewStmts) st.run(before);
         const at = this.now().toISOString();
         const archived = this.archivedMonths();
         for (const m of months.keys()) {
@@ -141,6 +182,11 @@ export class AuditRepo {
   /** Capped counts and the per-action breakdown (see AuditQueries.counts). */
   counts(filter: AuditFilter, cap: number = COUNT_CAP_INDEXED): ReturnType<AuditQueries['counts']> {
     return this.queries.counts(filter, cap);
+  }
+
+  /** Events over time by action for the chart above the table (an aggregate in SQLite). */
+  histogram(filter: AuditFilter): AuditChartData {
+    return this.chart.histogram(filter);
   }
 
   /** How a text filter is answered (tests, bench). */
@@ -356,6 +402,7 @@ export class AuditRepo {
   markArchived(month: number, archiveFile: string, sha256: string, events: number, upToId: number): MonthRow['state'] {
     const r = this.monthRange(month);
     const state = this.db.transaction(() => {
+      this.forgetInRollups('ts >= ? AND ts <= ? AND id <= ?', [r.from, r.to, upToId]);
       this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ? AND id <= ?').run(r.from, r.to, upToId);
       const left = this.db.prepare('SELECT 1 FROM audit_events WHERE ts >= ? AND ts <= ? LIMIT 1').get(r.from, r.to) !== undefined;
       const next: MonthRow['state'] = left ? 'reopened' : 'archived';
@@ -378,9 +425,15 @@ export class AuditRepo {
   }
 
   /** Retention: forget a month entirely (rows and partition entry). */
+  /** Before a delete, in its transaction: the chart's counts lose what it removes. */
+  private forgetInRollups(where: string, params: unknown[]): void {
+    for (const r of ROLLUPS) this.db.prepare(rollupApplySql(r.table, r.unitMs, where, -1)).run(...params);
+  }
+
   dropMonth(month: number): number {
     const r = this.monthRange(month);
     const n = this.db.transaction(() => {
+      this.forgetInRollups('ts >= ? AND ts <= ?', [r.from, r.to]);
       const n = this.db.prepare('DELETE FROM audit_events WHERE ts >= ? AND ts <= ?').run(r.from, r.to).changes;
       this.db.prepare('DELETE FROM audit_months WHERE month = ?').run(month);
       return n;

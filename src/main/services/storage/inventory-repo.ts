@@ -2,10 +2,12 @@
 // and sort run here with indexes and bound parameters; user text only ever reaches
 // SQLite as a parameter, with LIKE wildcards escaped.
 import type Database from 'better-sqlite3';
-import type { TenantRow, TenantSearchQuery } from '../../../shared/contracts/inventory';
-import { columnHealth, DAY_MS } from '../../../shared/inventory/rotation-status';
+import { MATCHED_LIMIT, type MatchedSecret, type TenantRow, type TenantSearchQuery, type TypeSummary } from '../../../shared/contracts/inventory';
+import { bucketByNext, columnHealth, DAY_MS, HEALTH_SEVERITY, type SecretHealth } from '../../../shared/inventory/rotation-status';
+import { fold } from '../../../shared/inventory/text-fold';
 import { flagMask, type IndexedSecret, type IndexedTenant, type IndexedVersion } from '../inventory/normalize';
 import type { SqlDatabase } from './database';
+import { searchText } from './schema/inventory';
 
 export interface SyncRunRow {
   id: number;
@@ -69,17 +71,9 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Case folding used on both sides of a search (full Unicode, unlike SQLite's lower()). */
-export function fold(text: string): string {
-  return text.normalize('NFC').toLowerCase();
-}
+// Case and accent folding on both sides of a search (shared/inventory/text-fold.ts).
+export { fold };
 
-// Separates id and name in the search text; a query containing it finds nothing, as it should.
-const SEP = '\u241e';
-
-function searchText(tenantId: string, name: string): string {
-  return `${fold(tenantId)} ${SEP} ${fold(name)}`;
-}
 
 /** An FTS5 phrase matching `text` literally: wrapped in quotes, inner quotes doubled. */
 export function ftsPhrase(text: string): string {
@@ -99,6 +93,12 @@ const SORT_SQL: Record<TenantSearchQuery['sort'], string[]> = {
   lastRotation: ['t.last_rotation'],
   actions: ['t.all_rank', 't.all_next'],
 };
+
+/** One secret's health from its indexed status and next rotation (the rules of classify()). */
+function secretHealth(status: string, next: number | null, nowMs: number): SecretHealth {
+  if (status === 'expired' || status === 'revoked' || status === 'unknown') return status;
+  return next === null ? 'healthy' : bucketByNext(next, nowMs);
+}
 
 export class InventoryRepo {
   private readonly cache = new Map<string, Database.Statement>();
@@ -325,9 +325,11 @@ export class InventoryRepo {
       `SELECT t.tenant_id, t.name, t.vps_ip, t.ssh_state, t.ssh_next, t.smtp_state, t.smtp_next, t.all_state, t.all_next, t.api_count, t.dkim_count, t.last_rotation, t.problems
        FROM inventory_tenants t ${whereSql} ORDER BY ${order} LIMIT @limit OFFSET @offset`,
     ).all({ ...params, limit: q.limit, offset: q.offset }) as TenantDbRow[];
+    const summaries = this.summaries(q, rows.map((r) => r.tenant_id), nowMs);
     return {
       total,
       rows: rows.map((r) => ({
+        ...summaries.get(r.tenant_id)!,
         tenantId: r.tenant_id,
         name: r.name,
         vpsIp: r.vps_ip,
@@ -340,6 +342,54 @@ export class InventoryRepo {
         problems: r.problems,
       })),
     };
+  }
+
+  /**
+   * For the rows of one page: every secret type's worst status and count, and the secrets
+   * that match the status / rotation-due filter. One lookup by primary key for the page's
+   * tenants (≤ 1,000), classified with the same rules as the filter.
+   */
+  private summaries(q: TenantSearchQuery, ids: readonly string[], nowMs: number): Map<string, Pick<TenantRow, 'types' | 'matched' | 'matchedTotal'>> {
+    const out = new Map<string, Pick<TenantRow, 'types' | 'matched' | 'matchedTotal'>>();
+    const empty = (): TypeSummary => ({ health: 'none', count: 0, total: 0 });
+    for (const id of ids) out.set(id, { types: { ssh: empty(), smtp: empty(), api: empty(), dkim: empty() }, matched: [], matchedTotal: 0 });
+    if (ids.length === 0) return out;
+    const secrets = this.stmt(
+      "SELECT tenant_id, type, name, status, next_rotation FROM inventory_secrets WHERE tenant_id IN (SELECT value FROM json_each(@ids)) AND type IN ('ssh', 'smtp', 'api', 'dkim')",
+    ).all({ ids: JSON.stringify(ids) }) as Array<{ tenant_id: string; type: keyof TenantRow['types']; name: string; status: string; next_rotation: number | null }>;
+    const filtering = Boolean(q.due || q.status);
+    const until = q.due === '7d' || q.due === '30d' ? nowMs + (q.due === '7d' ? 7 : 30) * DAY_MS : 0;
+    const wants = (st: string) => !q.status || q.status === st;
+    const matches = (type: string, status: string, next: number | null): boolean => {
+      if (q.type !== 'all' && type !== q.type) return false;
+      if (q.due === 'overdue') return (wants('expired') && status === 'expired') || (wants('active') && status === 'active' && next !== null && next < nowMs);
+      if (q.due) return wants('active') && status === 'active' && next !== null && next >= nowMs && next <= until;
+      return status === q.status;
+    };
+    const matched = new Map<string, Array<MatchedSecret & { next: number }>>();
+    for (const s of secrets) {
+      const row = out.get(s.tenant_id);
+      if (!row) continue;
+      const health = secretHealth(s.status, s.next_rotation, nowMs);
+      const t = row.types[s.type];
+      t.total++;
+      if (HEALTH_SEVERITY[health] < HEALTH_SEVERITY[t.health]) {
+        t.health = health;
+        t.count = 1;
+      } else if (health === t.health) t.count++;
+      if (filtering && matches(s.type, s.status, s.next_rotation)) {
+        const list = matched.get(s.tenant_id) ?? [];
+        list.push({ type: s.type, name: s.name, health, nextRotation: s.next_rotation !== null ? new Date(s.next_rotation).toISOString() : null, next: s.next_rotation ?? 0 });
+        matched.set(s.tenant_id, list);
+      }
+    }
+    for (const [id, list] of matched) {
+      list.sort((a, b) => HEALTH_SEVERITY[a.health] - HEALTH_SEVERITY[b.health] || a.next - b.next || a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+      const row = out.get(id)!;
+      row.matched = list.slice(0, MATCHED_LIMIT).map(({ next: _next, ...m }) => m);
+      row.matchedTotal = list.length;
+    }
+    return out;
   }
 
   tenant(tenantId: string): StoredTenant | null {

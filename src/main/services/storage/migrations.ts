@@ -2,8 +2,9 @@
 // PRAGMA user_version to its number. Never edit a shipped migration: add one.
 import type Database from 'better-sqlite3';
 import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
-import { createInventorySchema } from './schema/inventory';
+import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
 import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { createAuditHousekeepingSchema } from './schema/audit-housekeeping';
 import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
@@ -43,7 +44,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 11, name: 'reveal attempts by Vault address and user', up: keyRevealAttemptsByVaultUser },
   { version: 12, name: 'profile environment and explicit active profile', up: addProfileEnvironmentAndActiveChoice },
   { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
-  { version: 14, name: 'watch outbox', up: createWatchSchema },
+  { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
+  { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
+  { version: 16, name: 'watch outbox', up: createWatchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -1,6 +1,15 @@
 // The inventory index: tenant and secret METADATA from KV v2 (custom_metadata, versions,
 // timestamps). Never a secret value: the sync reads metadata endpoints only.
 import type Database from 'better-sqlite3';
+import { fold } from '../../../../shared/inventory/text-fold';
+
+// Separates id and name in the search text; a query containing it finds nothing, as it should.
+const SEP = '\u241e';
+
+/** What the trigram index holds for a tenant: "<id> ␞ <name>", folded (case and accents). */
+export function searchText(tenantId: string, name: string): string {
+  return `${fold(tenantId)} ${SEP} ${fold(name)}`;
+}
 
 export function createInventorySchema(db: Database.Database): void {
   db.exec(`
@@ -92,4 +101,18 @@ export function createInventorySchema(db: Database.Database): void {
       error       TEXT
     ) STRICT;
   `);
+}
+
+// Migration "inventory accent-insensitive search": the folded copies (id_fold, name_fold)
+// and the trigram index were made with case folding only; fold them again without accents,
+// so "cafe" finds "Café" in an index synced before this version (no resync needed).
+export function refoldInventorySearch(db: Database.Database): void {
+  const rows = db.prepare('SELECT rowid AS id, tenant_id, name FROM inventory_tenants').all() as Array<{ id: number; tenant_id: string; name: string }>;
+  const update = db.prepare('UPDATE inventory_tenants SET id_fold = @idFold, name_fold = @nameFold WHERE rowid = @id');
+  const index = db.prepare('INSERT INTO inventory_search (rowid, hay) VALUES (@id, @hay)');
+  db.prepare('DELETE FROM inventory_search').run();
+  for (const r of rows) {
+    update.run({ id: r.id, idFold: fold(r.tenant_id), nameFold: fold(r.name) });
+    index.run({ id: r.id, hay: searchText(r.tenant_id, r.name) });
+  }
 }

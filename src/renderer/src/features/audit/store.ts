@@ -7,6 +7,7 @@ import type {
   ApprovalView,
   AuditAlertView,
   AuditArchivesView,
+  AuditChartView,
   AuditEventView,
   AuditFilter,
   ImportReport,
@@ -44,6 +45,8 @@ interface AuditState {
   /** Alerts are complete from this time on (each detector looks at the newest events of its kind). */
   alertsPartialSince: string | null;
   alertEvents: { alertId: string; events: AuditEventView[] } | null;
+  /** Events over time by action for the filter (the chart above the table). */
+  chart: AuditChartView | null;
   facets: { tenants: string[]; users: string[] };
   stream: StreamStatus | null;
   paused: boolean;
@@ -51,7 +54,12 @@ interface AuditState {
   error: string | null;
   lastRefresh: Date | null;
   exportResult: { path: string; sha256: string; count: number } | null;
+  /** Set when the view was opened as one credential's audit trail (a tenant's secret type). */
+  trail: { tenant: string; secretType: NonNullable<AuditFilter['secretType']>; label: string } | null;
   setFilter(patch: Partial<AuditFilter>): void;
+  /** Every event of one credential: its tenant and secret type, nothing else narrowing it. */
+  openTrail(trail: { tenant: string; secretType: NonNullable<AuditFilter['secretType']>; label: string }): void;
+  clearTrail(): void;
   refresh(): Promise<void>;
   loadMore(): Promise<void>;
   setPaused(paused: boolean): void;
@@ -72,7 +80,8 @@ function clean(f: AuditFilter): AuditFilter {
 }
 
 export const useAuditStore = create<AuditState>()((set, get) => ({
-  filter: {},
+  // The console's own syncs and probes are hidden until the viewer asks for them.
+  filter: { hideHousekeeping: true },
   events: [],
   cursor: null,
   total: 0,
@@ -83,6 +92,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   alertsTotal: 0,
   alertsPartialSince: null,
   alertEvents: null,
+  chart: null,
   facets: { tenants: [], users: [] },
   stream: null,
   paused: false,
@@ -91,9 +101,30 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   lastRefresh: null,
   exportResult: null,
 
+  trail: null,
+
   setFilter(patch) {
-    set({ filter: clean({ ...get().filter, ...patch }), events: [], cursor: null });
+    const filter = clean({ ...get().filter, ...patch });
+    // Narrowing the tenant or type away from the trail's ends the trail.
+    const t = get().trail;
+    const trail = t && filter.tenant === t.tenant && filter.secretType === t.secretType ? t : null;
+    set({ filter, trail, events: [], cursor: null });
     void get().refresh();
+  },
+
+  openTrail(trail) {
+    const keep = get().filter;
+    const filter: AuditFilter = { tenant: trail.tenant, secretType: trail.secretType };
+    // The housekeeping toggle is the viewer's choice, not the filter's: it stays as it was.
+    if (keep.hideHousekeeping !== undefined) filter.hideHousekeeping = keep.hideHousekeeping;
+    set({ filter, trail, events: [], cursor: null });
+    void get().refresh();
+  },
+
+  clearTrail() {
+    const { tenant: _t, secretType: _s, ...rest } = get().filter;
+    set({ trail: null });
+    get().setFilter({ ...rest, tenant: '', secretType: undefined });
   },
 
   async refresh() {
@@ -101,12 +132,13 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
     const filter = get().filter;
     set({ loading: true });
     try {
-      const [page, counts, alerts, facets, stream] = await Promise.all([
+      const [page, counts, alerts, facets, stream, chart] = await Promise.all([
         call('audit:query', { filter, limit: PAGE_SIZE }),
         call('audit:counts', { filter }),
         call('audit:alerts', { filter }),
         call('audit:facets'),
         call('audit:stream-status'),
+        call('audit:chart', { filter }),
       ]);
       if (mine !== seq) return;
       set({
@@ -121,6 +153,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
         alertsPartialSince: alerts.partialSince,
         facets,
         stream,
+        chart,
         error: null,
         lastRefresh: new Date(),
       });

@@ -141,8 +141,3 @@ export function sealView(status: VaultStatus | null, error: string | null): Seal
   if (status.sealed) return { label: 'Sealed', tone: 'red', detail: 'Secrets are unavailable until Vault is unsealed.' };
   return { label: 'Unsealed', tone: 'green' };
 }
-
-export function formatClock(d: Date): string {
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
-}

@@ -154,11 +154,3 @@ export function age(iso: string | null, now: number): string {
   if (s < 86_400) return `${Math.floor(s / 3600)} h ago`;
   return `${Math.floor(s / 86_400)} d ago`;
 }
-
-export function day(iso: string | null): string {
-  return iso ? iso.slice(0, 10) : '—';
-}
-
-export function dateTime(iso: string | null): string {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : '—';
-}

@@ -5,6 +5,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
 import { useSessionStore } from '../../session/store';
 import { useApprovalsStore } from '../store';
+import { Time } from '../../../lib/Time';
 
 const STATUS_LABEL: Record<string, string> = { pending: 'Waiting for a second admin', approved: 'Approved', used: 'Deleted' };
 
@@ -97,7 +98,9 @@ export function ApprovalsPanel() {
             const approvedByMe = me !== null && a.approvedBy === me;
             return (
               <tr key={a.id} data-testid="approval-row" data-approval-id={a.id} data-status={a.status}>
-                <td>{a.requestedAt.replace('T', ' ').slice(0, 19)}</td>
+                <td>
+                  <Time value={a.requestedAt} />
+                </td>
                 <td>
                   <code>{a.path}</code>
                 </td>

@@ -4,6 +4,7 @@
 // reopened by hand.
 import { useEffect, useState, type FormEvent } from 'react';
 import { useArchivesStore } from '../store';
+import { Time } from '../../../lib/Time';
 
 const STATE_LABEL: Record<string, string> = { hot: 'Hot', archived: 'Archived', reopened: 'Reopened' };
 
@@ -52,8 +53,21 @@ export function ArchivesPanel() {
       )}
       {m && (
         <p className="muted small" data-testid="retention-status">
-          Retention runs at start and daily.{m.lastRunAt ? ` Last run ${m.lastRunAt.replace('T', ' ').slice(0, 19)} UTC: archived ${m.lastArchived.join(', ') || 'nothing'}, deleted ${m.lastDropped.join(', ') || 'nothing'}.` : ' Not run yet.'}
-          {m.nextRunAt ? ` Next run ${m.nextRunAt.replace('T', ' ').slice(0, 19)} UTC.` : ''}
+          Retention runs at start and daily.
+          {m.lastRunAt ? (
+            <>
+              {' '}
+              Last run <Time value={m.lastRunAt} />: archived {m.lastArchived.join(', ') || 'nothing'}, deleted {m.lastDropped.join(', ') || 'nothing'}.
+            </>
+          ) : (
+            ' Not run yet.'
+          )}
+          {m.nextRunAt ? (
+            <>
+              {' '}
+              Next run <Time value={m.nextRunAt} />.
+            </>
+          ) : null}
           {m.lastError ? ` Last error: ${m.lastError}` : ''}
         </p>
       )}

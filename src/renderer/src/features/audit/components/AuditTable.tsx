@@ -2,6 +2,7 @@
 // million loaded rows scroll like fifty. Reaching the end loads the next page.
 import { useState, type UIEvent } from 'react';
 import type { AuditEventView } from '../../../../../shared/contract';
+import { Time } from '../../../lib/Time';
 
 const ROW_HEIGHT = 28;
 const VIEW_HEIGHT = 480;
@@ -14,9 +15,11 @@ interface Props {
   events: AuditEventView[];
   onEnd?: () => void;
   testId: string;
+  /** What to say when there is nothing to list (null: say nothing yet, e.g. still loading). */
+  empty?: string | null;
 }
 
-export function AuditTable({ events, onEnd, testId }: Props) {
+export function AuditTable({ events, onEnd, testId, empty }: Props) {
   const [top, setTop] = useState(0);
   const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(events.length, Math.ceil((top + VIEW_HEIGHT) / ROW_HEIGHT) + OVERSCAN);
@@ -37,6 +40,11 @@ export function AuditTable({ events, onEnd, testId }: Props) {
         <span>Status</span>
         <span title="What the client's X-Vault-Console-Action header says (an annotation; Vault's record is the Action)">Console says</span>
       </div>
+      {events.length === 0 && empty && (
+        <p className="audit-empty" role="status" data-testid="audit-no-events">
+          {empty}
+        </p>
+      )}
       <div className="audit-scroll" style={{ height: Math.min(VIEW_HEIGHT, Math.max(ROW_HEIGHT, events.length * ROW_HEIGHT)) }} onScroll={onScroll}>
         <div style={{ height: events.length * ROW_HEIGHT, position: 'relative' }}>
           {events.slice(first, last).map((e, i) => (
@@ -49,7 +57,9 @@ export function AuditTable({ events, onEnd, testId }: Props) {
               title={`${e.path}${e.operation ? ` · Vault: ${e.operation}` : ''}${e.mount ? ` on ${e.mount}` : ''}${e.entityId ? ` · entity ${e.entityId}` : ''}`}
               style={{ position: 'absolute', top: (first + i) * ROW_HEIGHT, height: ROW_HEIGHT, left: 0, right: 0, gridTemplateColumns: GRID, ...(e.headerConflict ? CONFLICT_STYLE : {}) }}
             >
-              <span>{e.ts.replace('T', ' ').replace('Z', '')}</span>
+              <span>
+                <Time value={e.ts} />
+              </span>
               <span data-testid="audit-cell-action">{e.action}</span>
               <span data-testid="audit-cell-tenant">{e.tenant ?? '—'}</span>
               <span data-testid="audit-cell-user">{e.user || '—'}</span>

@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { AlertSettingsForm } from './AlertSettingsForm';
+import { AuditChart } from './AuditChart';
+import { AuditTextSearch, HousekeepingToggle, TrailBanner } from './AuditFilterParts';
 import { ApprovalsPanel } from './ApprovalsPanel';
 import { ArchivesPanel } from './ArchivesPanel';
 import { AuditTable } from './AuditTable';
@@ -36,7 +39,12 @@ export function AuditView({ refreshMs }: Props) {
         <div className="view-actions">
           <span className="muted" data-testid="audit-stream-state" aria-live="polite">
             {s.paused ? 'Paused' : s.stream?.running ? 'Live' : 'Not streaming'}
-            {s.lastRefresh ? ` · updated ${s.lastRefresh.toLocaleTimeString()}` : ''}
+            {s.lastRefresh ? (
+              <>
+                {' '}
+                · updated <Time value={s.lastRefresh} />
+              </>
+            ) : null}
           </span>
           <button type="button" data-testid="audit-follow-choose" title="Main opens a file dialog; the file must be a regular file" onClick={() => void s.followLog('choose')}>
             Follow a log file…
@@ -97,7 +105,7 @@ function EventsPanel() {
       <div className="audit-filters" data-testid="audit-filters">
         <select aria-label="Tenant" data-testid="audit-filter-tenant" value={f.tenant ?? ''} onChange={(e) => s.setFilter({ tenant: e.target.value })}>
           <option value="">All tenants</option>
-          {s.facets.tenants.map((t) => (
+          {(f.tenant && !s.facets.tenants.includes(f.tenant) ? [f.tenant, ...s.facets.tenants] : s.facets.tenants).map((t) => (
             <option key={t} value={t}>
               {t}
             </option>
@@ -133,8 +141,10 @@ function EventsPanel() {
         <label>
           To <input type="date" data-testid="audit-filter-to" value={f.to ?? ''} onChange={(e) => s.setFilter({ to: e.target.value })} />
         </label>
-        <input type="search" placeholder="Search path, user, IP…" data-testid="audit-filter-text" defaultValue={f.text ?? ''} onKeyDown={(e) => e.key === 'Enter' && s.setFilter({ text: e.currentTarget.value })} />
+        <AuditTextSearch />
+        <HousekeepingToggle />
       </div>
+      <TrailBanner />
 
       {s.error && (
         <p className="error" role="alert" data-testid="audit-error">
@@ -158,9 +168,11 @@ function EventsPanel() {
       {(s.alertsTotal > s.alerts.length || s.alertsPartialSince) && (
         <p className="muted small" data-testid="audit-alerts-scope">
           {s.alertsTotal > s.alerts.length ? `Showing ${s.alerts.length.toLocaleString('en-US')} of ${s.alertsTotal.toLocaleString('en-US')} alerts (red first, newest first). ` : ''}
-          {s.alertsPartialSince
-            ? `Alerts cover events from ${s.alertsPartialSince.replace('T', ' ').slice(0, 19)} UTC on (the newest 100,000 of each kind); pick an earlier date range to check older ones.`
-            : ''}
+          {s.alertsPartialSince ? (
+            <>
+              Alerts cover events from <Time value={s.alertsPartialSince} /> on (the newest 100,000 of each kind); pick an earlier date range to check older ones.
+            </>
+          ) : null}
         </p>
       )}
       {s.alertEvents && (
@@ -172,6 +184,7 @@ function EventsPanel() {
         </div>
       )}
 
+      <AuditChart chart={s.chart} hidingHousekeeping={f.hideHousekeeping === true} />
       <p className="muted" data-testid="audit-count">
         {s.total.toLocaleString('en-US')}
         {s.capped ? '+' : ''} events · {s.events.length.toLocaleString('en-US')} loaded
@@ -186,7 +199,12 @@ function EventsPanel() {
           ))}
         </p>
       )}
-      <AuditTable events={s.events} onEnd={() => void s.loadMore()} testId="audit-table" />
+      <AuditTable
+        events={s.events}
+        onEnd={() => void s.loadMore()}
+        testId="audit-table"
+        empty={s.lastRefresh !== null && !s.loading && s.total === 0 ? (f.hideHousekeeping ? 'No events match these filters. Console housekeeping is hidden: untick “Hide console housekeeping” to include it.' : 'No events match these filters.') : null}
+      />
     </>
   );
 }

@@ -1,6 +1,7 @@
 import type { BackupView } from '../../../../../shared/contract';
 import { GatedButton } from '../../../components/GatedButton';
 import { formatBytes, formatDuration } from '../store';
+import { Time } from '../../../lib/Time';
 
 export function BackupHistory({ backups, onRestore }: { backups: BackupView[]; onRestore: (b: BackupView) => void }) {
   if (backups.length === 0) {
@@ -28,7 +29,9 @@ export function BackupHistory({ backups, onRestore }: { backups: BackupView[]; o
       <tbody>
         {backups.map((b) => (
           <tr key={b.id} data-testid={`backup-row-${b.id}`} data-status={b.status}>
-            <td title={b.id}>{new Date(b.startedAt).toLocaleString()}</td>
+            <td>
+              <Time value={b.startedAt} />
+            </td>
             <td>{b.kind === 'raft' ? 'Raft snapshot' : `Logical (${b.itemCount ?? 0} secrets)`}</td>
             <td className={`backup-status-${b.status}`}>
               {b.status}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { BackupView } from '../../../../../shared/contract';
 import { GatedButton } from '../../../components/GatedButton';
 import { formatBytes, useBackupsStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { BackupHistory } from './BackupHistory';
 import { BackupSettingsForm } from './BackupSettingsForm';
 import { RestoreDialog } from './RestoreDialog';
@@ -50,13 +51,18 @@ export function BackupsView() {
           </GatedButton>
         </div>
       </div>
+      {s.settings && !configured && (
+        <p className="muted small backup-run-reason" data-testid="backup-run-reason">
+          Force Backup Now needs a destination: set the S3 bucket below.
+        </p>
+      )}
       {s.error && (
         <p className="error" role="alert" data-testid="backup-error">
           {s.error}
         </p>
       )}
       {s.notice && (
-        <p className="notice" data-testid="backup-notice">
+        <p className="notice success" role="status" data-testid="backup-notice">
           {s.notice}
         </p>
       )}
@@ -86,7 +92,7 @@ export function BackupsView() {
           </div>
           <div className="card tone-neutral" data-testid="backup-last-verified">
             <p className="card-title">Last verified restorable</p>
-            <p className="card-value">{s.policy.lastVerifiedAt ? new Date(s.policy.lastVerifiedAt).toLocaleString() : 'Never'}</p>
+            <p className="card-value"><Time value={s.policy.lastVerifiedAt} fallback="Never" /></p>
             <p className="card-detail">{s.policy.lastVerifiedId ? `Drill on ${s.policy.lastVerifiedId}` : 'Run "vault-console backup verify" against a scratch server.'}</p>
           </div>
         </div>

@@ -3,6 +3,7 @@ import type { BackupView } from '../../../../../shared/contract';
 import { errorMessage } from '../../../lib/ipc-client';
 import { GatedButton } from '../../../components/GatedButton';
 import { useBackupsStore } from '../store';
+import { useEscape } from '../../../lib/use-escape';
 
 type Scope = 'raft' | 'mount' | 'tenant';
 
@@ -18,6 +19,8 @@ export function RestoreDialog({ backup, onClose }: { backup: BackupView; onClose
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [result, setResult] = useState<string | null>(null);
+
+  useEscape(onClose, !busy);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

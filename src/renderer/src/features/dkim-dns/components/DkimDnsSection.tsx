@@ -6,6 +6,7 @@ import type { DkimKeyDns, ResolverResult, SelectorDns, TenantDkimDns } from '../
 import { waitingText, type DnsState } from '../../../../../shared/dkim/dns-rules';
 import { call, errorMessage, on } from '../../../lib/ipc-client';
 import { GatedButton } from '../../../components/GatedButton';
+import { Time } from '../../../lib/Time';
 import { DkimResolversForm } from './DkimResolversForm';
 
 const STATE_LABEL: Record<DnsState, string> = {
@@ -19,8 +20,9 @@ const STATE_COLOUR: Record<DnsState, string> = { published: 'green', mismatch: '
 const RESOLVER_LABEL: Record<ResolverResult['state'], string> = { published: 'Published', mismatch: 'Different key', missing: 'Not found', 'no-answer': 'No answer' };
 const RESOLVER_COLOUR: Record<ResolverResult['state'], string> = { published: 'green', mismatch: 'red', missing: 'red', 'no-answer': 'yellow' };
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : '—';
+/** One time format everywhere: UTC on screen, the local time on hover. */
+function when(iso: string | null) {
+  return <Time value={iso} />;
 }
 
 function StateBadge({ state, testId }: { state: DnsState; testId?: string }) {
@@ -211,7 +213,7 @@ export function DkimDnsSection({ tenantId, onChanged }: { tenantId: string; onCh
                     </div>
                   ) : k.previous ? (
                     <span className="muted small" data-testid="dkim-switch-over">
-                      {k.retireAfter ? `retires at the earliest ${when(k.retireAfter)}` : `waits until the new selector is published everywhere for ${k.holdHours} h`}
+                      {k.retireAfter ? <>retires at the earliest {when(k.retireAfter)}</> : `waits until the new selector is published everywhere for ${k.holdHours} h`}
                     </span>
                   ) : k.override ? (
                     <span className="small" data-testid="dkim-override">

@@ -3,12 +3,14 @@
 // accepts that code nothing changes (an old factor keeps working).
 import { useEffect, useState, type FormEvent } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
+import { Time } from '../../../lib/Time';
 import { useEnrolmentStore } from '../store';
 
 const STATE_LABEL = { ready: 'ready to set up', opened: 'opened', expired: 'expired', active: 'in use' } as const;
 
-function when(iso: string): string {
-  return iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '—';
+/** One time format everywhere: UTC on screen, the local time on hover. */
+function when(iso: string) {
+  return <Time value={iso || null} />;
 }
 
 export function EnrolmentPanel({ onActivated }: { onActivated?: () => void }) {
@@ -40,7 +42,7 @@ export function EnrolmentPanel({ onActivated }: { onActivated?: () => void }) {
     <div className="enrolment-panel" data-testid="enrolment-panel">
       <p data-testid="enrolment-status">
         {status.active
-          ? `Your second factor is active: granted by ${status.active.grantedBy}, activated ${when(status.active.activatedAt)}.`
+          ? <>Your second factor is active: granted by {status.active.grantedBy}, activated {when(status.active.activatedAt)}.</>
           : 'You have no active second factor yet. Viewing credentials needs one.'}
       </p>
       {notice && (

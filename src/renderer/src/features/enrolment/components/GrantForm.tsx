@@ -1,6 +1,7 @@
 // Grant another admin a second-factor enrolment. Vault creates their key wrapped for them
 // (you never see it) and keeps the grant; it opens once and expires.
 import { useState, type FormEvent } from 'react';
+import { Time } from '../../../lib/Time';
 import { GRANT_MINUTES } from '../../../../../shared/enrolment-rules';
 import { GatedButton } from '../../../components/GatedButton';
 import { useSessionStore } from '../../session/store';
@@ -61,7 +62,7 @@ export function GrantForm() {
       )}
       {granted && (
         <p className="notice" role="status" data-testid="grant-result">
-          Granted to {granted.username} until {granted.expiresAt.replace('T', ' ').slice(0, 16)} UTC. They open it in Two-factor (or when they first view credentials).
+          Granted to {granted.username} until <Time value={granted.expiresAt} />. They open it in Two-factor (or when they first view credentials).
         </p>
       )}
     </form>

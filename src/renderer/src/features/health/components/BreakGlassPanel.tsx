@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { VaultStatus } from '../../../../../shared/contract';
 import { GatedButton } from '../../../components/GatedButton';
+import { useEscape } from '../../../lib/use-escape';
 import { useHealthStore } from '../store';
 
 interface Props {
@@ -20,6 +21,12 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
   const [confirmText, setConfirmText] = useState('');
   const [incidentId, setIncidentId] = useState('');
   const expected = status.clusterName || 'seal';
+  const cancelSeal = () => {
+    setConfirming(false);
+    setConfirmText('');
+  };
+  // Escape backs out of the seal confirmation (not while the request is on its way).
+  useEscape(cancelSeal, confirming && !sealBusy && !status.sealed);
 
   const submitShare = async (e: FormEvent) => {
     e.preventDefault();
@@ -105,7 +112,7 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
             <GatedButton type="submit" gate={{ action: 'vault.seal' }} className="break-glass-danger" inactive={sealBusy || confirmText.trim() !== expected} testId="seal-submit">
               {sealBusy ? 'Sealing…' : 'Seal Vault now'}
             </GatedButton>
-            <button type="button" onClick={() => { setConfirming(false); setConfirmText(''); }} data-testid="seal-cancel">
+            <button type="button" onClick={cancelSeal} data-testid="seal-cancel">
               Cancel
             </button>
           </div>

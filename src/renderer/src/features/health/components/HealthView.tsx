@@ -1,7 +1,9 @@
 import { useEffect } from 'react';
-import { formatClock, sealView, useHealthStore } from '../store';
+import { sealView, useHealthStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { BreakGlassPanel } from './BreakGlassPanel';
 import { MetricsChart } from './MetricsChart';
+import { QuickActions } from './QuickActions';
 import { StatusCard } from './StatusCard';
 import { WatcherCard } from '../../watch/components/WatcherCard';
 
@@ -31,7 +33,13 @@ export function HealthView({ refreshMs }: Props) {
         <h1>Vault Health</h1>
         <div className="view-actions">
           <span className="muted" data-testid="last-updated" aria-live="polite">
-            {lastUpdated ? `Last updated ${formatClock(lastUpdated)}` : 'Not checked yet'}
+            {lastUpdated ? (
+              <>
+                Last updated <Time value={lastUpdated} />
+              </>
+            ) : (
+              'Not checked yet'
+            )}
           </span>
           <button type="button" onClick={() => void refresh()} disabled={loading} data-testid="refresh">
             {loading ? 'Refreshing…' : 'Refresh'}
@@ -86,7 +94,7 @@ export function HealthView({ refreshMs }: Props) {
           testId="card-last-backup"
           tone={backup ? backup.lastBackup.tone : 'neutral'}
           value={backup ? backup.lastBackup.label : '—'}
-          detail={backup?.lastBackup.detail ?? undefined}
+          detail={backup?.lastBackup.at ? <Time value={backup.lastBackup.at} /> : (backup?.lastBackup.detail ?? undefined)}
         />
         <StatusCard
           title="Backup Health"
@@ -115,6 +123,7 @@ export function HealthView({ refreshMs }: Props) {
         <WatcherCard />
       </div>
 
+      <QuickActions />
       {live && live.initialized && <BreakGlassPanel status={live} signedIn={snap?.signedIn ?? false} />}
       <MetricsChart />
     </div>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from 'react';
+import { useEscape } from '../../../lib/use-escape';
 
 /**
  * A yes/no question that blocks the view until answered: Escape or Cancel says no.
@@ -6,15 +7,10 @@ import { useEffect, useRef, type ReactNode } from 'react';
  */
 export function ConfirmDialog(props: { title: string; children: ReactNode; confirmLabel: string; onConfirm: () => void; onCancel: () => void; testId: string }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
-  const onCancel = useRef(props.onCancel);
-  onCancel.current = props.onCancel;
+  // Escape says no, like every dialog's (the one on top only).
+  useEscape(props.onCancel);
   useEffect(() => {
     cancelRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') onCancel.current();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
   }, []);
   return (
     <div className="rotation-backdrop" role="presentation">

@@ -3,14 +3,10 @@ import { call } from '../../../lib/ipc-client';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
 import { formatRemaining, useRevealStore } from '../store';
+import { Time } from '../../../lib/Time';
+import { EyeIcon, EyeOffIcon } from '../../../lib/icons';
 
 const WARNING = '⚠️ These credentials provide full access to the tenant\'s email infrastructure. Handle with care.';
-
-function date(iso: string | null): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '—' : d.toISOString().slice(0, 10);
-}
 
 /** The credential during its window: countdown, copy, masked password, dates, actions. */
 export function CredentialsPanel() {
@@ -58,7 +54,7 @@ export function CredentialsPanel() {
             {shown ? view.password : '•'.repeat(16)}
           </span>
           <button type="button" className="small" aria-label={shown ? 'Hide password' : 'Show password'} aria-pressed={shown} onClick={() => setShown(!shown)} data-testid="toggle-password">
-            {shown ? '🙈' : '👁'}
+            {shown ? <EyeOffIcon /> : <EyeIcon />}
           </button>
           <button type="button" className="small" onClick={() => void copy('password')} data-testid="copy-password">
             {copied === 'password' ? 'Copied ✓' : 'Copy'}
@@ -92,11 +88,11 @@ export function CredentialsPanel() {
           </>
         )}
         <dt>Created</dt>
-        <dd data-testid="reveal-created">{date(view.createdAt)}</dd>
+        <dd data-testid="reveal-created"><Time value={view.createdAt} /></dd>
         <dt>Last rotated</dt>
-        <dd data-testid="reveal-last-rotated">{date(view.lastRotated)}</dd>
+        <dd data-testid="reveal-last-rotated"><Time value={view.lastRotated} /></dd>
         <dt>Next rotation</dt>
-        <dd data-testid="reveal-next-rotation">{date(view.nextRotation)}</dd>
+        <dd data-testid="reveal-next-rotation"><Time value={view.nextRotation} /></dd>
       </dl>
       {copied && (
         <p className="muted small" role="status" data-testid="reveal-copied">

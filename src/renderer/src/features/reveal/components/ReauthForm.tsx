@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useRevealStore } from '../store';
+import { Time } from '../../../lib/Time';
 
 /** Password + 2FA code, both checked by Vault in main. Inputs are cleared once sent. */
 export function ReauthForm() {
@@ -36,7 +37,7 @@ export function ReauthForm() {
       </label>
       {locked && (
         <p className="error" role="alert" data-testid="reveal-locked">
-          Too many failed attempts: viewing credentials is locked until {locked.toLocaleTimeString()}.
+          Too many failed attempts: viewing credentials is locked until <Time value={locked} />.
         </p>
       )}
       {error && (

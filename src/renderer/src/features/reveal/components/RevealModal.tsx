@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useEscape } from '../../../lib/use-escape';
 import { useRevealStore } from '../store';
 import { CredentialsPanel } from './CredentialsPanel';
 import { EnrolmentPanel } from '../../enrolment';
@@ -18,6 +19,8 @@ const CLOSED_TEXT: Record<string, string> = {
 export function RevealModal() {
   const { target, status, view, closedReason, close, listen, loadStatus } = useRevealStore();
   useEffect(() => listen(), [listen]);
+  // Escape closes like Close: the value is dropped and main wipes it.
+  useEscape(() => void close(), target !== null);
   if (!target) return null;
   const needsEnrollment = !view && status?.available && status.enrolled === false;
 

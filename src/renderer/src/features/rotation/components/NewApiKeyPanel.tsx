@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { formatRemaining } from '../../reveal/store';
 import { useApiKeyStore } from '../api-key-store';
+import { EyeIcon, EyeOffIcon } from '../../../lib/icons';
 
 const CLOSED_TEXT: Record<string, string> = {
   timer: 'The new API key was shown for its whole window and is now hidden. It cannot be shown again.',
@@ -48,7 +49,7 @@ export function NewApiKeyPanel() {
           {shown ? view.apiKey : `${view.prefix}${'•'.repeat(16)}`}
         </span>
         <button type="button" className="small" aria-label={shown ? 'Hide key' : 'Show key'} aria-pressed={shown} onClick={() => setShown(!shown)} data-testid="api-key-toggle">
-          {shown ? '🙈' : '👁'}
+          {shown ? <EyeOffIcon /> : <EyeIcon />}
         </button>
         <button type="button" className="small" onClick={() => void copy()} data-testid="api-key-copy">
           {copied ? 'Copied ✓' : 'Copy'}

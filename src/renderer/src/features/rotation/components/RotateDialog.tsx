@@ -4,6 +4,9 @@ import { call, errorMessage } from '../../../lib/ipc-client';
 import { checkIncidentId, checkReason, RuleError } from '../../../../../shared/rotation/rules';
 import { useApiKeyStore } from '../api-key-store';
 import { NewApiKeyPanel } from './NewApiKeyPanel';
+import { DkimTxtValue } from '../../tenants/components/DkimTxtValue';
+import { useEscape } from '../../../lib/use-escape';
+import { Time } from '../../../lib/Time';
 
 type Mode = { kind: 'rotate'; target: string; expectedVersion?: number } | { kind: 'emergency'; target: 'smtp' | 'ssh' };
 
@@ -34,6 +37,8 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
     void useApiKeyStore.getState().close();
     onClose();
   };
+
+  useEscape(close, !busy);
 
   const submit = async () => {
     // The same rules main applies, checked here first for a quick answer.
@@ -116,9 +121,11 @@ export function RotateDialog({ tenantId, mode, title, onClose, onDone }: { tenan
                   {r.previousVersion} → {r.version}
                 </dd>
                 <dt>Next rotation</dt>
-                <dd>{r.nextRotation}</dd>
+                <dd>
+                  <Time value={r.nextRotation} />
+                </dd>
                 <dt>Grace until</dt>
-                <dd data-testid="rotation-result-grace">{r.graceUntil ?? (r.emergency ? 'None: the old credential is invalid now' : 'None')}</dd>
+                <dd data-testid="rotation-result-grace">{r.graceUntil ? <Time value={r.graceUntil} /> : r.emergency ? 'None: the old credential is invalid now' : 'None'}</dd>
                 {r.fingerprint && (
                   <>
                     <dt>Fingerprint</dt>
@@ -168,7 +175,7 @@ function FragmentRecord({ name, value, note }: { name: string; value: string; no
       <dt>DNS TXT</dt>
       <dd>
         <div className="mono">{name}</div>
-        <textarea readOnly value={value} rows={3} className="mono rotation-txt" />
+        <DkimTxtValue name={name} value={value} />
         <div className="muted">{note}</div>
       </dd>
     </>

@@ -3,6 +3,7 @@ import { checkSchedules, DAYS_RANGE, GRACE_RANGE, RuleError, type RotationSchedu
 import { GatedButton } from '../../../components/GatedButton';
 import type { StoredSchedules } from '../../../../../shared/contract';
 import { useRotationStore } from '../store';
+import { Time } from '../../../lib/Time';
 
 /** Where the schedules on screen come from: the cluster's entry, the defaults it uses, or defaults shown because the cluster's cannot be read. */
 function ScheduleSource({ schedules }: { schedules: StoredSchedules | null }) {
@@ -13,12 +14,21 @@ function ScheduleSource({ schedules }: { schedules: StoredSchedules | null }) {
       </p>
     );
   }
-  const who = schedules?.updatedBy ? `; last changed by ${schedules.updatedBy} at ${schedules.updatedAt ?? '?'}` : '';
   return (
     <p className="muted" data-testid="schedules-source">
-      {schedules?.source === 'defaults'
-        ? 'The cluster has no saved schedules: every console uses these defaults until an admin saves them in Vault.'
-        : `The cluster's schedules, stored in Vault for every admin${schedules?.source === 'vault-metadata' ? ' (read from their metadata copy)' : ''}${who}.`}
+      {schedules?.source === 'defaults' ? (
+        'The cluster has no saved schedules: every console uses these defaults until an admin saves them in Vault.'
+      ) : (
+        <>
+          The cluster&apos;s schedules, stored in Vault for every admin{schedules?.source === 'vault-metadata' ? ' (read from their metadata copy)' : ''}
+          {schedules?.updatedBy ? (
+            <>
+              ; last changed by {schedules.updatedBy} at <Time value={schedules.updatedAt} fallback="?" />
+            </>
+          ) : null}
+          .
+        </>
+      )}
     </p>
   );
 }

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiKeyInfo } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
-import { dateTime } from '../store';
+import { Time } from '../../../lib/Time';
 import { HealthBadge } from './HealthBadge';
+import { ApiUsageChart } from './ApiUsageChart';
+import { useEscape } from '../../../lib/use-escape';
 
 interface Props {
   tenantId: string;
@@ -19,6 +20,7 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [chart, setChart] = useState(false);
+  useEscape(() => setConfirming(null), confirming !== null && !busy);
 
   const revoke = async (keyId: string) => {
     setBusy(true);
@@ -59,8 +61,12 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
               </td>
               <td>{k.permissions.join(', ') || '—'}</td>
               <td className="num">{k.rateLimit !== null ? `${k.rateLimit}/min` : '—'}</td>
-              <td>{dateTime(k.created)}</td>
-              <td>{k.lastUsed ? dateTime(k.lastUsed) : 'Never'}</td>
+              <td>
+                <Time value={k.created} />
+              </td>
+              <td>
+                <Time value={k.lastUsed} fallback="Never" />
+              </td>
               <td className="num">{k.requestCount?.toLocaleString() ?? '—'}</td>
               <td>
                 <HealthBadge health={k.health} reason={k.problem} testId="api-status" />
@@ -113,19 +119,7 @@ export function ApiKeysSection({ tenantId, keys, onChanged, onHistory }: Props) 
       <button type="button" className="small" onClick={() => setChart(!chart)} data-testid="api-usage-toggle">
         {chart ? 'Hide Usage Analytics' : 'View Usage Analytics'}
       </button>
-      {chart && (
-        <div className="api-usage-chart" data-testid="api-usage-chart">
-          <ResponsiveContainer width="100%" height={220}>
-            <BarChart data={keys.map((k) => ({ key: k.keyId, requests: k.requestCount ?? 0 }))} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="key" />
-              <YAxis allowDecimals={false} width={64} />
-              <Tooltip />
-              <Bar dataKey="requests" name="requests" fill="#1f4e8c" isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+      {chart && <ApiUsageChart tenantId={tenantId} />}
     </div>
   );
 }

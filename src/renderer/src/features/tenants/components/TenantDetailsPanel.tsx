@@ -3,13 +3,16 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { DkimDns, RotationHistory, SshKeyInfo, TenantDetails } from '../../../../../shared/contract';
 import { call, errorMessage } from '../../../lib/ipc-client';
-import { dateTime, useTenantsStore } from '../store';
+import { useTenantsStore } from '../store';
+import { Time } from '../../../lib/Time';
 import { ViewCredentialsButton } from '../../reveal';
 import { DkimDnsSection } from '../../dkim-dns';
 import { EmergencyResetButton } from '../../rotation/components/EmergencyResetButton';
 import { RotateNowButton } from '../../rotation/components/RotateNowButton';
 import { GatedButton } from '../../../components/GatedButton';
 import { ApiKeysSection } from './ApiKeysSection';
+import { AuditTrailButton } from '../../audit/components/AuditTrailButton';
+import { DkimTxtValue } from './DkimTxtValue';
 import { HealthBadge } from './HealthBadge';
 
 export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
@@ -84,7 +87,7 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
       {details && (
         <>
           <p className="muted small">
-            VPS {details.vpsIp || '—'} · {details.domains.join(', ') || 'no domains'} · indexed {dateTime(details.scannedAt)}
+            VPS {details.vpsIp || '—'} · {details.domains.join(', ') || 'no domains'} · indexed <Time value={details.scannedAt} />
           </p>
           {details.problems.length > 0 && (
             <ul className="problems" data-testid="details-problems">
@@ -115,9 +118,9 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <dt>Webmail URL</dt>
               <dd data-testid="smtp-webmail">{details.smtp.webmailUrl ?? '—'}</dd>
               <dt>Last Rotated</dt>
-              <dd>{dateTime(details.smtp.lastRotated)}</dd>
+              <dd><Time value={details.smtp.lastRotated} /></dd>
               <dt>Next Rotation</dt>
-              <dd>{dateTime(details.smtp.nextRotation)}</dd>
+              <dd><Time value={details.smtp.nextRotation} /></dd>
               <dt>Rotation Status</dt>
               <dd>
                 <HealthBadge health={details.smtp.health} reason={details.smtp.problem} testId="smtp-status" />
@@ -135,6 +138,7 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
               <GatedButton gate={{ action: 'secrets.history', tenantId, path: details.smtp.path }} className="small" onClick={() => void showHistory(details.smtp!.path)} testId="smtp-history">
                 View Rotation History
               </GatedButton>
+              <AuditTrailButton tenantId={tenantId} secretType="smtp" label={`${tenantId}/smtp/admin`} testId="smtp-audit-trail" />
             </div>
           )}
 
@@ -158,8 +162,8 @@ export function TenantDetailsPanel({ tenantId }: { tenantId: string }) {
                 <tr key={k.domain} data-testid="dkim-row">
                   <td>{k.domain}</td>
                   <td>{k.selector ?? '—'}</td>
-                  <td>{dateTime(k.lastRotated)}</td>
-                  <td>{dateTime(k.nextRotation)}</td>
+                  <td><Time value={k.lastRotated} /></td>
+                  <td><Time value={k.nextRotation} /></td>
                   <td>
                     <HealthBadge health={k.health} reason={k.problem} />
                   </td>
@@ -222,9 +226,9 @@ function SshCard({
           {info.problem && <span className="muted small"> {info.problem}</span>}
         </dd>
         <dt>Last Rotated</dt>
-        <dd>{dateTime(info.lastRotated)}</dd>
+        <dd><Time value={info.lastRotated} /></dd>
         <dt>Next Rotation</dt>
-        <dd>{dateTime(info.nextRotation)}</dd>
+        <dd><Time value={info.nextRotation} /></dd>
         <dt>Fingerprint</dt>
         <dd>
           <code data-testid={`${testId}-fingerprint`}>{info.fingerprint ?? '—'}</code>
@@ -232,7 +236,7 @@ function SshCard({
         {onDownload && (
           <>
             <dt>Last Downloaded</dt>
-            <dd data-testid={`${testId}-downloaded`}>{info.lastDownloaded ? dateTime(info.lastDownloaded) : 'Never'}</dd>
+            <dd data-testid={`${testId}-downloaded`}><Time value={info.lastDownloaded} fallback="Never" /></dd>
           </>
         )}
       </dl>
@@ -249,17 +253,7 @@ function SshCard({
   );
 }
 
-async function copy(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function DnsRecords({ dns, onClose }: { dns: DkimDns; onClose(): void }) {
-  const [copied, setCopied] = useState<string | null>(null);
   return (
     <div className="card dns-records" data-testid="dns-records">
       <div className="view-header">
@@ -275,13 +269,7 @@ function DnsRecords({ dns, onClose }: { dns: DkimDns; onClose(): void }) {
             Name ({r.type})
             <input readOnly value={r.name} onFocus={(e) => e.currentTarget.select()} data-testid="dns-name" />
           </label>
-          <label>
-            Value
-            <textarea readOnly value={r.value} rows={3} onFocus={(e) => e.currentTarget.select()} data-testid="dns-value" />
-          </label>
-          <button type="button" className="small" onClick={() => void copy(r.value).then((ok) => setCopied(ok ? r.name : null))} data-testid="dns-copy">
-            {copied === r.name ? 'Copied' : 'Copy value'}
-          </button>
+          <DkimTxtValue name={r.name} value={r.value} />
         </div>
       ))}
     </div>
@@ -316,7 +304,7 @@ function HistoryList({ history, onClose }: { history: RotationHistory; onClose()
                 v{v.version}
                 {v.current ? ' (current)' : ''}
               </td>
-              <td>{dateTime(v.createdTime || null)}</td>
+              <td><Time value={v.createdTime || null} /></td>
               <td>{v.by ?? <span className="muted">not recorded</span>}</td>
               <td>{v.reason ?? <span className="muted">not recorded</span>}</td>
               <td>{v.destroyed ? 'destroyed' : v.deletionTime ? 'deleted' : 'kept'}</td>

@@ -4,6 +4,7 @@ import { RotateFilterButton } from '../../rotation';
 import { age, useTenantsStore, type Filters } from '../store';
 import { TenantDetailsPanel } from './TenantDetailsPanel';
 import { TenantTable } from './TenantTable';
+import { filterWords } from './TenantRowParts';
 
 const TYPES: Array<[Filters['type'], string]> = [
   ['all', 'All'],
@@ -115,6 +116,7 @@ export function TenantsView() {
         <span className="result-count" data-testid="result-count" aria-live="polite">
           {loading && total === 0 ? 'Searching…' : `${total.toLocaleString()} tenant${total === 1 ? '' : 's'}`}
         </span>
+        <FilterExplain />
       </form>
       <RotateFilterButton filter={{ query: filters.query, type: filters.type, ...(filters.status ? { status: filters.status } : {}), ...(filters.due ? { due: filters.due } : {}) }} count={total} />
       {error && (
@@ -130,5 +132,19 @@ export function TenantsView() {
       <TenantTable />
       {selected && <TenantDetailsPanel tenantId={selected} />}
     </div>
+  );
+}
+
+const TYPE_PHRASE: Record<Filters['type'], string> = { all: 'a secret', ssh: 'an SSH key', smtp: 'SMTP credentials', api: 'an API key', dkim: 'a DKIM key' };
+
+/** Says what a status or due filter counts ("with a DKIM key overdue or expired"); each row names its secrets. */
+function FilterExplain() {
+  const filters = useTenantsStore((s) => s.filters);
+  const words = filterWords(filters);
+  if (!words) return null;
+  return (
+    <span className="filter-explain" data-testid="filter-explain">
+      with {TYPE_PHRASE[filters.type]} {words.toLowerCase()}; the line under each row says which
+    </span>
   );
 }
