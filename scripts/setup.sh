@@ -84,7 +84,10 @@ if [ -f test/services/s3/build.sh ]; then
   bash test/services/s3/build.sh >/dev/null
 fi
 
-# 5. The app itself (main, preload, renderer, CLI).
+# 5. VictoriaLogs (the central audit store the console can query; tests start it on loopback), built once and cached.
+bash test/services/victorialogs/build.sh >/dev/null
+
+# 6. The app itself (main, preload, renderer, CLI).
 log "electron-vite build"
 npx electron-vite build >/dev/null
 log "ready"

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
+import { auditSourceChannels } from './contracts/audit-source';
 import { backupChannels, backupEvents } from './contracts/backup';
 import { dkimDnsChannels, dkimDnsEvents } from './contracts/dkim-dns';
 import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
@@ -20,6 +21,7 @@ import { watchChannels, watchEvents } from './contracts/watch';
 
 export * from './contracts/app';
 export * from './contracts/audit';
+export * from './contracts/audit-source';
 export * from './contracts/backup';
 export * from './contracts/dkim-dns';
 export * from './contracts/enrolment';
@@ -35,6 +37,7 @@ export * from './contracts/watch';
 export const channels = {
   ...appChannels,
   ...auditChannels,
+  ...auditSourceChannels,
   ...backupChannels,
   ...dkimDnsChannels,
   ...enrolmentChannels,

@@ -20,6 +20,8 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT',
   'CANCELLED',
+  /** The audit source (VictoriaLogs) did not give a whole answer: down, too slow, or cut off. */
+  'SOURCE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

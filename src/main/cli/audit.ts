@@ -10,6 +10,8 @@ import { AppError } from '../../shared/errors';
 import { AuditService, COUNT_CAP } from '../services/audit/audit-service';
 import { csvHeader, csvRow, toExported } from '../services/audit/export-format';
 import { DATABASE_FILE } from '../services/container';
+import { LocalAuditSource } from '../services/audit-source/local-source';
+import type { AuditEventSource } from '../services/audit-source/audit-source';
 import { createLogger } from '../services/log/logger';
 import { toView } from '../services/storage/audit-repo';
 import { openDatabase } from '../services/storage/database';
@@ -18,8 +20,9 @@ import { systemClock } from '../services/time/clock';
 import type { FlagSpecs, FlagValues } from './args';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
+import { cliAuditSources, runAuditForward, runAuditSource, SOURCE_FLAGS } from './audit-source';
 
-const SUBCOMMANDS = ['import', 'query', 'alerts', 'export', 'settings'] as const;
+const SUBCOMMANDS = ['import', 'query', 'alerts', 'export', 'settings', 'source', 'forward'] as const;
 
 /** settings: each flag sets one field of the alert settings form (same rules and messages as the app). */
 const SETTING_FLAGS: Record<string, keyof AlertSettingsForm> = {
@@ -61,6 +64,7 @@ const FLAGS: FlagSpecs = {
   to: { type: 'string', description: 'Filter: to (ISO date or time, inclusive).' },
   text: { type: 'string', description: 'Filter: free text in path, user, tenant, IP, error.' },
   limit: { type: 'int', min: 1, max: 1_000_000, description: 'query: at most this many events, newest first (default 100).' },
+  ...SOURCE_FLAGS,
   // Strings, not ints: validateAlertForm gives the app's messages for every bad value.
   ...Object.fromEntries(Object.entries(SETTING_HELP).map(([k, d]) => [k, { type: 'string' as const, description: d }])),
 };
@@ -87,11 +91,23 @@ function filterOf(flags: FlagValues): AuditFilter {
   return f;
 }
 
-function openService(io: CliIo, flags: FlagValues): { audit: AuditService; close: () => void } {
+function openService(io: CliIo, flags: FlagValues): { audit: AuditService; sources: ReturnType<typeof cliAuditSources>; dataDir: string; close: () => void } {
   const path = dbPath(io, flags);
   const db = openDatabase(path);
   const settings = new SettingsRepo(db);
-  const audit = new AuditService({
+  // eslint-disable-next-line prefer-const
+  let sources: ReturnType<typeof cliAuditSources> | undefined;
+  let local: LocalAuditSource | undefined;
+  const audit: AuditService = new AuditService({
+    // query, alerts and export read the active profile's audit source (the local store by default).
+    source: (): AuditEventSource => {
+      try {
+        return sources!.source();
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') return (local ??= new LocalAuditSource(audit.repo));
+        throw err;
+      }
+    },
     db,
     settings,
     clock: systemClock,
@@ -106,7 +122,8 @@ function openService(io: CliIo, flags: FlagValues): { audit: AuditService; close
     },
     kvMount: () => io.env.VAULT_CONSOLE_KV_MOUNT || 'tenants',
   });
-  return { audit, close: () => db.close() };
+  sources = cliAuditSources(io, db, audit.repo);
+  return { audit, sources, dataDir: join(path, '..'), close: () => db.close() };
 }
 
 function settingsRows(s: AlertSettings): string[][] {
@@ -137,6 +154,9 @@ export const auditCommand: Command = {
     'vault-console audit query [-tenant=T] [-secret-type=S] [-action=A] [-user=U] [-from=D] [-to=D] [-text=X] [-limit=N] [-format=table|json|csv]',
     'vault-console audit alerts [-from=D] [-to=D] [-user=U] [-format=table|json]',
     'vault-console audit export -format=csv|json|ndjson -out=FILE [filters]',
+    'vault-console audit source show|test [-format=table|json]',
+    'vault-console audit source set -kind=local|victorialogs [-url=URL] [-stream={vault_cluster="prod"}] [-auth=none|bearer|basic|header] [-auth-user=U] [-auth-header=H] [-credential-file=PATH] [-ca-file=PEM] [-timeout-ms=N]',
+    'vault-console audit forward -file=PATH [-follow] [-url=URL] [-stream=…] [-cursor=PATH]',
     'vault-console audit settings [-failed-auth-threshold=N] [-failed-auth-window=MIN] [-bulk-read-threshold=N] [-bulk-read-window=SEC] [-wide-read-threshold=N] [-off-hours-start=H] [-off-hours-end=H] [-time-zone=TZ] [-approver-policy=P] [-approval-valid-hours=H] [-format=table|json]',
   ].join('\n       '),
   flags: FLAGS,
@@ -146,10 +166,15 @@ export const auditCommand: Command = {
       throw new AppError('BAD_INPUT', `audit: expected one of ${SUBCOMMANDS.join(', ')} (see "vault-console help audit")`);
     }
     if (sub !== 'settings' && Object.keys(SETTING_FLAGS).some((f) => flags[f] !== undefined)) throw new AppError('BAD_INPUT', `audit ${sub}: the settings flags belong to "audit settings"`);
-    if (sub !== 'import' && rest.length > 0) throw new AppError('BAD_INPUT', `audit ${sub}: unexpected argument ${JSON.stringify(rest[0]!.slice(0, 40))}`);
-    const { audit, close } = openService(io, flags);
+    if (sub !== 'import' && sub !== 'source' && rest.length > 0) throw new AppError('BAD_INPUT', `audit ${sub}: unexpected argument ${JSON.stringify(rest[0]!.slice(0, 40))}`);
+    const { audit, sources, dataDir, close } = openService(io, flags);
     try {
       switch (sub) {
+        case 'source':
+          if (rest.length > 1) throw new AppError('BAD_INPUT', `audit source: unexpected argument ${JSON.stringify(rest[1]!.slice(0, 40))}`);
+          return await runAuditSource(rest[0], flags, io, sources);
+        case 'forward':
+          return await runAuditForward(flags, io, sources, dataDir);
         case 'import': {
           if (rest.length === 0) throw new AppError('BAD_INPUT', 'audit import: name at least one file');
           const reports = await audit.importFiles(rest.map((p) => resolve(p)));
@@ -164,7 +189,7 @@ export const auditCommand: Command = {
           const events = [];
           let cursor = null;
           while (events.length < limit) {
-            const page = audit.repo.page(filter, cursor, Math.min(5000, limit - events.length));
+            const page = await audit.source().page(filter, cursor, Math.min(5000, limit - events.length));
             events.push(...page.events);
             if (!page.nextCursor) break;
             cursor = page.nextCursor;
@@ -179,7 +204,7 @@ export const auditCommand: Command = {
               rows.push([e.ts, e.action, e.tenant ?? '-', e.user || '-', e.secretType, e.ip || '-', e.status, e.path, e.consoleHeader ? `${e.headerConflict ? 'CONTRADICTS: ' : ''}${e.consoleHeader}` : '-']);
             }
             io.stdout.write(pad(rows));
-            const c = audit.repo.counts(filter, COUNT_CAP);
+            const c = await audit.source().counts(filter, COUNT_CAP);
             io.stderr.write(`${events.length} shown of ${c.total}${c.capped ? '+' : ''} matching\n`);
           }
           return EXIT.ok;

@@ -28,16 +28,15 @@ type AuditChannels =
 
 export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels> {
   return {
+    // The active profile's audit source answers (the local store, or VictoriaLogs).
     'audit:query': async ({ filter, cursor, limit }) => {
-      const page = audit.repo.page(filter, cursor, limit ?? 200);
+      const page = await audit.source().page(filter, cursor, limit ?? 200);
       return { events: page.events.map(toView), nextCursor: page.nextCursor };
     },
-    'audit:counts': async ({ filter }) => {
-      return audit.repo.counts(filter, COUNT_CAP);
-    },
     'audit:chart': async ({ filter }) => audit.repo.histogram(filter),
-    'audit:facets': async () => audit.repo.facets(),
-    'audit:events-by-id': async ({ ids }) => ({ events: audit.repo.byIds(ids).map(toView) }),
+    'audit:counts': async ({ filter }) => audit.source().counts(filter, COUNT_CAP),
+    'audit:facets': async () => audit.source().facets(),
+    'audit:events-by-id': async ({ ids }) => ({ events: (await audit.source().byIds(ids)).map(toView) }),
     'audit:alerts': async ({ filter }) => audit.alerts(filter),
     'audit:alert-settings': async () => audit.alertSettings(),
     'audit:set-alert-settings': async (s) => audit.setAlertSettings(s),

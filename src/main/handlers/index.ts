@@ -4,6 +4,7 @@
 import type { Services } from '../services/container';
 import { appHandlers } from './app-handlers';
 import { auditHandlers } from './audit-handlers';
+import { auditSourceHandlers } from './audit-source-handlers';
 import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
 import { dkimDnsHandlers } from './dkim-dns-handlers';
@@ -27,6 +28,7 @@ function createUnguardedHandlers(services: Services): Handlers {
   return {
     ...appHandlers(services),
     ...auditHandlers(services),
+    ...auditSourceHandlers(services),
     ...backupHandlers(services),
     ...dkimDnsHandlers(services),
     ...enrolmentHandlers(services),

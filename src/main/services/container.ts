@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import type { AuditFilePicker } from './audit/audit-files';
 import { AuditService } from './audit/audit-service';
+import { AuditSourceSettings } from './audit-source/audit-source-settings';
+import { AuditSourceRepo } from './storage/audit-source-repo';
 import { BackupService } from './backup/backup-service';
 import { BackupSettingsStore } from './backup/backup-settings-store';
 import { CatalogBackupStatusSource } from './backup/backup-status-source';
@@ -110,6 +112,8 @@ export interface Services {
   inventory: InventoryService;
   /** Audit review: live tail, imports, alerts, exports, the console's own records, deletion approvals. */
   audit: AuditService;
+  /** Each profile's audit source (the local store or VictoriaLogs), the one the Audit view reads. */
+  auditSources: AuditSourceSettings;
   /** Backups: Force Backup Now, history, restore, retention, drill (catalog in SQLite + S3 manifests). */
   backup: BackupService;
   backupRepo: BackupRepo;
@@ -180,7 +184,10 @@ export function createServices(deps: ServiceDeps): Services {
   const breakGlass = new BreakGlass({ vault: () => vault, session, clock, sealIntentMount: () => watchMountFor(connection.kvMount) });
   const metrics = new MetricsSampler({ session, clock });
   metrics.start();
+  // Created before the audit service, which asks it for the active profile's source.
+  const sourcesRef: { current?: AuditSourceSettings } = {};
   const audit = new AuditService({
+    source: () => sourcesRef.current!.source(),
     db,
     settings,
     clock,
@@ -192,6 +199,7 @@ export function createServices(deps: ServiceDeps): Services {
     ...(deps.auditFiles ? { files: deps.auditFiles } : {}),
     onStreamUpdate: (status) => deps.events.emit('audit:stream-updated', status),
   });
+  const auditSources = (sourcesRef.current = new AuditSourceSettings({ repo: new AuditSourceRepo(db), secrets: deps.secretStore, local: audit.repo, profileId: () => profiles.active().id, now }));
   // Audit retention (archive old months, delete expired ones): at start, then daily.
   audit.startMaintenance();
   // One index, read by the inventory and by rotation (overdue selection).
@@ -297,6 +305,7 @@ export function createServices(deps: ServiceDeps): Services {
     metrics,
     inventory,
     audit,
+    auditSources,
     backup,
     backupRepo,
     backupSettings,
@@ -329,6 +338,7 @@ export function createServices(deps: ServiceDeps): Services {
       inventory.cancel();
       backup.cancel();
       await audit.dispose();
+      auditSources.close();
       metrics.stop();
       session.dispose();
       vault.close();

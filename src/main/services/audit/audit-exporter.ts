@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { AuditFilter } from '../../../shared/contracts/audit';
-import type { AuditRepo } from '../storage/audit-repo';
+import type { StoredEvent } from '../storage/audit-repo';
 import { csvHeader, csvRow, EXPORT_FORMAT_ID, EXPORT_VERSION, toExported } from './export-format';
 
 export type ExportFormat = 'csv' | 'json' | 'ndjson';
@@ -20,7 +20,12 @@ export interface ExportResult {
   bytes: number;
 }
 
-export async function exportAudit(repo: AuditRepo, filter: AuditFilter, format: ExportFormat, path: string, exportedAt: Date): Promise<ExportResult> {
+/** Anything that walks a filter's events oldest first in chunks: the local repo, or an audit source. */
+export interface ChunkedEvents {
+  chunks(filter: AuditFilter): Iterable<StoredEvent[]> | AsyncIterable<StoredEvent[]>;
+}
+
+export async function exportAudit(repo: ChunkedEvents, filter: AuditFilter, format: ExportFormat, path: string, exportedAt: Date): Promise<ExportResult> {
   const tmp = `${path}.partial`;
   const out = createWriteStream(tmp, { mode: 0o600 });
   const hash = createHash('sha256');
@@ -40,7 +45,7 @@ export async function exportAudit(repo: AuditRepo, filter: AuditFilter, format: 
     if (format === 'json') {
       await write(`{"format":"${EXPORT_FORMAT_ID}","version":${EXPORT_VERSION},"exported_at":${JSON.stringify(exportedAt.toISOString())},"filter":${JSON.stringify(filter)},"events":[`);
     }
-    for (const chunk of repo.chunks(filter)) {
+    for await (const chunk of repo.chunks(filter)) {
       let s = '';
       for (const e of chunk) {
         const x = toExported(e);

@@ -158,6 +158,21 @@ export class VaultAuditJoiner {
     return out;
   }
 
+  /** Requests still waiting for a response, as pending events, without letting go of them (a forwarder's cursor keeps them across restarts). */
+  held(): AuditRecord[] {
+    const out: AuditRecord[] = [...this.reducedHeld.values()];
+    for (const p of this.raw.values()) {
+      const r = this.lineRecord(p.line);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  /** Holds requests again that a previous run held (their responses may come later in the log). */
+  restore(records: readonly AuditRecord[]): void {
+    for (const r of records) if (r.requestId && r.status === 'pending') this.reducedHeld.set(r.requestId, r);
+  }
+
   private forget(id: string): void {
     const p = this.raw.get(id);
     if (p) {

@@ -30,6 +30,8 @@ import { importAuditFile } from './audit-importer';
 import { AuditRecorder } from './audit-recorder';
 import { AuditTailer, DEFAULT_POLL_MS } from './audit-tailer';
 import { isTimeZone, POLICY_NAME_RE } from '../../../shared/audit/audit-rules';
+import type { AuditEventSource } from '../audit-source/audit-source';
+import { LocalAuditSource } from '../audit-source/local-source';
 
 export { ALERT_SCAN_LIMIT, ALERTS_LISTED, type AlertsResult } from './audit-alerts';
 
@@ -67,6 +69,8 @@ export interface AuditServiceDeps {
   files?: AuditFilePicker;
   onStreamUpdate?: (status: StreamStatus) => void;
   pollMs?: number;
+  /** The active profile's audit source (the local store or VictoriaLogs); absent: the local store. */
+  source?: () => AuditEventSource;
 }
 
 export class AuditService {
@@ -99,7 +103,15 @@ export class AuditService {
       validForMs: () => this.alertSettings().approvalValidHours * 3_600_000,
     });
     this.archiver = new AuditArchiver(this.repo, join(deps.dataDir, 'audit-archive'));
-    this.alerting = new AuditAlerts({ repo: this.repo, session: deps.session, clock: deps.clock, log: deps.log, ...(deps.namespace ? { namespace: deps.namespace } : {}) });
+    this.local = new LocalAuditSource(this.repo);
+    this.alerting = new AuditAlerts({ repo: this.repo, session: deps.session, clock: deps.clock, log: deps.log, source: () => this.source(), ...(deps.namespace ? { namespace: deps.namespace } : {}) });
+  }
+
+  private readonly local: LocalAuditSource;
+
+  /** Where the viewer, alerts and exports read events: the active profile's audit source. */
+  source(): AuditEventSource {
+    return this.deps.source?.() ?? this.local;
   }
 
   get exportDir(): string {
@@ -334,7 +346,7 @@ export class AuditService {
   }
 
   async exportTo(filter: AuditFilter, format: ExportFormat, path: string): Promise<ExportResult> {
-    return exportAudit(this.repo, filter, format, path, new Date(this.deps.clock.now()));
+    return exportAudit(this.source(), filter, format, path, new Date(this.deps.clock.now()));
   }
 
   /** Into the console's export folder, under a name main chooses (the renderer names no file). */

@@ -10,6 +10,7 @@ import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
 import { createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
+import { createAuditSourceSchema } from './schema/audit-source';
 import { createWatchSchema } from './schema/watch';
 
 export interface Migration {
@@ -46,7 +47,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 13, name: "audit: Vault's record decides the action", up: (db) => createAuditVaultRecordSchema(db as unknown as Parameters<typeof createAuditVaultRecordSchema>[0], normalizeUser) },
   { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
   { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
-  { version: 16, name: 'watch outbox', up: createWatchSchema },
+  { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
+  { version: 17, name: 'watch outbox', up: createWatchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

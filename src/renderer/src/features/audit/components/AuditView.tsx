@@ -9,6 +9,7 @@ import { ApprovalsPanel } from './ApprovalsPanel';
 import { ArchivesPanel } from './ArchivesPanel';
 import { AuditTable } from './AuditTable';
 import { ImportPanel } from './ImportPanel';
+import { AuditSourceBadge } from '../../audit-source/AuditSourceBadge';
 
 interface Props {
   refreshMs: number;
@@ -67,6 +68,7 @@ export function AuditView({ refreshMs }: Props) {
         </div>
       </div>
 
+      <AuditSourceBadge refreshMs={Math.min(refreshMs, 5_000)} />
       {s.stream?.path && (
         <p className="muted small" data-testid="audit-stream-path">
           Following <code>{s.stream.path}</code> ({s.stream.origin === 'sys-audit' ? "Vault's sys/audit" : 'chosen file'})

@@ -16,8 +16,8 @@ const row = (over = {}) => ({ condition: 'vault-sealed' as const, dedupKey: 'k',
 
 describe('watch outbox migration', () => {
   it('the watch outbox migration creates the conditions and outbox tables on a fresh database', () => {
-    // Migration 16: it follows main's 15 (audit housekeeping and chart).
-    expect(MIGRATIONS[upTo - 1]!.version).toBe(16);
+    // Migration 17: it follows main's 16 (audit sources per profile).
+    expect(MIGRATIONS[upTo - 1]!.version).toBe(17);
     const db = openDatabase(':memory:', { migrations: MIGRATIONS.slice(0, upTo) });
     expect(currentVersion(db)).toBe(MIGRATIONS[upTo - 1]!.version);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]).sort();

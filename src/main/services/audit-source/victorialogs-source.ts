@@ -1,0 +1,296 @@
+// VictoriaLogs as an audit source: every viewer question is one or a few LogsQL
+// queries (filters, time range, free text pushed down; `stats` for counts, breakdowns
+// and the alert windows), paged by a (time, id) keyset; the console never pulls a whole
+// time range to count it. Events are the forwarder's lines (event-fields.ts), so they
+// mean what they mean in the local store. Read-only: the one thing the console adds, an
+// approval record read back from Vault, is kept beside it in memory.
+import type { AlertSettings, AuditCursor, AuditFilter } from '../../../shared/contracts/audit';
+import { candidateUtcHours, type DetectorInput } from '../audit/alert-detector';
+import type { ApprovalWrite } from '../audit/audit-record';
+import type { StoredEvent } from '../storage/audit-repo';
+import { detectorOrder, type AuditEventSource, type SourceCounts, type SourceHealth } from './audit-source';
+import { candidateRanges, type StatsBucket } from './alert-prefilter';
+import { fromEventDoc } from './event-fields';
+import { ALERT_SCAN_LIMIT } from './local-source';
+import { eq, filterQuery, isoMs, quote, streamSelector, timeRange } from './logsql';
+import { SourceError, type LogsqlClient } from './logsql-client';
+
+const FACET_LIMIT = 20_000;
+/** Time bounds are asked at most this often (a whole-store stats query). */
+const BOUNDS_TTL_MS = 10_000;
+/** Cached answers over events are reused for this long (events keep arriving). */
+const VERSION_MS = 10_000;
+
+type Capped = StoredEvent[] & { capped?: boolean };
+
+export interface VictoriaLogsSourceOptions {
+  client: LogsqlClient;
+  /** The stream fields that select this cluster's events ({cluster="prod-eu"}). */
+  stream: Readonly<Record<string, string>>;
+}
+
+export class VictoriaLogsAuditSource implements AuditEventSource {
+  readonly kind = 'victorialogs' as const;
+  readonly label: string;
+  private last: SourceHealth;
+  private bounds: { at: number; value: { min: number; max: number } | null } | null = null;
+  /** Approval records read back from Vault, by event key (the source is never written). */
+  private readonly readBack = new Map<string, ApprovalWrite>();
+  private bump = 0;
+
+  constructor(private readonly opts: VictoriaLogsSourceOptions) {
+    const sel = streamSelector(opts.stream);
+    this.label = `VictoriaLogs at ${opts.client.host}${sel ? ` ${sel}` : ''}`;
+    this.last = { kind: 'victorialogs', label: this.label, state: 'ok', message: null, checkedAt: null };
+  }
+
+  private get base(): string {
+    return streamSelector(this.opts.stream) || '*';
+  }
+
+  /** Every request goes through here: its outcome is the source's state. */
+  private async run<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      const v = await work();
+      this.last = { ...this.last, state: 'ok', message: null, checkedAt: new Date().toISOString() };
+      return v;
+    } catch (err) {
+      if (err instanceof SourceError) this.last = { ...this.last, state: err.state, message: err.message, checkedAt: new Date().toISOString() };
+      else if (err instanceof SyntaxError) {
+        this.last = { ...this.last, state: 'partial', message: 'VictoriaLogs sent an answer that is not JSON lines.', checkedAt: new Date().toISOString() };
+        throw new SourceError('partial', this.last.message!);
+      }
+      throw err;
+    }
+  }
+
+  private events(rows: Record<string, unknown>[]): StoredEvent[] {
+    const out: StoredEvent[] = [];
+    for (const r of rows) {
+      const e = fromEventDoc(r);
+      if (!e) continue;
+      const w = this.readBack.get(e.key);
+      if (w && e.approvalWrite) e.approvalWrite = w;
+      out.push(e);
+    }
+    return out;
+  }
+
+  private query(q: string): Promise<Record<string, unknown>[]> {
+    return this.run(() => this.opts.client.query(q));
+  }
+
+  async page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number) {
+    const extra: string[] = [];
+    if (cursor) extra.push(`_time:<=${isoMs(cursor.ts)}`, `(ts:<${cursor.ts} or (ts:=${quote(String(cursor.ts))} id:<${cursor.id}))`);
+    const f = filterQuery(filter, this.opts.stream, extra);
+    // Sorting by time alone is several times cheaper than by (time, id); the events of the
+    // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
+    let events = this.events(await this.query(`${f.q} | sort by (_time desc) limit ${limit}`));
+    if (events.length === limit) {
+      const edge = events.at(-1)!.ts;
+      const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edge)}`, `ts:=${quote(String(edge))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
+      events = [...events.filter((e) => e.ts !== edge), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
+    }
+    const last = events.at(-1);
+    return { events, nextCursor: events.length === limit && last ? { ts: last.ts, id: last.id } : null };
+  }
+
+  async counts(filter: AuditFilter): Promise<SourceCounts> {
+    const f = filterQuery(filter, this.opts.stream);
+    const rows = await this.query(`${f.q} | stats by (action) count() as n`);
+    const byAction: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      const n = Number(r.n);
+      if (typeof r.action !== 'string' || !Number.isSafeInteger(n)) throw new SourceError('partial', 'VictoriaLogs sent counts the console cannot read.');
+      if (r.action !== '') byAction[r.action] = n;
+      total += n;
+    }
+    // Exact: the store counts every matching event (no cap), the breakdown covers them all.
+    return { total, capped: false, byAction, byActionOf: total };
+  }
+
+  async facets() {
+    const [tenants, users] = await this.run(() => Promise.all([this.opts.client.fieldValues(this.base, 'tenant', FACET_LIMIT), this.opts.client.fieldValues(this.base, 'user', FACET_LIMIT)]));
+    return { tenants: tenants.sort(), users: users.sort() };
+  }
+
+  async byIds(ids: readonly number[]) {
+    const clean = [...new Set(ids.filter((i) => Number.isSafeInteger(i) && i >= 0))];
+    if (clean.length === 0) return [];
+    const rows = await this.query(`${this.base} id:in(${clean.map((i) => quote(String(i))).join(',')}) | sort by (_time, id)`);
+    return this.events(rows);
+  }
+
+  async *chunks(filter: AuditFilter, chunkSize = 5000): AsyncGenerator<StoredEvent[]> {
+    let after: { ts: number; id: number } | null = null;
+    // A snapshot of what matched when the walk started: events that arrive later with
+    // older timestamps are not half-included.
+    const started = Date.now();
+    for (;;) {
+      const extra = [`_time:<=${isoMs(started)}`];
+      if (after) extra.push(`_time:>=${isoMs(after.ts)}`, `(ts:>${after.ts} or (ts:=${quote(String(after.ts))} id:>${after.id}))`);
+      const f = filterQuery(filter, this.opts.stream, extra);
+      const events = this.events(await this.query(`${f.q} | sort by (_time, id) limit ${chunkSize}`));
+      if (events.length === 0) return;
+      yield events;
+      const last = events.at(-1)!;
+      after = { ts: last.ts, id: last.id };
+      if (events.length < chunkSize) return;
+    }
+  }
+
+  async timeBounds() {
+    const now = Date.now();
+    if (this.bounds && now - this.bounds.at < BOUNDS_TTL_MS) return this.bounds.value;
+    const rows = await this.query(`${this.base} | stats min(ts) as lo, max(ts) as hi, count() as n`);
+    const r = rows[0];
+    const lo = Number(r?.lo);
+    const hi = Number(r?.hi);
+    const value = r && Number(r.n) > 0 && Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? { min: lo, max: hi } : null;
+    this.bounds = { at: now, value };
+    return value;
+  }
+
+  version(): number {
+    return Math.floor(Date.now() / VERSION_MS) * 1000 + this.bump;
+  }
+
+  /** The newest `limit` events the filter selects, oldest first; capped when older ones were left out. */
+  private async newest(q: string, limit = ALERT_SCAN_LIMIT): Promise<Capped> {
+    const rows = await this.query(`${q} | sort by (_time desc, id desc) limit ${limit + 1}`);
+    const events = this.events(rows);
+    const capped = events.length > limit;
+    if (capped) events.pop();
+    const out: Capped = detectorOrder(events);
+    out.capped = capped;
+    return out;
+  }
+
+  private vault(from: number, to: number, ...parts: string[]): string {
+    return [this.base, timeRange(from, to), eq('source', 'vault'), ...parts].filter(Boolean).join(' ');
+  }
+
+  /**
+   * Tenant secret reads, for the bulk and wide read rules, without pulling every read:
+   * `stats` counts reads per identity in aligned buckets of the rule's window (distinct
+   * paths for the wide rule); only identities and times where a bucket holds half the
+   * threshold or more can hold a burst (a window spans at most two buckets), and only
+   * their reads around those buckets are fetched. The detectors then run on exactly the
+   * reads a full scan would have grouped (alert-prefilter.ts says why).
+   */
+  private async readCandidates(from: number, to: number, s: AlertSettings): Promise<Capped> {
+    const base = this.vault(from, to, eq('action', 'read'), 'tenant:*', 'ident:*');
+    const bulkW = s.bulkReadWindowSeconds * 1000;
+    const wideW = 86_400_000;
+    const [bulk, wide] = await Promise.all([
+      this.query(`${base} | stats by (ident, _time:${s.bulkReadWindowSeconds}s) count() as n | filter n:>=${Math.ceil((s.bulkReadThreshold + 1) / 2)}`),
+      this.query(`${base} status:in("ok","pending") | stats by (ident, _time:1d) count_uniq(path) as n | filter n:>=${Math.ceil((s.wideReadThreshold + 1) / 2)}`),
+    ]);
+    const buckets: StatsBucket[] = [];
+    const take = (rows: Record<string, unknown>[], windowMs: number) => {
+      for (const r of rows) {
+        const start = Date.parse(String(r._time));
+        if (typeof r.ident !== 'string' || !Number.isFinite(start)) throw new SourceError('partial', 'VictoriaLogs sent window counts the console cannot read.');
+        buckets.push({ key: r.ident, start, windowMs });
+      }
+    };
+    take(bulk, bulkW);
+    take(wide, wideW);
+    const ranges = candidateRanges(buckets, from, to);
+    if (ranges.length === 0) return Object.assign([] as StoredEvent[], { capped: false });
+    // One query: each identity with its time ranges (an OR of exact-identity filters).
+    const clauses = ranges.map((r) => `(${eq('ident', r.key)} (${r.ranges.map(([a, b]) => timeRange(a, b)).join(' or ')}))`);
+    const out: StoredEvent[] = [];
+    let capped = false;
+    // Bounded query size: 200 identities per query.
+    for (let i = 0; i < clauses.length; i += 200) {
+      const part = await this.newest(`${base} (${clauses.slice(i, i + 200).join(' or ')})`);
+      capped ||= !!part.capped;
+      out.push(...part);
+    }
+    const all: Capped = detectorOrder(out);
+    all.capped = capped;
+    return all;
+  }
+
+  async detectorInput(from: number, to: number, settings: AlertSettings): Promise<DetectorInput & { partialSince: string | null }> {
+    const hours = candidateUtcHours(settings);
+    const [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts, approvalWrites, unclassifiedRows] = await Promise.all([
+      this.newest(this.vault(from, to, eq('action', 'failed-login'))),
+      this.readCandidates(from, to, settings),
+      this.newest(this.vault(from, to, eq('action', 'delete'), 'tenant:*')),
+      // Data writes to tenant secrets: ten to one secret flush its KV history (a delete without one).
+      this.newest(this.vault(from, to, eq('action', 'write'), 'tenant:*')),
+      hours.length ? this.newest(this.vault(from, to, 'tenant:*', `-${eq('status', 'pending')}`, `hour:in(${hours.map((h) => quote(String(h))).join(',')})`)) : Promise.resolve(Object.assign([] as StoredEvent[], { capped: false })),
+      this.newest([this.base, timeRange(from, to), eq('header_conflict', '1')].join(' ')),
+      this.newest(this.vault(from, to, eq('action', 'sys-critical'))),
+      this.newest(this.vault(from, to, eq('action', 'decrypt'))),
+      // Approvals may be older than the range: everything up to its end.
+      this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')),
+      this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts`),
+    ]);
+    const entities = new Set<string>();
+    for (const list of [reads, writes, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);
+    const entityNames = await this.entityNames([...entities]);
+    const cut = [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
+    const uTs = unclassifiedRows.map((r) => Number(r.ts));
+    return {
+      failed,
+      reads,
+      deletes,
+      writes,
+      offHours,
+      conflicts,
+      critical,
+      decrypts,
+      approvalWrites,
+      unclassified: { count: unclassifiedRows.length, ids: unclassifiedRows.map((r) => Number(r.id)), first: uTs.length ? Math.min(...uTs) : null, last: uTs.length ? Math.max(...uTs) : null },
+      entityNames,
+      partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null,
+    };
+  }
+
+  /** The name each entity last signed in with (Vault's record of successful logins). */
+  private async entityNames(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const list = ids.slice(0, 10_000);
+    for (let i = 0; i < list.length; i += 500) {
+      const part = list.slice(i, i + 500);
+      const rows = await this.query(`${this.base} ${eq('action', 'login')} entity_id:in(${part.map(quote).join(',')}) | stats by (entity_id) row_max(ts, user) as r`);
+      for (const row of rows) {
+        try {
+          const r = JSON.parse(String(row.r)) as { user?: unknown };
+          if (typeof row.entity_id === 'string' && typeof r.user === 'string' && r.user) out.set(row.entity_id, r.user);
+        } catch {
+          throw new SourceError('partial', 'VictoriaLogs sent login names the console cannot read.');
+        }
+      }
+    }
+    return out;
+  }
+
+  async approvalWrites(to: number, limit: number) {
+    return this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' '), limit);
+  }
+
+  setApprovalWrite(e: StoredEvent, w: ApprovalWrite): void {
+    if (this.readBack.size > 100_000) this.readBack.clear();
+    this.readBack.set(e.key, w);
+    this.bump++;
+  }
+
+  async check(): Promise<SourceHealth> {
+    await this.run(() => this.opts.client.ping()).catch(() => undefined);
+    return this.health();
+  }
+
+  health(): SourceHealth {
+    return { ...this.last };
+  }
+
+  close(): void {
+    this.opts.client.close();
+  }
+}

@@ -1,0 +1,42 @@
+// The same audit log loaded into both sources: the local SQLite store (the importer) and
+// a real VictoriaLogs (the forwarder), for tests that compare what each answers.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importAuditFile } from '../../../src/main/services/audit/audit-importer';
+import { LocalAuditSource } from '../../../src/main/services/audit-source/local-source';
+import { AuditForwarder, victoriaLogsSink } from '../../../src/main/services/audit-source/forwarder';
+import { LogsqlClient } from '../../../src/main/services/audit-source/logsql-client';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { createLogger } from '../../../src/main/services/log/logger';
+import { AuditRepo } from '../../../src/main/services/storage/audit-repo';
+import { openDatabase } from '../../../src/main/services/storage/database';
+import type { VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+
+export const FIXTURES = join(__dirname, '../../fixtures/audit');
+export const STREAM = { vault_cluster: 'test-cluster' };
+
+export function vlClient(url: string, opts: { timeoutMs?: number; auth?: Record<string, string> } = {}): LogsqlClient {
+  return new LogsqlClient({ url, authHeader: async () => opts.auth ?? {}, timeoutMs: opts.timeoutMs ?? 15_000 });
+}
+
+export async function forwardFile(vl: VictoriaLogsInstance, file: string, cursorDir: string, stream = STREAM) {
+  const client = vlClient(vl.url);
+  const fwd = new AuditForwarder({ file, cursorPath: join(cursorDir, `${file.split('/').pop()}.cursor`), sink: victoriaLogsSink(client, stream), stream, log: createLogger('forward'), batchEvents: 500 });
+  const report = await fwd.runOnce();
+  await fwd.stop();
+  client.close();
+  return report;
+}
+
+export async function loadBoth(vl: VictoriaLogsInstance, files: readonly string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-both-sources-'));
+  const repo = new AuditRepo(openDatabase(join(dir, 'db.sqlite')));
+  for (const f of files) {
+    await importAuditFile(repo, f);
+    await forwardFile(vl, f, dir);
+  }
+  await vl.flush();
+  const client = vlClient(vl.url);
+  return { dir, repo, local: new LocalAuditSource(repo), remote: new VictoriaLogsAuditSource({ client, stream: STREAM }), client };
+}

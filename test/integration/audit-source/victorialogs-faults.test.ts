@@ -1,0 +1,133 @@
+// VictoriaLogs down, slow, refusing the credentials or cutting its answer: each is a
+// clear state of the audit source (and an error the view shows), never a short result
+// presented as whole. Against a real VictoriaLogs, through a loopback proxy that
+// misbehaves on command and VictoriaLogs' own basic auth.
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SourceError } from '../../../src/main/services/audit-source/logsql-client';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { startFaultProxy, type FaultProxy } from '../../services/victorialogs/fault-proxy';
+import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+import { FIXTURES, STREAM, forwardFile, vlClient } from './both-sources';
+
+const FIXTURE = join(FIXTURES, 'openbao-2.4-audit.jsonl');
+let vl: VictoriaLogsInstance;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  vl = await startVictoriaLogs();
+  await forwardFile(vl, FIXTURE, vl.dataDir);
+  await vl.flush();
+  proxy = await startFaultProxy(vl.url);
+}, 120_000);
+
+afterEach(() => {
+  proxy.mode = { kind: 'pass' };
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await vl?.stop();
+});
+
+async function failure(p: Promise<unknown>): Promise<SourceError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(SourceError);
+  return err as SourceError;
+}
+
+describe('audit source faults (real VictoriaLogs)', () => {
+  it('a whole answer through the proxy first (the proxy itself changes nothing)', async () => {
+    const source = new VictoriaLogsAuditSource({ client: vlClient(proxy.url), stream: STREAM });
+    const page = await source.page({}, null, 1000);
+    expect(page.events.length).toBe((await source.counts({})).total);
+    expect(source.health().state).toBe('ok');
+    source.close();
+  });
+
+  it('an answer cut off mid-stream is an error ("partial"), never a short page', async () => {
+    const source = new VictoriaLogsAuditSource({ client: vlClient(proxy.url), stream: STREAM });
+    proxy.mode = { kind: 'cut', afterBytes: 20_000 };
+    const err = await failure(source.page({}, null, 1000));
+    expect(err.state).toBe('partial');
+    expect(err.code).toBe('SOURCE_UNAVAILABLE');
+    expect(err.message).toMatch(/cut its answer short/);
+    expect(source.health()).toMatchObject({ state: 'partial' });
+    // Exports stop the same way: no file that looks whole (exportAudit removes its temp file on error).
+    await failure((async () => {
+      for await (const c of source.chunks({}, 1000)) void c;
+    })());
+    proxy.mode = { kind: 'pass' };
+    await source.page({}, null, 10);
+    expect(source.health().state).toBe('ok');
+    source.close();
+  });
+
+  it('VictoriaLogs stopped mid-query: the answer in flight is "partial", the next request "unreachable"; back once it restarts', async () => {
+    const own = await startVictoriaLogs();
+    let again: VictoriaLogsInstance | null = null;
+    try {
+      await forwardFile(own, FIXTURE, own.dataDir);
+      await own.flush();
+      const p = await startFaultProxy(own.url);
+      const source = new VictoriaLogsAuditSource({ client: vlClient(p.url, { timeoutMs: 5_000 }), stream: STREAM });
+      const before = (await source.counts({})).total;
+      expect(before).toBeGreaterThan(20);
+      // Half the answer has left; then the server is stopped and the connection drops.
+      p.mode = { kind: 'cut', afterBytes: 2_000, beforeCut: () => own.stop({ removeData: false }) };
+      const err = await failure(source.page({}, null, 1000));
+      expect(err.state).toBe('partial');
+      p.mode = { kind: 'pass' };
+      const down = await failure(vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }).query('* | limit 1'));
+      expect(down.state).toBe('unreachable');
+      const direct = new VictoriaLogsAuditSource({ client: vlClient(`http://127.0.0.1:${own.port}`, { timeoutMs: 5_000 }), stream: STREAM });
+      expect((await direct.check()).state).toBe('unreachable');
+      expect(direct.health().message).toMatch(/not reachable/);
+      // The same data dir, the same port: the source answers again.
+      again = await startVictoriaLogs({ dataDir: own.dataDir, port: own.port });
+      expect((await direct.check()).state).toBe('ok');
+      expect((await direct.counts({})).total).toBe(before);
+      direct.close();
+      source.close();
+      await p.close();
+    } finally {
+      // Whatever failed above, no server is left running.
+      await own.stop({ removeData: !again }).catch(() => undefined);
+      await again?.stop({ removeData: true }).catch(() => undefined);
+    }
+  });
+
+  it('a 10 s response: the query times out with a clear state, nothing is shown', async () => {
+    const source = new VictoriaLogsAuditSource({ client: vlClient(proxy.url, { timeoutMs: 1_500 }), stream: STREAM });
+    proxy.mode = { kind: 'delay', ms: 10_000 };
+    const err = await failure(source.counts({}));
+    expect(err.state).toBe('timeout');
+    expect(err.message).toMatch(/did not answer within 1\.5 s/);
+    expect(source.health().state).toBe('timeout');
+    source.close();
+  });
+
+  it('a 401: wrong or missing credentials are "unauthorized", the right ones work, and the token never shows in an error', async () => {
+    const secured = await startVictoriaLogs({ basicAuth: { username: 'auditor', password: 'S3cret-vl-pass' } });
+    try {
+      const none = new VictoriaLogsAuditSource({ client: vlClient(secured.url), stream: STREAM });
+      const e1 = await failure(none.page({}, null, 10));
+      expect(e1.state).toBe('unauthorized');
+      expect(e1.code).toBe('PERMISSION_DENIED');
+      const wrongAuth = { authorization: `Basic ${Buffer.from('auditor:wrong-password-xyz').toString('base64')}` };
+      const wrong = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: wrongAuth }), stream: STREAM });
+      const e2 = await failure(wrong.counts({}));
+      expect(e2.state).toBe('unauthorized');
+      expect(e2.message).not.toContain('wrong-password-xyz');
+      expect(e2.message).not.toContain(wrongAuth.authorization.slice(6));
+      const right = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: { authorization: `Basic ${Buffer.from('auditor:S3cret-vl-pass').toString('base64')}` } }), stream: STREAM });
+      expect((await right.check()).state).toBe('ok');
+      for (const s of [none, wrong, right]) s.close();
+    } finally {
+      await secured.stop();
+    }
+  });
+});
