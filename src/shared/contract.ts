@@ -17,6 +17,7 @@ import { revealChannels, revealEvents } from './contracts/reveal';
 import { rotationChannels, rotationEvents } from './contracts/rotation';
 import { sessionChannels, sessionEvents } from './contracts/session';
 import { vaultChannels, vaultEvents } from './contracts/vault';
+import { watchChannels, watchEvents } from './contracts/watch';
 
 export * from './contracts/app';
 export * from './contracts/audit';
@@ -31,6 +32,7 @@ export * from './contracts/reveal';
 export * from './contracts/rotation';
 export * from './contracts/session';
 export * from './contracts/vault';
+export * from './contracts/watch';
 
 export const channels = {
   ...appChannels,
@@ -46,6 +48,7 @@ export const channels = {
   ...rotationChannels,
   ...sessionChannels,
   ...vaultChannels,
+  ...watchChannels,
 } as const;
 
 export const events = {
@@ -61,6 +64,7 @@ export const events = {
   ...rotationEvents,
   ...sessionEvents,
   ...vaultEvents,
+  ...watchEvents,
 } as const;
 
 export type Channels = typeof channels;

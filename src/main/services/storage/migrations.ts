@@ -11,6 +11,7 @@ import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/revea
 import { createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
 import { createAuditSourceSchema } from './schema/audit-source';
+import { createWatchSchema } from './schema/watch';
 
 export interface Migration {
   version: number;
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
   { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
   { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
+  { version: 17, name: 'watch outbox', up: createWatchSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {
