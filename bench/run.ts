@@ -18,6 +18,7 @@ import { benchInventory } from './inventory-run';
 import { benchKvLatency } from './kv-latency';
 import { benchRotation } from './rotation-throughput';
 import { benchSeed } from './seed-throughput';
+import { benchWatch } from './watch';
 import { environment, writeResult } from './lib/results';
 import { renderTable, type Cell } from './lib/table';
 
@@ -105,6 +106,12 @@ async function main(): Promise<void> {
 
     // Inventory: reuses the largest seeded mount (10,000 tenants by default).
     if (inventoryMount) rows.push(...(await benchInventory(client, inventoryMount, { vaultAddr: addr, token, env })));
+
+    // The ops-host watcher: seal to page (own OpenBao), /metrics with the largest mount indexed, idle cost.
+    if (inventoryMount && process.env.BENCH_WATCH !== '0') {
+      log('watch: seal to page, /metrics scrape, idle CPU and RSS');
+      rows.push(...(await benchWatch({ addr, token, kvMount: inventoryMount, tenants: Math.max(...seedSizes), env })));
+    }
 
     log('rotation throughput (console job vs plain script vs raw ceiling), full-tenant rotation, event-loop lag');
     rows.push(...(await benchRotation({ addr, token, tenants: sizes('BENCH_ROTATION_TENANTS', [1000])[0]!, env })));

@@ -14,8 +14,14 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 #    program or a Python module that this list does not bring.
 #    knot: a real authoritative DNS server for the DKIM DNS tests (test/services/dns), which
 #    start it as this user on a free loopback port; its own system service must not run.
+#    prometheus + prometheus-alertmanager: promtool/amtool check the monitoring rules and the
+#    watch tests run both on free loopback ports with temporary configs; Debian would start
+#    them as system services (Prometheus on :9090, Alertmanager on :9093/:9094, all
+#    interfaces), which must not run either.
 APT_PACKAGES=(chromium libsecret-1-dev pkg-config gnome-keyring dbus dbus-x11 openssh-client oathtool jq
-  openssl postgresql python3 python3-dkim make g++ ca-certificates knot)
+  openssl postgresql python3 python3-dkim make g++ ca-certificates knot prometheus prometheus-alertmanager)
+# Installed for the tests, whose system services stay off (the tests start their own).
+NO_SERVICES=(knot prometheus prometheus-alertmanager)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -39,21 +45,23 @@ if ((${#missing[@]})); then
   }
   [ -z "$temp_policy" ] || $SUDO rm -f /usr/sbin/policy-rc.d
 fi
-# knot's system service stays off (stopped and disabled), on every run: the tests start
-# their own knotd on a free port; nothing here may take port 53 or the machine's resolver.
-if dpkg-query -W -f='${Status}' knot 2>/dev/null | grep -q 'install ok installed'; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+# Their system services stay off (stopped and disabled), on every run: the tests start their
+# own knotd, prometheus and alertmanager on free loopback ports; nothing here may take port 53,
+# the machine's resolver or a port on every interface.
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+for svc in "${NO_SERVICES[@]}"; do
+  dpkg-query -W -f='${Status}' "$svc" 2>/dev/null | grep -q 'install ok installed' || continue
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-    if systemctl is-enabled --quiet knot.service 2>/dev/null || systemctl is-active --quiet knot.service 2>/dev/null; then
-      log "stopping and disabling the knot system service (the tests run their own on a free port)"
-      $SUDO systemctl disable --now knot.service >/dev/null 2>&1 || true
+    if systemctl is-enabled --quiet "$svc.service" 2>/dev/null || systemctl is-active --quiet "$svc.service" 2>/dev/null; then
+      log "stopping and disabling the $svc system service (the tests run their own on a free port)"
+      $SUDO systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
     fi
-  elif [ -x /etc/init.d/knot ]; then
-    $SUDO /etc/init.d/knot stop >/dev/null 2>&1 || true
-    $SUDO update-rc.d knot disable >/dev/null 2>&1 || true
+  elif [ -x "/etc/init.d/$svc" ]; then
+    $SUDO "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+    $SUDO update-rc.d "$svc" disable >/dev/null 2>&1 || true
   fi
-fi
+done
 
 # 2. npm packages. No Electron binary download here (its host is unreachable);
 #    electron-vite builds without it and the harness drives the UI in Chromium.

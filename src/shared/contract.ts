@@ -20,6 +20,7 @@ import { revealChannels, revealEvents } from './contracts/reveal';
 import { rotationChannels, rotationEvents } from './contracts/rotation';
 import { sessionChannels, sessionEvents } from './contracts/session';
 import { vaultChannels, vaultEvents } from './contracts/vault';
+import { watchChannels, watchEvents } from './contracts/watch';
 
 export * from './contracts/app';
 export * from './contracts/audit';
@@ -37,6 +38,7 @@ export * from './contracts/reveal';
 export * from './contracts/rotation';
 export * from './contracts/session';
 export * from './contracts/vault';
+export * from './contracts/watch';
 
 export const channels = {
   ...appChannels,
@@ -55,6 +57,7 @@ export const channels = {
   ...rotationChannels,
   ...sessionChannels,
   ...vaultChannels,
+  ...watchChannels,
 } as const;
 
 export const events = {
@@ -73,6 +76,7 @@ export const events = {
   ...rotationEvents,
   ...sessionEvents,
   ...vaultEvents,
+  ...watchEvents,
 } as const;
 
 export type Channels = typeof channels;

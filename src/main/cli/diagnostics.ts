@@ -4,7 +4,9 @@
 //    command ends (and before anything is printed on stdout);
 //  - everywhere, progress lines (off a terminal) and log lines are held back and printed
 //    only when the command succeeds; a failing command prints its error line and nothing else.
-// With -verbose (or VAULT_CONSOLE_DEBUG=1) both stream to stderr as they happen.
+// With -verbose (or VAULT_CONSOLE_DEBUG=1) both stream to stderr as they happen; so they
+// do once a long-lived service says it has started (stream()): a start error is still its
+// one line, and a running service's log is not held until it stops.
 import type { CliWriter } from './io';
 
 const HELD_MAX = 2000;
@@ -17,8 +19,19 @@ export class CliDiagnostics {
 
   constructor(
     private readonly stderr: CliWriter,
-    readonly verbose: boolean,
+    public verbose: boolean,
   ) {}
+
+  /** From now on, stream: the held lines first, then every line as it comes. */
+  stream(): void {
+    if (this.verbose) return;
+    this.clearStatus();
+    if (this.dropped > 0) this.stderr.write(`(${this.dropped} earlier line(s) not shown)\n`);
+    if (this.held.length > 0) this.stderr.write(`${this.held.join('\n')}\n`);
+    this.held = [];
+    this.dropped = 0;
+    this.verbose = true;
+  }
 
   private get tty(): boolean {
     return this.stderr.isTTY === true;

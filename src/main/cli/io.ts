@@ -14,7 +14,15 @@ export interface CliIo {
    * Progress and log lines go here, never straight to stderr: runCli decides when they are
    * shown (cli/diagnostics.ts: live with -verbose, otherwise only once the command succeeded).
    */
-  diagnostics?: { progress(line: string): void; log(line: string): void };
+  diagnostics?: {
+    progress(line: string): void;
+    log(line: string): void;
+    /**
+     * A long-lived service that has started (`vault-console watch`): the lines held so far
+     * are printed and every later one streams as it happens (its log is journald's).
+     */
+    stream?(): void;
+  };
 }
 
 export type OutputFormat = 'table' | 'json';

@@ -16,8 +16,9 @@ import { seedCommand } from './seed';
 import { statusCommand } from './status';
 import { tenantsCommand } from './tenants';
 import { unsealCommand } from './unseal';
+import { watchCommand } from './watch';
 
-export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, dkimCommand, enrolmentCommand, incidentCommand, evidenceCommand, complianceCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [statusCommand, loginCommand, logoutCommand, unsealCommand, seedCommand, tenantsCommand, auditCommand, backupCommand, rotateCommand, emergencyResetCommand, dkimCommand, enrolmentCommand, watchCommand, incidentCommand, evidenceCommand, complianceCommand, helpCommand(() => commands)];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((c) => c.name === name);

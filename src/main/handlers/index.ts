@@ -20,6 +20,7 @@ import { rotationHandlers } from './rotation-handlers';
 import { sessionHandlers } from './session-handlers';
 import type { Handlers } from './types';
 import { vaultHandlers } from './vault-handlers';
+import { watchHandlers } from './watch-handlers';
 
 export function createHandlers(services: Services): Handlers {
   // Gated actions check the signed-in identity's capabilities in Vault first (guards.ts).
@@ -44,5 +45,6 @@ function createUnguardedHandlers(services: Services): Handlers {
     ...rotationHandlers(services),
     ...sessionHandlers(services),
     ...vaultHandlers(services),
+    ...watchHandlers(services),
   };
 }

@@ -10,6 +10,6 @@ export function vaultHandlers(services: Services): Pick<Handlers, VaultChannels>
     // The key share is handed to Vault and dropped; it is never echoed back.
     'vault:unseal': async ({ key }) => services.breakGlass.unseal(key),
     'vault:unseal-reset': async () => services.breakGlass.resetUnseal(),
-    'vault:seal': async ({ confirm }) => services.breakGlass.seal(confirm),
+    'vault:seal': async ({ confirm, incidentId }) => services.breakGlass.seal(confirm, incidentId),
   };
 }

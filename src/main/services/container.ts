@@ -45,6 +45,7 @@ import { SettingsRepo } from './storage/settings-repo';
 import { createLogger } from './log/logger';
 import { systemClock, type Clock } from './time/clock';
 import { createVaultClient, type VaultClient } from './vault/vault-client';
+import { WatchStatusService, watchMountFor } from './watch/watch-status';
 import type { EventSink } from '../handlers/types';
 import { DkimDnsRecheckScheduler } from './dkim-dns/dkim-dns-recheck';
 import { DkimDnsService } from './dkim-dns/dkim-dns-service';
@@ -142,6 +143,8 @@ export interface Services {
   dkimDnsRepo: DkimDnsRepo;
   /** The resolvers a DKIM check asks now (the active profile's, the environment's or the system's). */
   dkimResolvers(): EffectiveResolvers;
+  /** The ops-host watchers reporting for the active cluster (heartbeats in Vault). */
+  watch: WatchStatusService;
   dispose(): Promise<void>;
 }
 
@@ -192,7 +195,7 @@ export function createServices(deps: ServiceDeps): Services {
     onProgress: (p) => deps.events.emit('backup:progress', p),
   });
   const health = new HealthService({ vault: () => vault, session, backup: deps.backupStatus ?? new CatalogBackupStatusSource(backup, clock), clock });
-  const breakGlass = new BreakGlass({ vault: () => vault, session, clock });
+  const breakGlass = new BreakGlass({ vault: () => vault, session, clock, sealIntentMount: () => watchMountFor(connection.kvMount) });
   const metrics = new MetricsSampler({ session, clock });
   metrics.start();
   // Created before the audit service, which asks it for the active profile's source.
@@ -358,6 +361,7 @@ export function createServices(deps: ServiceDeps): Services {
     dkimDns,
     dkimDnsRepo,
     dkimResolvers,
+    watch: new WatchStatusService({ session, clock, kvMount: () => connection.kvMount }),
     async switchProfile(id) {
       const row = profiles.setActive(id);
       const previous = connection;

@@ -26,9 +26,13 @@ export const vaultChannels = {
     output: VaultStatusSchema,
   },
   'vault:unseal-reset': { input: NoInput, output: VaultStatusSchema },
-  /** Seal during an incident; `confirm` must be the cluster name, typed by the user. */
+  /**
+   * Seal during an incident; `confirm` must be the cluster name, typed by the user. With an
+   * incident ID the seal is announced in Vault first, so the ops-host watcher knows it is
+   * the console's own break-glass action.
+   */
   'vault:seal': {
-    input: z.object({ confirm: z.string().min(1).max(256) }).strict(),
+    input: z.object({ confirm: z.string().min(1).max(256), incidentId: z.string().max(64).optional() }).strict(),
     output: VaultStatusSchema,
   },
 } as const;

@@ -57,6 +57,8 @@ export async function configureOpenBao(addr: string, token: string, kvMount: str
     [`${kvMount}-stamps`, { type: 'kv', options: { version: '2' }, description: 'tenant change stamps' }],
     // Second-factor enrolment grants and active keys (docs/enrolment.md).
     [`${kvMount}-enrolment`, { type: 'kv', options: { version: '2' }, description: '2FA enrolment grants' }],
+    // The ops-host watcher: heartbeats, break-glass seal announcements, optionally its PagerDuty key (docs/monitoring.md).
+    [`${kvMount}-watch`, { type: 'kv', options: { version: '2' }, description: 'vault-console watch' }],
   ];
   for (const [path, body] of wantMounts) {
     if (!(`${path}/` in mounts.data)) await call('POST', `sys/mounts/${path}`, body);

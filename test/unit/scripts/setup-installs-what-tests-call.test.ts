@@ -26,6 +26,10 @@ const FROM_APT: Record<string, string> = {
   'dbus-run-session': 'dbus',
   'dbus-send': 'dbus',
   'gnome-keyring-daemon': 'gnome-keyring',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
+  amtool: 'prometheus-alertmanager',
 };
 
 /** Python module → the APT_PACKAGES entry that brings it. */

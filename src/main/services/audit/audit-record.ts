@@ -29,7 +29,7 @@ export interface AuditRecord {
   /** The caller's identity entity, when its token has one. */
   entityId: string | null;
   /**
-   * The token accessor as logged (migration 17): plain where the audit device has
+   * The token accessor as logged (migration 18): plain where the audit device has
    * hmac_accessor=false, else Vault's HMAC of it; for a successful login, the new token's.
    * Incident response names a token by it. Absent for the console's own records.
    */

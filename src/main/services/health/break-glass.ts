@@ -8,6 +8,7 @@ import type { Session } from '../session/session-types';
 import type { Clock } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
 import { readVaultStatus } from '../vault/vault-status';
+import { checkIncidentId, recordSealIntent } from '../watch/seal-intent';
 
 const log = createLogger('break-glass');
 
@@ -46,6 +47,8 @@ export interface BreakGlassDeps {
   vault: () => VaultClient;
   session: Session;
   clock: Clock;
+  /** KV v2 mount where a seal with an incident ID is announced for the ops-host watcher. */
+  sealIntentMount?: () => string;
 }
 
 export class BreakGlass {
@@ -113,8 +116,13 @@ export class BreakGlass {
     return readVaultStatus(client, this.now);
   }
 
-  /** Seal Vault. `confirm` must equal the cluster name (typed by the user, checked here too). */
-  async seal(confirm: string): Promise<VaultStatus> {
+  /**
+   * Seal Vault. `confirm` must equal the cluster name (typed by the user, checked here too).
+   * With an incident ID the seal is first announced in Vault, so the ops-host watcher
+   * pages it as the console's break-glass action (info) instead of an unexpected seal.
+   */
+  async seal(confirm: string, incidentId?: string): Promise<VaultStatus> {
+    const incident = incidentId === undefined || incidentId.trim() === '' ? null : checkIncidentId(incidentId);
     const anon = this.deps.vault();
     const status = await readVaultStatus(anon, this.now);
     if (!status.reachable) throw new AppError('VAULT_UNREACHABLE', status.error ?? 'Vault is unreachable.');
@@ -124,6 +132,15 @@ export class BreakGlass {
       throw new AppError('BAD_INPUT', `Type the cluster name "${expected}" exactly to confirm sealing Vault.`);
     }
     const client = this.deps.session.requireClient();
+    const actor = this.deps.session.info().displayName || 'a token';
+    if (incident && this.deps.sealIntentMount) {
+      // Best effort: an announcement that cannot be written must not stop a break-glass seal.
+      const mount = this.deps.sealIntentMount();
+      await recordSealIntent(client, mount, { incidentId: incident, actor, atIso: this.now().toISOString(), cluster: expected }).then(
+        () => log.info(`seal announced for incident ${incident} in ${mount}`),
+        (err: unknown) => log.warn(`seal for incident ${incident} not announced in ${mount} (${err instanceof AppError ? err.code : 'error'}): the watcher will page it as unexpected`),
+      );
+    }
     try {
       await client.request('PUT', 'sys/seal');
     } catch (err) {
@@ -132,7 +149,7 @@ export class BreakGlass {
       }
       throw err;
     }
-    log.warn(`Vault ${status.clusterName || status.address} sealed from the console by ${this.deps.session.info().displayName || 'a token'}`);
+    log.warn(`Vault ${status.clusterName || status.address} sealed from the console by ${actor}${incident ? ` (incident ${incident})` : ''}`);
     return readVaultStatus(anon, this.now);
   }
 

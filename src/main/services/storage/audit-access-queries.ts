@@ -170,7 +170,7 @@ export class AuditAccessQueries {
    * Rows carrying a console header, grouped by (source, user, path, Vault's action, header):
    * what reports label by the header's annotation (a Vault read the console made as a
    * reveal; a Vault write made as an emergency reset; the incident). From a partial index
-   * of annotated rows (migration 17). actions: Vault's record (or the console's own action
+   * of annotated rows (migration 18). actions: Vault's record (or the console's own action
    * for its own records); the annotation never changes which rows these are.
    */
   annotated(range: TimeRange, actions: readonly string[], statuses: readonly AuditStatus[]): AnnotatedGroup[] {

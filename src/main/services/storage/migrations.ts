@@ -11,6 +11,7 @@ import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/revea
 import { createRotationIncidentSchema, createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
 import { createAuditSourceSchema } from './schema/audit-source';
+import { createWatchSchema } from './schema/watch';
 
 export interface Migration {
   version: number;
@@ -47,8 +48,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 14, name: 'inventory accent-insensitive search', up: refoldInventorySearch },
   { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
   { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
-  { version: 17, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
-  { version: 18, name: 'incident rotation jobs', up: createRotationIncidentSchema },
+  { version: 17, name: 'watch outbox', up: createWatchSchema },
+  { version: 18, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
+  { version: 19, name: 'incident rotation jobs', up: createRotationIncidentSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

@@ -23,7 +23,7 @@ export interface JobRow {
   total: number;
   created_at: string;
   finished_at: string | null;
-  /** The incident an incident-response job was started under (migration 18); null for other jobs. */
+  /** The incident an incident-response job was started under (migration 19); null for other jobs. */
   incident_id: string | null;
 }
 
@@ -85,7 +85,7 @@ export class RotationRepo {
   }
 
   createJob(job: Omit<JobRow, 'finished_at' | 'pause_reason' | 'total' | 'incident_id'> & { incident_id?: string | null }, items: readonly NewItem[]): void {
-    // incident_id (migration 18) only for incident jobs: other jobs insert as before.
+    // incident_id (migration 19) only for incident jobs: other jobs insert as before.
     const incident = job.incident_id ? ', incident_id' : '';
     const insertJob = this.db.prepare(
       `INSERT INTO rotation_jobs (id, kind, label, selection_json, mount, status, actor, reason, concurrency, fail_threshold, total, created_at${incident})

@@ -167,3 +167,15 @@ path "__KV_MOUNT__-stamps/detailed-metadata" {
 path "__KV_MOUNT__-stamps/metadata/*" {
   capabilities = ["create", "update", "read"]
 }
+
+# The ops-host watcher (docs/monitoring.md): read its heartbeats (Health view), and
+# announce a break-glass seal with its incident id before sealing.
+path "__KV_MOUNT__-watch/metadata/watchers" {
+  capabilities = ["list"]
+}
+path "__KV_MOUNT__-watch/data/watchers/*" {
+  capabilities = ["read"]
+}
+path "__KV_MOUNT__-watch/data/seal-intents/*" {
+  capabilities = ["create", "update"]
+}

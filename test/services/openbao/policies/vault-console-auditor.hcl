@@ -64,3 +64,11 @@ path "__KV_MOUNT__/detailed-metadata/*" {
 path "__KV_MOUNT__-stamps/detailed-metadata" {
   capabilities = ["list"]
 }
+
+# The ops-host watcher's heartbeats (Health view), read-only.
+path "__KV_MOUNT__-watch/metadata/watchers" {
+  capabilities = ["list"]
+}
+path "__KV_MOUNT__-watch/data/watchers/*" {
+  capabilities = ["read"]
+}

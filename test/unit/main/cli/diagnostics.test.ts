@@ -67,4 +67,17 @@ describe('CLI progress and log lines', () => {
     d.finish(false);
     expect(t.text()).toBe('[tenants] listing 0/0 (0%)\nwarn [inventory] x\n');
   });
+
+  it('a long-lived service that started streams: held lines first, then each line as it comes, also after a later failure', () => {
+    const t = writer(false);
+    const d = new CliDiagnostics(t.w, false);
+    d.log('warn [watch] no routing key configured');
+    expect(t.text()).toBe('');
+    d.stream();
+    expect(t.text()).toBe('warn [watch] no routing key configured\n');
+    d.log('info [watch] watching http://127.0.0.1:8200');
+    expect(t.text()).toBe('warn [watch] no routing key configured\ninfo [watch] watching http://127.0.0.1:8200\n');
+    d.finish(false);
+    expect(t.text()).toBe('warn [watch] no routing key configured\ninfo [watch] watching http://127.0.0.1:8200\n');
+  });
 });

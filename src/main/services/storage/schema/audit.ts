@@ -179,7 +179,7 @@ export function createAuditVaultRecordSchema(db: MigrationDb, fold: (name: strin
   }
 }
 
-// Migration 17: incident response and compliance reports (issue 15). The token accessor
+// Migration 18: incident response and compliance reports (issue 15). The token accessor
 // as logged (migration 13 keeps the caller's entity; nothing kept the token), and indexes
 // so "what did this identity read since T" answers from an index alone at 10M events
 // (blast-radius p95 ≤ 500 ms): the (identity, action, ts) prefix bounds the walk, and

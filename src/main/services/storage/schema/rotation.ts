@@ -42,7 +42,7 @@ export function createRotationSchema(db: { exec(sql: string): unknown }): void {
   db.exec(ROTATION_JOBS_SQL);
 }
 
-// Migration 18: incident response jobs (issue 15). A job may be kind 'incident' and carries
+// Migration 19: incident response jobs (issue 15). A job may be kind 'incident' and carries
 // the incident id it was started under (written into each rotated secret's custom_metadata
 // and the audit header). SQLite cannot widen a CHECK in place, and dropping the jobs table
 // with foreign keys on would cascade into the items: both tables are copied aside, dropped

@@ -28,7 +28,7 @@ interface HealthState {
   start(intervalMs?: number): () => void;
   unseal(key: string): Promise<boolean>;
   resetUnseal(): Promise<void>;
-  seal(confirm: string): Promise<boolean>;
+  seal(confirm: string, incidentId?: string): Promise<boolean>;
 }
 
 // Each refresh gets a number; a slow answer that arrives after a newer one is dropped.
@@ -111,10 +111,11 @@ export const useHealthStore = create<HealthState>()((set, get) => ({
     void get().refresh();
   },
 
-  async seal(confirm) {
+  async seal(confirm, incidentId) {
     set({ sealBusy: true, sealError: null });
     try {
-      const status = await call('vault:seal', { confirm });
+      const incident = incidentId?.trim();
+      const status = await call('vault:seal', incident ? { confirm, incidentId: incident } : { confirm });
       set({ status, sealBusy: false });
       void get().refresh();
       return true;

@@ -154,10 +154,10 @@ describe('the audit header and the mapping carry the incident and the identity',
   });
 });
 
-describe('migrations 17 and 18 on a fresh database', () => {
-  it("17 adds the token accessor and the incident-response indexes (the entity is migration 13's column; no incident column)", () => {
-    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 17) });
-    expect(currentVersion(db)).toBe(17);
+describe('migrations 18 and 19 on a fresh database', () => {
+  it("18 adds the token accessor and the incident-response indexes (the entity is migration 13's column; no incident column)", () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 18) });
+    expect(currentVersion(db)).toBe(18);
     const cols = (db.prepare('PRAGMA table_info(audit_events)').all() as { name: string }[]).map((c) => c.name);
     expect(cols).toEqual(expect.arrayContaining(['entity_id', 'accessor', 'console_header']));
     expect(cols).not.toContain('incident_id');
@@ -166,8 +166,8 @@ describe('migrations 17 and 18 on a fresh database', () => {
     expect(idx).toEqual(expect.arrayContaining(['audit_events_user_access', 'audit_events_entity_access', 'audit_events_accessor_ts', 'audit_events_failed_login', 'audit_events_annotated', 'audit_events_user_action_ts']));
   });
 
-  it('18 keeps every existing job and item, and allows incident jobs with their incident id', () => {
-    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 17) });
+  it('19 keeps every existing job and item, and allows incident jobs with their incident id', () => {
+    const db = openDatabase(':memory:', { migrations: MIGRATIONS.filter((m) => m.version <= 18) });
     const repo = new RotationRepo(db);
     repo.createJob({ id: 'job-old', kind: 'overdue', label: 'l', selection_json: '{}', mount: 'tenants', status: 'paused', actor: 'a', reason: 'r', concurrency: 2, fail_threshold: 0.2, created_at: '2026-01-01T00:00:00Z' }, [
       { tenantId: 't-000001', path: 't-000001/ssh/admin', baseVersion: 3 },
@@ -177,8 +177,8 @@ describe('migrations 17 and 18 on a fresh database', () => {
     expect(() => repo.createJob({ id: 'x', kind: 'incident', label: 'l', selection_json: '{}', mount: 'm', status: 'running', actor: 'a', reason: 'r', concurrency: 1, fail_threshold: 0.2, created_at: 'now' }, [])).toThrow(/CHECK|incident_id/);
     // Migrate the same file forward.
     const before = db.prepare('SELECT * FROM rotation_job_items ORDER BY seq').all();
-    for (const m of MIGRATIONS.filter((x) => x.version === 18)) db.transaction(() => m.up(db))();
-    db.pragma('user_version = 18');
+    for (const m of MIGRATIONS.filter((x) => x.version === 19)) db.transaction(() => m.up(db))();
+    db.pragma('user_version = 19');
     expect(db.prepare('SELECT * FROM rotation_job_items ORDER BY seq').all()).toEqual(before);
     expect(repo.job('job-old')).toMatchObject({ status: 'paused', kind: 'overdue', incident_id: null });
     repo.createJob({ id: 'job-inc', kind: 'incident', label: 'Incident', selection_json: '{}', mount: 'tenants', status: 'running', actor: 'a', reason: 'r', concurrency: 1, fail_threshold: 0.2, created_at: 'now', incident_id: 'INC-7' }, [{ tenantId: 't-1', path: 't-000001/smtp/admin', baseVersion: 1 }]);

@@ -19,6 +19,7 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
   const [share, setShare] = useState('');
   const [confirming, setConfirming] = useState(false);
   const [confirmText, setConfirmText] = useState('');
+  const [incidentId, setIncidentId] = useState('');
   const expected = status.clusterName || 'seal';
   const cancelSeal = () => {
     setConfirming(false);
@@ -36,9 +37,10 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
 
   const submitSeal = async (e: FormEvent) => {
     e.preventDefault();
-    if (await seal(confirmText)) {
+    if (await seal(confirmText, incidentId)) {
       setConfirming(false);
       setConfirmText('');
+      setIncidentId('');
     }
   };
 
@@ -96,6 +98,10 @@ export function BreakGlassPanel({ status, signedIn }: Props) {
           <label>
             Cluster name
             <input value={confirmText} onChange={(e) => setConfirmText(e.target.value)} autoComplete="off" spellCheck={false} data-testid="seal-confirm" />
+          </label>
+          <label>
+            Incident ID (announces the seal to the ops-host watcher, which then pages it as this incident, not as an unexpected seal)
+            <input value={incidentId} onChange={(e) => setIncidentId(e.target.value)} autoComplete="off" spellCheck={false} placeholder="INC-2026-0042" maxLength={64} data-testid="seal-incident" />
           </label>
           {sealError && (
             <p className="error" role="alert" data-testid="seal-error">

@@ -5,6 +5,7 @@ import { BreakGlassPanel } from './BreakGlassPanel';
 import { MetricsChart } from './MetricsChart';
 import { QuickActions } from './QuickActions';
 import { StatusCard } from './StatusCard';
+import { WatcherCard } from '../../watch/components/WatcherCard';
 
 interface Props {
   refreshMs: number;
@@ -119,6 +120,7 @@ export function HealthView({ refreshMs }: Props) {
           value={live?.clusterName || '—'}
           detail={live?.clusterId ? <code>{live.clusterId}</code> : undefined}
         />
+        <WatcherCard />
       </div>
 
       <QuickActions />
