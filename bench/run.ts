@@ -13,6 +13,7 @@ import { benchAuditVictoriaLogs } from './audit-victorialogs';
 import { benchBackup } from './backup-throughput';
 import { benchDkimKeygen } from './dkim-keygen';
 import { benchHealthRefresh } from './health-refresh';
+import { benchIncidentCompliance } from './incident-compliance';
 import { benchInventory } from './inventory-run';
 import { benchKvLatency } from './kv-latency';
 import { benchRotation } from './rotation-throughput';
@@ -122,6 +123,15 @@ async function main(): Promise<void> {
     log('audit ingest and query');
     rows.push(...(await benchAudit({ ingestEvents: sizes('BENCH_AUDIT_INGEST_EVENTS', [300_000])[0]!, queryEvents: sizes('BENCH_AUDIT_QUERY_EVENTS', [10_000_000])[0]! })));
 
+    // Incident response, evidence packs, SOC 2 report (issue 15): generated events, no Vault calls.
+    log('incident blast radius, evidence packs, SOC 2 report');
+    rows.push(
+      ...(await benchIncidentCompliance({
+        events: sizes('BENCH_INCIDENT_EVENTS', [10_000_000])[0]!,
+        tenants: sizes('BENCH_SOC2_TENANTS', [10_000])[0]!,
+        evidenceEvents: sizes('BENCH_EVIDENCE_EVENTS', [1_000_000])[0]!,
+      })),
+    );
     // The same audit view over VictoriaLogs (issue 18); opt-in: it loads millions of events.
     if (process.env.BENCH_AUDIT_VLOGS === '1') {
       log('audit over VictoriaLogs: forwarder ingest, standard filters, RSS while paging 1M events');

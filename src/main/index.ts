@@ -1,6 +1,7 @@
 // Composition root of the desktop app: build the Electron-free services with the
 // Electron adapters. Everything that touches electron lives in ./electron.
 import { openExternal, runElectronApp } from './electron/app-lifecycle';
+import { electronPdfPrinter } from './electron/pdf-printer.electron';
 import { electronAuditFilePicker } from './electron/open-dialog.electron';
 import { electronSavePathPicker } from './electron/save-dialog.electron';
 import { connectionFromEnv } from './services/config/app-config';
@@ -24,6 +25,8 @@ runElectronApp((shell) =>
     events: shell.events,
     clipboard: shell.clipboard,
     contentProtection: shell.contentProtection,
+    // SOC 2 reports print to PDF with Electron's printToPDF (issue 15).
+    pdf: electronPdfPrinter,
     // DKIM DNS checks: resolvers for profiles without their own list (else the system's).
     dnsResolvers: process.env.VAULT_CONSOLE_DNS_RESOLVERS,
   }),

@@ -8,9 +8,12 @@ import { appChannels, appEvents } from './contracts/app';
 import { auditChannels, auditEvents } from './contracts/audit';
 import { auditSourceChannels } from './contracts/audit-source';
 import { backupChannels, backupEvents } from './contracts/backup';
+import { complianceChannels, complianceEvents } from './contracts/compliance';
+import { evidenceChannels, evidenceEvents } from './contracts/evidence';
 import { dkimDnsChannels, dkimDnsEvents } from './contracts/dkim-dns';
 import { enrolmentChannels, enrolmentEvents } from './contracts/enrolment';
 import { healthChannels, healthEvents } from './contracts/health';
+import { incidentChannels, incidentEvents } from './contracts/incident';
 import { inventoryChannels, inventoryEvents } from './contracts/inventory';
 import { profilesChannels, profilesEvents } from './contracts/profiles';
 import { revealChannels, revealEvents } from './contracts/reveal';
@@ -23,9 +26,12 @@ export * from './contracts/app';
 export * from './contracts/audit';
 export * from './contracts/audit-source';
 export * from './contracts/backup';
+export * from './contracts/compliance';
+export * from './contracts/evidence';
 export * from './contracts/dkim-dns';
 export * from './contracts/enrolment';
 export * from './contracts/health';
+export * from './contracts/incident';
 export * from './contracts/inventory';
 export * from './contracts/profiles';
 export * from './contracts/reveal';
@@ -39,9 +45,12 @@ export const channels = {
   ...auditChannels,
   ...auditSourceChannels,
   ...backupChannels,
+  ...complianceChannels,
+  ...evidenceChannels,
   ...dkimDnsChannels,
   ...enrolmentChannels,
   ...healthChannels,
+  ...incidentChannels,
   ...inventoryChannels,
   ...profilesChannels,
   ...revealChannels,
@@ -55,9 +64,12 @@ export const events = {
   ...appEvents,
   ...auditEvents,
   ...backupEvents,
+  ...complianceEvents,
+  ...evidenceEvents,
   ...dkimDnsEvents,
   ...enrolmentEvents,
   ...healthEvents,
+  ...incidentEvents,
   ...inventoryEvents,
   ...profilesEvents,
   ...revealEvents,

@@ -49,6 +49,12 @@ const LOCAL: Record<string, string> = {
   'profile-save': 'local connection profiles',
   'dkim-edit-resolvers': 'opens the local resolver list of this profile',
   'dkim-resolvers-save': 'the local resolver list of this profile',
+  'incident-list': 'lists from the local audit store (and reads metadata the session may read)',
+  'evidence-export': 'writes the local audit store to a signed pack',
+  'evidence-show-key': 'the public key from the OS keychain',
+  'evidence-save-key': 'writes the public key to a file',
+  'evidence-verify': 'verifies a pack on disk',
+  'soc2-generate': 'the local stores and what the session may read, written to local files',
   'health-backup-history': 'opens the Backups view',
   'smtp-audit-trail': 'opens the audit view on the locally indexed events of that credential',
   'audit-trail-clear': 'clears the audit view filter',
@@ -66,8 +72,9 @@ const LOCAL_PATTERNS = [/^audit-tab-/, /^sort-/, /^audit-alert-/, /^profile-(act
  * Bulk jobs (the rotation panel, and "Rotate what this filter shows" in the tenant list) only
  * open a preview, which asks sys/capabilities-self for every path the job would touch and lists
  * what it leaves out and why; main asks again at start. Walked in rotation-bulk-safety.spec.ts.
+ * The incident view's "Rotate all of it…" is such a preview too (incident-evidence.spec.ts).
  */
-const ELSEWHERE = [/^bulk-/, /^rotate-filter-button$/];
+const ELSEWHERE = [/^bulk-/, /^rotate-filter-button$/, /^incident-(preview|start|job-)/];
 
 /** true: enabled; a pattern: disabled with that reason; a function: the pattern for the row (its key id). */
 type Expect = true | RegExp | ((row: string | null) => RegExp);
@@ -278,7 +285,7 @@ for (const role of ['admin', 'auditor'] as const) {
     await shoot(page, role, 'tenant details');
 
     await page.getByTestId('nav-audit').click();
-    for (const tab of ['events', 'approvals', 'alert-settings', 'import', 'archives']) {
+    for (const tab of ['events', 'approvals', 'alert-settings', 'import', 'archives', 'evidence']) {
       await page.getByTestId(`audit-tab-${tab}`).click();
       if (tab === 'approvals' && role === 'admin') await expect(page.getByTestId('approval-row').filter({ hasText: TENANT })).toHaveCount(2);
       check(role, `audit ${tab}`, await buttonsOf(page), walked);
@@ -296,6 +303,16 @@ for (const role of ['admin', 'auditor'] as const) {
     await expect(page.getByTestId('rotation-schedules').or(page.getByText('Loading schedules…'))).toBeVisible();
     check(role, 'rotation', await buttonsOf(page), walked);
     await shoot(page, role, 'rotation');
+
+    await page.getByTestId('nav-incident').click();
+    await expect(page.getByTestId('incident-view')).toBeVisible();
+    check(role, 'incident', await buttonsOf(page), walked);
+    await shoot(page, role, 'incident');
+
+    await page.getByTestId('nav-compliance').click();
+    await expect(page.getByTestId('compliance-view')).toBeVisible();
+    check(role, 'compliance', await buttonsOf(page), walked);
+    await shoot(page, role, 'compliance');
 
     await page.getByTestId('nav-enrolment').click();
     await expect(page.getByTestId('enrolment-view')).toBeVisible();

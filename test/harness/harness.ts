@@ -13,6 +13,7 @@ import { createServices, type Services } from '../../src/main/services/container
 import { createHandlers } from '../../src/main/handlers';
 import { KeytarSecretStore } from '../../src/main/services/keychain/keychain.keytar';
 import { MemoryClipboard } from '../../src/main/services/reveal/clipboard';
+import { ChromiumPdfPrinter, findChromium } from '../../src/main/services/compliance/chromium-pdf';
 import type { EventSink, Handlers } from '../../src/main/handlers/types';
 import type { SavePathPicker } from '../../src/main/services/inventory/inventory-service';
 import type { AuditFilePicker } from '../../src/main/services/audit/audit-files';
@@ -111,6 +112,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     // DKIM DNS checks ask these where a profile has none (tests and the demo: a loopback Knot DNS).
     ...((opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS ? { dnsResolvers: (opts.env ?? process.env).VAULT_CONSOLE_DNS_RESOLVERS } : {}),
     ...(opts.revealWindowMs !== undefined ? { revealWindowMs: opts.revealWindowMs } : {}),
+    // No Electron here: SOC 2 reports print with Debian's Chromium (headless) instead of printToPDF.
+    pdf: findChromium() ? new ChromiumPdfPrinter(findChromium()!) : null,
   });
   const handlers: Handlers = createHandlers(services);
 

@@ -8,6 +8,8 @@ import type { RotationResult } from '../../shared/contracts/rotation';
 import { AppError } from '../../shared/errors';
 import { DATABASE_FILE } from '../services/container';
 import { RotationService } from '../services/rotation/rotation-service';
+import type { RotationAudit } from '../services/rotation/rotator';
+import type { Session } from '../services/session/session-types';
 import { openDatabase, type SqlDatabase } from '../services/storage/database';
 import { InventoryRepo } from '../services/storage/inventory-repo';
 import { RotationRepo } from '../services/storage/rotation-repo';
@@ -30,10 +32,15 @@ export function dataDirOf(io: CliIo, flags: FlagValues): string {
 export interface CliRotation {
   service: RotationService;
   db: SqlDatabase;
+  /** Who rotates, as Vault knows the token. */
+  actor: string;
+  /** The session (signed in) the service uses. */
+  session: Session;
+  mount: string;
   close(): void;
 }
 
-export async function openCliRotation(io: CliIo, flags: FlagValues, opts: { concurrency?: number } = {}): Promise<CliRotation> {
+export async function openCliRotation(io: CliIo, flags: FlagValues, opts: { concurrency?: number; audit?: (db: SqlDatabase, actor: string) => RotationAudit } = {}): Promise<CliRotation> {
   const conn = connectionFor(io, flags);
   const mount = (typeof flags.mount === 'string' && flags.mount !== '' ? flags.mount : conn.kvMount).replace(/^\/+|\/+$/g, '');
   const cli = await openCliSession(io, conn);
@@ -63,11 +70,16 @@ export async function openCliRotation(io: CliIo, flags: FlagValues, opts: { conc
     cluster: () => `${conn.address}|${conn.namespace ?? ''}`,
     index: { repo: index, usable: (m) => index.indexedMount() === m && index.lastDone(m) !== undefined },
     ...(opts.concurrency ? { defaultConcurrency: opts.concurrency } : {}),
+    // The console's audit trail (and the audited header on each Vault write), when the command keeps one.
+    ...(opts.audit ? { audit: opts.audit(db, `${actor} (cli)`) } : {}),
     logger: { info: () => undefined, warn: (m) => io.stderr.write(`[rotation] ${m}\n`), error: (m) => io.stderr.write(`[rotation] ${m}\n`), debug: () => undefined },
   });
   return {
     service,
     db,
+    actor: `${actor} (cli)`,
+    session: cli.session,
+    mount,
     close() {
       cli.dispose();
       db.close();

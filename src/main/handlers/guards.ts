@@ -31,6 +31,8 @@ export const GUARDS: { [K in ChannelName]?: Guard<K> } = {
   'reveal:verify': ({ tenantId }) => ({ action: 'secrets.reveal', tenantId }),
   'rotation:rotate': ({ tenantId, target }) => ({ action: 'secrets.rotate', tenantId, target }),
   'rotation:emergency-reset': ({ tenantId, target }) => ({ action: 'secrets.emergency-reset', tenantId, which: target }),
+  // Incident response: one API key the identity read, rotated on its own (a Rotate Now of that key).
+  'incident:rotate-api-key': ({ path }) => ({ action: 'secrets.rotate', tenantId: path.split('/')[0] ?? '', target: `api:${path.split('/').slice(2).join('/')}` }),
   'rotation:set-schedules': ({ expectedVersion }) => ({ action: 'schedules.save', exists: expectedVersion > 0 }),
   'audit:request-delete': () => ({ action: 'approvals.request' }),
   'audit:approve-delete': ({ id }) => ({ action: 'approvals.approve', id }),

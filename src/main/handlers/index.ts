@@ -7,9 +7,12 @@ import { auditHandlers } from './audit-handlers';
 import { auditSourceHandlers } from './audit-source-handlers';
 import { withGuards } from './guards';
 import { backupHandlers } from './backup-handlers';
+import { complianceHandlers } from './compliance-handlers';
+import { evidenceHandlers } from './evidence-handlers';
 import { dkimDnsHandlers } from './dkim-dns-handlers';
 import { enrolmentHandlers } from './enrolment-handlers';
 import { healthHandlers } from './health-handlers';
+import { incidentHandlers } from './incident-handlers';
 import { inventoryHandlers } from './inventory-handlers';
 import { profilesHandlers } from './profiles-handlers';
 import { revealHandlers } from './reveal-handlers';
@@ -30,9 +33,12 @@ function createUnguardedHandlers(services: Services): Handlers {
     ...auditHandlers(services),
     ...auditSourceHandlers(services),
     ...backupHandlers(services),
+    ...complianceHandlers(services),
+    ...evidenceHandlers(services),
     ...dkimDnsHandlers(services),
     ...enrolmentHandlers(services),
     ...healthHandlers(services),
+    ...incidentHandlers(services),
     ...inventoryHandlers(services),
     ...profilesHandlers(services),
     ...revealHandlers(services),

@@ -8,6 +8,12 @@ import { AuditSourceRepo } from './storage/audit-source-repo';
 import { BackupService } from './backup/backup-service';
 import { BackupSettingsStore } from './backup/backup-settings-store';
 import { CatalogBackupStatusSource } from './backup/backup-status-source';
+import { ComplianceService } from './compliance/compliance-service';
+import type { PdfPrinter } from './compliance/pdf-printer';
+import { EvidenceService } from './evidence/evidence-service';
+import { EvidenceSigningKey } from './evidence/signing-key';
+import { IncidentService } from './incident/incident-service';
+import { ComplianceQueries } from './storage/compliance-queries';
 import { BackupRepo } from './storage/backup-repo';
 import type { VaultConnection } from './config/app-config';
 import type { BackupStatusSource } from './health/backup-status';
@@ -78,6 +84,8 @@ export interface ServiceDeps {
   revealWindowMs?: number;
   /** Keep the tenant index fresh while signed in (inventory/auto-sync.ts); default: on in the app, off in the harness. */
   autoSync?: boolean;
+  /** Prints the SOC 2 report to PDF: Electron's printToPDF in the app, headless Chromium in the harness; absent: no PDF. */
+  pdf?: PdfPrinter | null;
   /** DNS resolvers for DKIM checks where a profile has none of its own (VAULT_CONSOLE_DNS_RESOLVERS); absent: the system's. */
   dnsResolvers?: string;
   /** Re-check DKIM DNS on a timer while signed in (dkim-dns/dkim-dns-recheck.ts); default: on in the app, off in the harness. */
@@ -124,6 +132,12 @@ export interface Services {
   reveal: RevealService;
   /** Rotate Now, Emergency Reset, bulk rotation jobs (kept in SQLite, resumable), shared schedules. */
   rotation: RotationService;
+  /** Incident response: what an identity read since T (audit store), and one incident-tagged rotation job for it. */
+  incident: IncidentService;
+  /** Tamper-evident evidence packs (signed, hash-chained) and their offline verification. */
+  evidence: EvidenceService;
+  /** SOC 2 secret-access reports (HTML, PDF, JSON) in an evidence pack. */
+  compliance: ComplianceService;
   /** DKIM DNS: per-resolver state, Check DNS now, the retirement that waits for DNS, job records. */
   dkimDns: DkimDnsService;
   dkimDnsRepo: DkimDnsRepo;
@@ -288,6 +302,35 @@ export function createServices(deps: ServiceDeps): Services {
     retirementPolicy: dkimDns.retirementPolicy,
   });
 
+  const incident = new IncidentService({
+    access: audit.repo.access,
+    rotation,
+    session,
+    mount: () => connection.kvMount,
+    clock,
+    log: createLogger('incident'),
+  });
+  const evidence = new EvidenceService({
+    repo: audit.repo,
+    key: new EvidenceSigningKey(deps.secretStore),
+    clock,
+    log: createLogger('evidence'),
+    exportDir: audit.exportDir,
+  });
+  const compliance = new ComplianceService({
+    audit,
+    queries: new ComplianceQueries(db),
+    evidence,
+    inventory,
+    session,
+    mount: () => connection.kvMount,
+    vaultAddress: () => connection.address,
+    clock,
+    log: createLogger('compliance'),
+    exportDir: audit.exportDir,
+    pdf: deps.pdf ?? null,
+  });
+
   return {
     deps,
     clock,
@@ -312,6 +355,9 @@ export function createServices(deps: ServiceDeps): Services {
     enrolment,
     reveal,
     rotation,
+    incident,
+    evidence,
+    compliance,
     dkimDns,
     dkimDnsRepo,
     dkimResolvers,

@@ -4,8 +4,10 @@ import { call, errorMessage } from './lib/ipc-client';
 import { DEFAULT_REFRESH_MS, useHealthStore } from './features/health/store';
 import { AuditView } from './features/audit/components/AuditView';
 import { BackupsView } from './features/backups/components/BackupsView';
+import { ComplianceView } from './features/compliance/components/ComplianceView';
 import { EnrolmentView } from './features/enrolment';
 import { HealthView } from './features/health/components/HealthView';
+import { IncidentView } from './features/incident/components/IncidentView';
 import { ProfilesView } from './features/profiles/components/ProfilesView';
 import { RotationView } from './features/rotation/components/RotationView';
 import { ProfileSwitcher } from './features/profiles/components/ProfileSwitcher';
@@ -33,6 +35,9 @@ const VIEWS: { id: ViewId; label: string; component: ComponentType<ViewProps>; n
   { id: 'audit', label: 'Audit', component: AuditView, needsSession: false },
   { id: 'backups', label: 'Backups', component: BackupsView, needsSession: true },
   { id: 'rotation', label: 'Rotation', component: RotationView, needsSession: true },
+  // The listing works from the audit store; the rotation itself needs a session (checked in main).
+  { id: 'incident', label: 'Incident', component: IncidentView, needsSession: false },
+  { id: 'compliance', label: 'Compliance', component: ComplianceView, needsSession: false },
   { id: 'enrolment', label: 'Two-factor', component: EnrolmentView, needsSession: true },
   // Until the tenant details view mounts ViewCredentialsButton, a minimal entry point (issue 6).
 ];

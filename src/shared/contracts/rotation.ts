@@ -143,6 +143,8 @@ export const JobSummarySchema = z.object({
   /** Who started the job (the CLI's jobs end in " (cli)"). */
   actor: z.string(),
   reason: z.string(),
+  /** Incident response jobs: the incident id written into each rotated secret and the audit trail. */
+  incidentId: z.string().nullable().optional(),
   /** Started by the signed-in person (jobs of other identities on this computer are listed too). */
   mine: z.boolean(),
   /** The Vault address and KV mount the job ran against; here = the active connection and mount. */

@@ -100,6 +100,7 @@ describe('as an auditor, every forbidden action is refused before its first Vaul
       ['reveal:verify', { tenantId: TENANT, password: auditor.password, code: '123456' }, new RegExp(`Needs read on tenants/data/${TENANT}/smtp/admin; `)],
       ['rotation:rotate', { tenantId: TENANT, target: 'ssh-admin', reason: 'guard test' }, new RegExp(`^Rotate Now: Needs read and update on tenants/data/${TENANT}/ssh/admin; `)],
       ['rotation:emergency-reset', { tenantId: TENANT, target: 'smtp', incidentId: 'INC-1' }, new RegExp(`Needs read and update on tenants/data/${TENANT}/smtp/admin; `)],
+      ['incident:rotate-api-key', { incidentId: 'INC-1', path: `${TENANT}/api/${apiKey}`, reason: 'guard test' }, new RegExp(`^Rotate Now: Needs read and update on tenants/data/${TENANT}/api/${apiKey}; `)],
       [
         'rotation:set-schedules',
         { schedules: { days: { ssh: 90, smtp: 90, dkim: 180, api: 365 }, graceHours: { ssh: 24, dkim: 48 } }, expectedVersion: 0 },
@@ -161,6 +162,7 @@ describe('as an auditor, every forbidden action is refused before its first Vaul
         'backup:run',
         'dkim:check',
         'dkim:retire-anyway',
+        'incident:rotate-api-key',
         'reveal:verify',
         'rotation:emergency-reset',
         'rotation:rotate',

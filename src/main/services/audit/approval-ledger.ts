@@ -38,7 +38,8 @@ interface Grant {
   usedBy: LedgerEvent | null;
 }
 
-export type DeleteVerdict = { approved: true; approvalId: string } | { approved: false; reason: string };
+/** requestedBy / approvedBy: the identities Vault's log shows writing the request and the approval (reports). */
+export type DeleteVerdict = { approved: true; approvalId: string; requestedBy: string; approvedBy: string } | { approved: false; reason: string };
 
 const KV_ENDPOINTS = new Set(['data', 'metadata', 'delete', 'destroy']);
 
@@ -152,7 +153,7 @@ export function judgeDeletes(deletes: readonly LedgerEvent[], writes: readonly L
     const pick = named && why(named) === null ? named : candidates.find((g) => why(g) === null);
     if (pick) {
       pick.usedBy = d;
-      out.set(d.id, { approved: true, approvalId: pick.id });
+      out.set(d.id, { approved: true, approvalId: pick.id, requestedBy: who(pick.request!), approvedBy: who(pick.approval!) });
       continue;
     }
     let reason: string;

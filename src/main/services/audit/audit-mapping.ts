@@ -14,6 +14,8 @@ interface VaultAuth {
   display_name?: unknown;
   metadata?: Record<string, unknown> | null;
   entity_id?: unknown;
+  /** The token's accessor: plain where the device has hmac_accessor=false, else Vault's HMAC of it. */
+  accessor?: unknown;
   client_token?: unknown;
   policies?: unknown;
   token_policies?: unknown;
@@ -279,19 +281,25 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
   // Who: the caller's token; for a successful login, the identity it signed in.
   let user: string;
   let entityId: string;
+  // The token's accessor as logged (incident response names a token by it): the caller's,
+  // for a successful login the new token's (the same rule as the user).
+  let accessor: string;
   if (loginOk) {
     const a = response?.response?.auth ?? response?.auth;
     const prefix = `${route.mount.replace(/^auth\//, '').replace(/\//g, '-')}`;
     const dn = str(a?.display_name);
     user = metaUsername(a) || (prefix && dn.startsWith(prefix) ? dn.slice(prefix.length) : dn);
     entityId = str(a?.entity_id);
+    accessor = str(a?.accessor);
   } else if (login) {
     // No token yet: the name typed (what Vault looks up, case-folded for userpass and LDAP).
     user = login.name;
     entityId = '';
+    accessor = '';
   } else {
     user = callerName(main.auth);
     entityId = str(main.auth?.entity_id);
+    accessor = str(main.auth?.accessor);
   }
 
   const rawHeader = req.headers?.[CONSOLE_ACTION_HEADER_KEY];
@@ -316,6 +324,7 @@ export function mapVaultEntry(request: VaultAuditEntry | undefined, response: Va
     operation: operation || null,
     mount: route.mount ? capped(route.ns + route.mount, 512) : null,
     entityId: entityId ? entityId.slice(0, 64) : null,
+    accessor: accessor && accessor.length <= 200 ? accessor : null,
     consoleHeader: consoleHeaderText(rawHeader),
     headerConflict: tags.some((t) => headerContradicts(t, action)),
     approvalWrite: approvalWriteOf(route, secret, operation, req.data, response, main.auth),

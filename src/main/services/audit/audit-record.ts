@@ -28,6 +28,12 @@ export interface AuditRecord {
   mount: string | null;
   /** The caller's identity entity, when its token has one. */
   entityId: string | null;
+  /**
+   * The token accessor as logged (migration 18): plain where the audit device has
+   * hmac_accessor=false, else Vault's HMAC of it; for a successful login, the new token's.
+   * Incident response names a token by it. Absent for the console's own records.
+   */
+  accessor?: string | null;
   /** The console header as logged (annotation). */
   consoleHeader: string | null;
   /** The header names an action Vault's operation contradicts. */

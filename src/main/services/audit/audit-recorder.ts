@@ -14,7 +14,7 @@ import type { AuditRepo } from '../storage/audit-repo';
 import type { Clock } from '../time/clock';
 import type { VaultClient } from '../vault/vault-client';
 import type { AuditRecord } from './audit-record';
-import { newConsoleTag, type ConsoleAction } from './console-header';
+import { formatConsoleTag, newConsoleTag, type ConsoleAction } from './console-header';
 import { secretTypeOf, tenantOf } from './path-info';
 
 export interface ActionTag {
@@ -22,6 +22,8 @@ export interface ActionTag {
   requestId: string;
   path: string;
   approvalId: string | null;
+  /** The incident the action is made under (an annotation in the header, like the approval id). */
+  incidentId: string | null;
   startedAt: number;
   /** Set with VaultClient.setHeaders or pass to taggedRequest. */
   headers: Record<string, string>;
@@ -39,18 +41,18 @@ export class AuditRecorder {
     private readonly actor: () => Actor,
   ) {}
 
-  begin(action: ConsoleAction, opts: { path: string; approvalId?: string }): ActionTag {
-    const { requestId, headers } = newConsoleTag(action, opts.approvalId);
-    return { action, requestId, path: opts.path, approvalId: opts.approvalId ?? null, startedAt: this.clock.now(), headers };
+  begin(action: ConsoleAction, opts: { path: string; approvalId?: string; incidentId?: string }): ActionTag {
+    const { requestId, headers } = newConsoleTag(action, opts.approvalId, opts.incidentId);
+    return { action, requestId, path: opts.path, approvalId: opts.approvalId ?? null, incidentId: opts.incidentId ?? null, startedAt: this.clock.now(), headers };
   }
 
   /** Stores the console's record of the action; returns its row id. */
   finish(tag: ActionTag, status: AuditStatus, error?: string): void {
-    this.record({ action: tag.action, path: tag.path, status, requestId: tag.requestId, approvalId: tag.approvalId, error: error ?? null, ts: tag.startedAt });
+    this.record({ action: tag.action, path: tag.path, status, requestId: tag.requestId, approvalId: tag.approvalId, incidentId: tag.incidentId, error: error ?? null, ts: tag.startedAt });
   }
 
   /** Direct record for actions that make no Vault request of their own. */
-  record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; error?: string | null; ts?: number }): AuditRecord {
+  record(e: { action: ConsoleAction; path: string; status: AuditStatus; requestId?: string; approvalId?: string | null; incidentId?: string | null; error?: string | null; ts?: number }): AuditRecord {
     const requestId = e.requestId ?? `vc-${randomBytes(8).toString('hex')}`;
     const actor = this.actor();
     const rec: AuditRecord = {
@@ -72,7 +74,9 @@ export class AuditRecorder {
       operation: null,
       mount: null,
       entityId: actor.entityId ?? null,
-      consoleHeader: null,
+      // An incident the action was made under is kept the way Vault's entry keeps it: as the
+      // header's annotation (reports list it; it decides nothing). Other records keep none.
+      consoleHeader: e.incidentId ? formatConsoleTag({ action: e.action, req: requestId, ...(e.approvalId ? { approval: e.approvalId } : {}), incident: e.incidentId }) : null,
       headerConflict: false,
     };
     // Fail closed: if the record cannot be written, the caller's action reports failure.

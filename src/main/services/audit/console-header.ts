@@ -22,15 +22,18 @@ export interface ConsoleTag {
   /** The console's own event id, to join Vault's entry with the console's record. */
   req?: string;
   approval?: string;
+  /** The incident the action was made under (incident response jobs, emergency resets). */
+  incident?: string;
 }
 
 const VALUE_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** `action=delete;approval=apr-…;req=…`: only safe characters, so it can never inject into a log or CSV. */
+/** `action=delete;approval=apr-…;req=…[;incident=INC-…]`: only safe characters, so it can never inject into a log or CSV. */
 export function formatConsoleTag(tag: ConsoleTag): string {
   const parts: string[] = [`action=${tag.action}`];
   if (tag.approval !== undefined) parts.push(`approval=${checked(tag.approval)}`);
   if (tag.req !== undefined) parts.push(`req=${checked(tag.req)}`);
+  if (tag.incident !== undefined) parts.push(`incident=${checked(tag.incident)}`);
   return parts.join(';');
 }
 
@@ -56,8 +59,10 @@ function parseOne(raw: unknown): ConsoleTag | null {
   const tag: ConsoleTag = { action: action as ConsoleAction };
   const req = fields.get('req');
   const approval = fields.get('approval');
+  const incident = fields.get('incident');
   if (req) tag.req = req;
   if (approval) tag.approval = approval;
+  if (incident) tag.incident = incident;
   return tag;
 }
 
@@ -127,7 +132,10 @@ export function headerContradicts(tag: ConsoleTag, vaultAction: AuditAction): bo
 export const SINGLE_SECRET_ACTIONS: ReadonlySet<string> = new Set(['reveal', 'download', 'copy', 'close', 'lockout']);
 
 /** A fresh console request id and the audited header that carries it on the action's Vault requests. */
-export function newConsoleTag(action: ConsoleAction, approvalId?: string): { requestId: string; headers: Record<string, string> } {
+export function newConsoleTag(action: ConsoleAction, approvalId?: string, incidentId?: string): { requestId: string; headers: Record<string, string> } {
   const requestId = `vc-${randomBytes(8).toString('hex')}`;
-  return { requestId, headers: { [CONSOLE_ACTION_HEADER]: formatConsoleTag({ action, req: requestId, ...(approvalId ? { approval: approvalId } : {}) }) } };
+  return {
+    requestId,
+    headers: { [CONSOLE_ACTION_HEADER]: formatConsoleTag({ action, req: requestId, ...(approvalId ? { approval: approvalId } : {}), ...(incidentId ? { incident: incidentId } : {}) }) },
+  };
 }

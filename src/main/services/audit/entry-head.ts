@@ -18,6 +18,7 @@ const WANTED = new Set([
   'type',
   'auth.display_name',
   'auth.entity_id',
+  'auth.accessor',
   'auth.client_token',
   'auth.metadata.username',
   'auth.policies.[]',
@@ -276,6 +277,7 @@ export function entryFromScan(m: Map<string, unknown[]>, tail: Buffer): VaultAud
     auth: {
       display_name: one('auth.display_name'),
       entity_id: one('auth.entity_id'),
+      accessor: one('auth.accessor'),
       client_token: one('auth.client_token'),
       metadata: username !== undefined ? { username } : null,
       policies: list('auth.policies.[]'),

@@ -24,7 +24,8 @@ import type { CurrentSecret, RotationVaultIo } from './vault-io';
 
 /** A job's selection as kept with it (selection_json), with what the preview knew. */
 export interface JobSelection {
-  mode: BulkSelection['mode'] | 'types';
+  /** paths: an incident job's explicit list (rotation-jobs.ts previewPaths). */
+  mode: BulkSelection['mode'] | 'types' | 'paths';
   types?: RotatableType[];
   filter?: TenantFilter;
   /** "address|namespace" of the Vault the job belongs to. */
@@ -44,7 +45,7 @@ export function parseSelection(job: JobRow): JobSelection {
   }
   const str = (v: unknown) => (typeof v === 'string' ? v : null);
   return {
-    mode: (str(raw.mode) as JobSelection['mode'] | null) ?? (job.kind === 'reschedule' ? 'types' : job.kind),
+    mode: (str(raw.mode) as JobSelection['mode'] | null) ?? (job.kind === 'reschedule' ? 'types' : job.kind === 'incident' ? 'paths' : job.kind),
     ...(Array.isArray(raw.types) ? { types: raw.types as RotatableType[] } : {}),
     ...(raw.filter && typeof raw.filter === 'object' ? { filter: raw.filter as TenantFilter } : {}),
     cluster: str(raw.cluster),
@@ -121,9 +122,12 @@ export async function processRotationItem(ctx: ItemContext, item: ItemRow): Prom
   if (!rotatableInBulk(target.type)) return { state: 'skipped', reason: `API keys are not rotated by bulk jobs: ${ONE_BY_ONE_NOTE}.` };
   const rotationId = `${job.id}:${item.seq}`;
   const metadataRule = dependsOnMetadata(sel, job);
-  const req = { target, reason: job.reason, actor: job.actor, jobId: job.id, rotationId };
+  // Incident response: no grace (SSH and SMTP as emergency resets), the incident id in the
+  // new version, its custom_metadata and the audit header's annotation.
+  const incident = job.kind === 'incident' ? { emergency: target.type === 'ssh' || target.type === 'smtp', noGrace: true, ...(job.incident_id ? { incidentId: job.incident_id } : {}) } : {};
+  const req = { target, reason: job.reason, actor: job.actor, jobId: job.id, rotationId, ...incident };
 
-  if (ctx.fast.on && target.type === 'smtp' && !metadataRule && item.base_version > 0 && !sel.noLayout.has(item.path)) {
+  if (ctx.fast.on && job.kind !== 'incident' && target.type === 'smtp' && !metadataRule && item.base_version > 0 && !sel.noLayout.has(item.path)) {
     // Fast path: write with check-and-set on the previewed version, without reading first.
     // If that version is not current any more, read once below and decide as always.
     try {

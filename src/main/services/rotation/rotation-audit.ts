@@ -9,7 +9,7 @@ import type { RotationAudit } from './rotator';
 
 export function recorderRotationAudit(recorder: AuditRecorder): RotationAudit {
   return {
-    begin(action, path) {
+    begin(action, path, opts) {
       if (action === 'retire') {
         // The last step of a rotation: recorded as "rotate", told apart by its request id (vc-retire-…).
         const requestId = `vc-retire-${randomBytes(8).toString('hex')}`;
@@ -20,7 +20,7 @@ export function recorderRotationAudit(recorder: AuditRecorder): RotationAudit {
           },
         };
       }
-      const tag = recorder.begin(action, { path });
+      const tag = recorder.begin(action, { path, ...(opts?.incidentId ? { incidentId: opts.incidentId } : {}) });
       return { headers: tag.headers, finish: (ok, error) => recorder.finish(tag, ok ? 'ok' : 'error', error) };
     },
   };

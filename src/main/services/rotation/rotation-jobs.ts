@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { BulkSelection, JobReport, JobSummary, RotationPreview } from '../../../shared/contracts/rotation';
 import type { EventName, EventPayload } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
-import { checkReason, RuleError, type RotationSchedules } from '../../../shared/rotation/rules';
+import { checkIncidentId, checkReason, confirmPhrase, ONE_BY_ONE_NOTE, rotatableInBulk, RuleError, targetOfPath, type RotatableType, type RotationSchedules } from '../../../shared/rotation/rules';
 import type { Logger } from '../log/logger';
 import type { InventoryRepo } from '../storage/inventory-repo';
 import type { ItemRow, JobRow, RotationRepo } from '../storage/rotation-repo';
@@ -22,7 +22,7 @@ import { planPreview } from './job-preview';
 import { JobStamps } from './job-stamps';
 import type { Rotator } from './rotator';
 import { loadSchedules } from './schedules-store';
-import type { Target, TargetQuery } from './targets';
+import { VaultTargetSource, type Target, type TargetQuery } from './targets';
 import type { RotationVaultIo } from './vault-io';
 
 /** Where jobs report progress (the app's window, the harness); a port, implemented above. */
@@ -50,12 +50,47 @@ export interface RotationJobsDeps {
   journalEveryMs?: number;
 }
 
+/**
+ * An explicit list of secrets for one job tagged with an incident (incident response: the
+ * secrets an identity read, from the audit store). Each path is read from Vault and its
+ * permission asked at preview; API keys never join a bulk job (their new key is handed
+ * over one by one).
+ */
+export interface PathSelection {
+  label: string;
+  /** Relative to the mount, e.g. "t-000042/ssh/admin". */
+  paths: readonly string[];
+  incidentId: string;
+}
+
+export interface PathsPreview {
+  previewId: string;
+  label: string;
+  incidentId: string;
+  total: number;
+  byType: { ssh: number; smtp: number; dkim: number; api: number };
+  tenants: number;
+  confirmPhrase: string;
+  expiresAt: string;
+  /** What the job rotates, with the version the preview saw (a later change is reported, never overwritten). */
+  targets: Array<{ path: string; type: RotatableType; version: number }>;
+  /** What the job leaves out, and why (API keys: one by one; gone; not allowed; not a rotatable secret). */
+  excluded: Array<{ path: string; reason: string; type: RotatableType | null }>;
+}
+
+/** Why an API key is never part of a bulk job: its new key is shown once, to a person. */
+export const API_KEY_ONE_BY_ONE = `API key: ${ONE_BY_ONE_NOTE}`;
+
 interface Preview {
-  preview: RotationPreview;
+  /** A bulk selection's preview; absent for an incident preview (PathsPreview). */
+  preview?: RotationPreview;
+  label: string;
+  confirmPhrase: string;
   /** Who looked at it: only they may start it (another identity previews for itself). */
   actor: string;
-  kind: 'all' | 'overdue';
-  selection: BulkSelection;
+  kind: 'all' | 'overdue' | 'incident';
+  selection: BulkSelection | { mode: 'paths'; incidentId: string; count: number; oneByOne: string[] };
+  incidentId?: string;
   targets: Target[];
   mount: string;
   createdAt: number;
@@ -136,8 +171,72 @@ export class RotationJobs {
     }
     const planned = await planPreview({ io: this.deps.io(mount), mount, nowMs, index: this.deps.index, ttlMs: PREVIEW_TTL_MS }, selection, jobPaths);
     for (const [id, p] of this.previews) if (p.expiresAt < nowMs) this.previews.delete(id);
-    this.previews.set(planned.preview.previewId, { ...planned, actor: this.deps.actor(), selection, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
+    this.keep(planned.preview.previewId, { ...planned, label: planned.preview.label, confirmPhrase: planned.preview.confirmPhrase, actor: this.deps.actor(), selection, mount, createdAt: nowMs, expiresAt: nowMs + PREVIEW_TTL_MS });
     return planned.preview;
+  }
+
+  private keep(previewId: string, p: Preview): void {
+    for (const [id, old] of this.previews) if (old.expiresAt < this.now()) this.previews.delete(id);
+    this.previews.set(previewId, p);
+  }
+
+  /**
+   * Preview of a job over an explicit list of secrets, tagged with an incident id (incident
+   * response). Emergency semantics: no grace period; the incident id goes into each new
+   * version, its custom_metadata and the audit header. Each path is read from Vault now
+   * (the job rotates a secret only while it still has the version seen here) and this
+   * identity's permission for it asked of Vault; API keys are left out (one by one).
+   */
+  async previewPaths(sel: PathSelection): Promise<PathsPreview> {
+    const incidentId = rules(() => checkIncidentId(sel.incidentId));
+    const mount = this.deps.mount();
+    const io = this.deps.io(mount);
+    const nowMs = this.now();
+    const unique = [...new Set(sel.paths)].sort();
+    const excluded: PathsPreview['excluded'] = [];
+    const layout: string[] = [];
+    for (const path of unique) {
+      const t = targetOfPath(path);
+      if (!t) excluded.push({ path, reason: 'Not a rotatable secret of the layout.', type: null });
+      else if (!rotatableInBulk(t.type)) excluded.push({ path, reason: API_KEY_ONE_BY_ONE, type: t.type });
+      else layout.push(path);
+    }
+    const found = await new VaultTargetSource(io).paths(layout);
+    const seen = new Set(found.map((t) => t.path));
+    for (const path of layout) if (!seen.has(path)) excluded.push({ path, reason: 'The secret no longer exists.', type: targetOfPath(path)!.type });
+    const perms = await checkJobPermissions(io.client, mount, found.map((t) => t.path));
+    const targets = found.filter((t) => !perms.denied.has(t.path));
+    for (const t of found) if (perms.denied.has(t.path)) excluded.push({ path: t.path, reason: `You may not rotate it: ${perms.denied.get(t.path)!}`, type: t.type });
+    excluded.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const byType = { ssh: 0, smtp: 0, dkim: 0, api: 0 };
+    for (const t of targets) byType[t.type]++;
+    const previewId = `pv-${randomBytes(8).toString('hex')}`;
+    const label = sel.label.slice(0, 200);
+    const phrase = confirmPhrase(targets.length);
+    this.keep(previewId, {
+      label,
+      confirmPhrase: phrase,
+      actor: this.deps.actor(),
+      kind: 'incident',
+      selection: { mode: 'paths', incidentId, count: targets.length, oneByOne: excluded.filter((e) => e.type === 'api').map((e) => e.path) },
+      incidentId,
+      targets,
+      mount,
+      createdAt: nowMs,
+      expiresAt: nowMs + PREVIEW_TTL_MS,
+    });
+    return {
+      previewId,
+      label,
+      incidentId,
+      total: targets.length,
+      byType,
+      tenants: new Set(targets.map((t) => t.tenantId)).size,
+      confirmPhrase: phrase,
+      expiresAt: new Date(nowMs + PREVIEW_TTL_MS).toISOString(),
+      targets: targets.map((t) => ({ path: t.path, type: t.type, version: t.baseVersion })),
+      excluded,
+    };
   }
 
   /**
@@ -145,14 +244,16 @@ export class RotationJobs {
    * this identity may rotate every one of its secrets before the first write; returns once
    * the job runs (progress comes as events).
    */
-  async start(previewId: string, confirm: string, reason: string, concurrency?: number): Promise<JobSummary> {
+  async start(previewId: string, confirm: string, reason: string, concurrency?: number, opts: { incident?: boolean } = {}): Promise<JobSummary> {
     const p = this.previews.get(previewId);
     if (!p || p.expiresAt < this.now()) throw new AppError('NOT_FOUND', 'That preview has expired; preview the rotation again.');
+    // The incident view starts incident previews only (nothing starts before this is known).
+    if (opts.incident === true && p.kind !== 'incident') throw new AppError('BAD_INPUT', 'That preview is not an incident job; preview it from the Incident view.');
     if (p.actor !== this.deps.actor() || p.mount !== this.deps.mount()) throw new AppError('CONFLICT', 'That preview was made by another identity or for another mount; preview the rotation again.');
-    if (confirm.trim() !== p.preview.confirmPhrase) throw new AppError('BAD_INPUT', `Type "${p.preview.confirmPhrase}" to confirm.`);
+    if (confirm.trim() !== p.confirmPhrase) throw new AppError('BAD_INPUT', `Type "${p.confirmPhrase}" to confirm.`);
     const why = rules(() => checkReason(reason));
     if (p.targets.length === 0) {
-      if (p.preview.notAllowed.total > 0) throw new AppError('PERMISSION_DENIED', `You may not rotate any of these secrets: ${p.preview.notAllowed.items[0]!.reason}`);
+      if (p.preview && p.preview.notAllowed.total > 0) throw new AppError('PERMISSION_DENIED', `You may not rotate any of these secrets: ${p.preview.notAllowed.items[0]!.reason}`);
       throw new AppError('BAD_INPUT', 'Nothing to rotate.');
     }
     // Used once, even when two clicks arrive together.
@@ -163,7 +264,7 @@ export class RotationJobs {
       throw new AppError('PERMISSION_DENIED', `Your permissions changed since the preview: ${perms.denied.size} of ${p.targets.length} secret(s) may not be rotated now (${first}) Nothing was rotated; preview again.`);
     }
     const selection = { ...p.selection, previewedAt: new Date(p.createdAt).toISOString(), noLayout: p.targets.filter((t) => !t.hasLayoutMetadata).map((t) => t.path) };
-    const id = this.createJob(p.kind, p.preview.label, selection, p.mount, p.targets, why, concurrency ?? this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY);
+    const id = this.createJob(p.kind, p.label, selection, p.mount, p.targets, why, concurrency ?? this.deps.defaultConcurrency ?? DEFAULT_CONCURRENCY, p.incidentId ?? null);
     this.launch(id, true);
     return this.summary(id);
   }
@@ -175,7 +276,7 @@ export class RotationJobs {
     return id;
   }
 
-  private createJob(kind: JobRow['kind'], label: string, selection: object, mount: string, targets: Target[], reason: string, concurrency: number): string {
+  private createJob(kind: JobRow['kind'], label: string, selection: object, mount: string, targets: Target[], reason: string, concurrency: number, incidentId: string | null = null): string {
     const id = `job-${new Date(this.now()).toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(4).toString('hex')}`;
     this.deps.repo.createJob(
       {
@@ -191,6 +292,7 @@ export class RotationJobs {
         concurrency,
         fail_threshold: this.deps.failThreshold ?? 0.2,
         created_at: new Date(this.now()).toISOString(),
+        incident_id: incidentId,
       },
       targets.map((t) => ({ tenantId: t.tenantId, path: t.path, baseVersion: t.baseVersion })),
     );
@@ -297,6 +399,18 @@ export class RotationJobs {
     return this.summaryOf(this.requireJob(jobId));
   }
 
+  /** The secrets a job rotated (with their new versions) and its recorded selection, for reports built on a job (incident response). */
+  jobDetail(jobId: string): { summary: JobSummary; selection: Record<string, unknown>; done: Array<{ path: string; version: number | null }> } {
+    const job = this.requireJob(jobId);
+    let selection: Record<string, unknown> = {};
+    try {
+      selection = JSON.parse(job.selection_json) as Record<string, unknown>;
+    } catch {
+      // An unreadable selection shows as empty; the items below are the record.
+    }
+    return { summary: this.summaryOf(job), selection, done: this.deps.repo.items(jobId, 'done', 1_000_000).map((i) => ({ path: i.path, version: i.new_version })) };
+  }
+
   private requireJob(jobId: string): JobRow {
     const job = this.deps.repo.job(jobId);
     if (!job) throw new AppError('NOT_FOUND', `No rotation job ${jobId.slice(0, 64)}.`);
@@ -338,6 +452,7 @@ export class RotationJobs {
       vaultAddress: cluster ? cluster.split('|')[0]! : null,
       mount: job.mount,
       here: this.isHere(job),
+      incidentId: job.incident_id ?? null,
     };
   }
 

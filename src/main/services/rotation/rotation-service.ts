@@ -11,7 +11,7 @@ import type { RotationRepo } from '../storage/rotation-repo';
 import type { Clock } from '../time/clock';
 import { Rotator, type RotateOutcome, type RotationAudit } from './rotator';
 import { RotationAutomation, type RotationAutomationDeps } from './rotation-automation';
-import { RotationJobs, type RotationEvents } from './rotation-jobs';
+import { RotationJobs, type PathSelection, type PathsPreview, type RotationEvents } from './rotation-jobs';
 import { loadSchedules, saveSchedules } from './schedules-store';
 import { MemoryClipboard, type ContentProtection, type SecretClipboard } from '../reveal/clipboard';
 import { ApiKeyHandover } from './api-key-handover';
@@ -131,11 +131,12 @@ export class RotationService {
   // ---- one secret ----------------------------------------------------------------------
 
   /** Rotate Now: a required reason; expectedVersion (what the UI showed) turns a concurrent change into CONFLICT. */
-  async rotateOne(tenantId: string, target: string, reason: string, expectedVersion?: number): Promise<RotateOutcome> {
+  async rotateOne(tenantId: string, target: string, reason: string, expectedVersion?: number, opts: { incidentId?: string } = {}): Promise<RotateOutcome> {
     const t = rules(() => parseTarget(tenantId, target));
     const why = rules(() => checkReason(reason));
+    const incidentId = opts.incidentId !== undefined ? rules(() => checkIncidentId(opts.incidentId)) : undefined;
     const io = this.io();
-    const r = await this.rotator(io).rotate({ target: t, reason: why, actor: this.deps.actor(), expectedVersion });
+    const r = await this.rotator(io).rotate({ target: t, reason: why, actor: this.deps.actor(), expectedVersion, ...(incidentId ? { incidentId } : {}) });
     this.log.info(`tenant ${tenantId} ${t.path.slice(tenantId.length + 1)} rotated v${r.previousVersion}→v${r.version}`);
     this.deps.onRotated?.(tenantId);
     return r;
@@ -255,8 +256,8 @@ export class RotationService {
     return this.bulk.preview(selection);
   }
 
-  start(previewId: string, confirm: string, reason: string, concurrency?: number): Promise<JobSummary> {
-    return this.bulk.start(previewId, confirm, reason, concurrency);
+  start(previewId: string, confirm: string, reason: string, concurrency?: number, opts: { incident?: boolean } = {}): Promise<JobSummary> {
+    return this.bulk.start(previewId, confirm, reason, concurrency, opts);
   }
 
   resume(jobId: string): JobSummary {
@@ -285,6 +286,15 @@ export class RotationService {
 
   summary(jobId: string): JobSummary {
     return this.bulk.summary(jobId);
+  }
+
+  /** Incident response: a previewed job over an explicit list of secrets, tagged with the incident (rotation-jobs.ts). */
+  previewPaths(sel: PathSelection): Promise<PathsPreview> {
+    return this.bulk.previewPaths(sel);
+  }
+
+  jobDetail(jobId: string): ReturnType<RotationJobs['jobDetail']> {
+    return this.bulk.jobDetail(jobId);
   }
 
   /** Stops every running job at the next item boundary (app quit); they resume next start. */

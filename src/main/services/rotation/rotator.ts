@@ -23,7 +23,7 @@ import { bumpTenantStamps } from '../vault/tenant-stamps';
 /** The console's audit trail for rotate / emergency-reset; AuditRecorder plugs in (see container.ts). */
 export interface RotationAudit {
   /** retire: the end of a grace period (the previous key or selector marked retired). */
-  begin(action: 'rotate' | 'emergency-reset' | 'retire', path: string): { headers: Record<string, string>; finish(ok: boolean, error?: string): void };
+  begin(action: 'rotate' | 'emergency-reset' | 'retire', path: string, opts?: { incidentId?: string }): { headers: Record<string, string>; finish(ok: boolean, error?: string): void };
 }
 
 export const noAudit: RotationAudit = { begin: () => ({ headers: {}, finish: () => undefined }) };
@@ -33,6 +33,8 @@ export interface RotateRequest {
   reason: string;
   actor: string;
   emergency?: boolean;
+  /** No grace period even where the type has one (incident response: the previous DKIM selector is invalid at once). */
+  noGrace?: boolean;
   incidentId?: string;
   /** Bulk job id; with the item number it makes rotation_id, the resume marker. */
   jobId?: string;
@@ -104,7 +106,7 @@ export class Rotator {
     const schedules = await this.deps.schedules();
     const nowMs = this.deps.now();
     const graceHours = target.type === 'ssh' || target.type === 'dkim' ? schedules.graceHours[target.type] : 0;
-    const graceUntil = !emergency && graceHours > 0 ? new Date(nowMs + graceHours * HOUR_MS).toISOString() : null;
+    const graceUntil = !emergency && req.noGrace !== true && graceHours > 0 ? new Date(nowMs + graceHours * HOUR_MS).toISOString() : null;
     const tenantId = target.path.split('/')[0]!;
     const base = without(without(current.data, ROTATION_KEYS), PREVIOUS_KEYS);
     const { now, record, mdPatch } = this.stateOf(req, schedules, nowMs, graceUntil);
@@ -195,7 +197,7 @@ export class Rotator {
     }
     Object.assign(data, record);
 
-    const audit = (this.deps.audit ?? noAudit).begin(emergency ? 'emergency-reset' : 'rotate', target.path);
+    const audit = (this.deps.audit ?? noAudit).begin(emergency ? 'emergency-reset' : 'rotate', target.path, req.incidentId ? { incidentId: req.incidentId } : undefined);
     try {
       result.version = await this.io.writeCas(target.path, data, current.version, audit.headers);
     } catch (err) {

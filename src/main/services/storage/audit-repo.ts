@@ -5,6 +5,7 @@
 import { normalizeUser, type AuditCursor, type AuditEventView, type AuditFilter } from '../../../shared/contracts/audit';
 import { monthOf, type ApprovalWrite, type AuditRecord } from '../audit/audit-record';
 import { AuditQueries, COLUMNS, COUNT_CAP_INDEXED, fromRow, type Row, type StoredEvent, type Where } from './audit-query';
+import { AuditAccessQueries } from './audit-access-queries';
 import { AuditChartQueries, type AuditChartData } from './audit-chart';
 import { AuditTerms, type TermKind } from './audit-terms';
 import { parseConsoleTag } from '../audit/console-header';
@@ -39,6 +40,8 @@ export class AuditRepo {
   readonly terms: AuditTerms;
   private readonly queries: AuditQueries;
   private readonly chart: AuditChartQueries;
+  /** Incident response and compliance reports: blast radius, access totals, report sections (audit-access-queries.ts). */
+  readonly access: AuditAccessQueries;
   /** Months whose events live in an archive (an insert into one marks it reopened). */
   private archived: Set<number> | null = null;
   /** Bumped by every write that changes events: cached text plans are stale. */
@@ -48,6 +51,7 @@ export class AuditRepo {
     this.terms = new AuditTerms(db);
     this.queries = new AuditQueries(db, this.terms, () => this.dataVersion);
     this.chart = new AuditChartQueries(db, this.queries);
+    this.access = new AuditAccessQueries(db);
     // A repeat of a key changes nothing (DO NOTHING), except two cases decided in
     // insertMany from the stored row (the chart's counts must move with it): a pending
     // request (no response seen yet) is completed when its response arrives, and a Vault
@@ -55,13 +59,14 @@ export class AuditRepo {
     // record when its entry is imported again.
     this.insertStmt = db.prepare(`
       INSERT INTO audit_events (key, ts, month, action, tenant, user, secret_type, ip, status, path, source, request_id, approval_id, error, path_id, ip_id, error_id,
-                                operation, mount, entity_id, console_header, header_conflict, approval_write)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                operation, mount, entity_id, console_header, header_conflict, approval_write, accessor)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT(key) DO NOTHING`);
     this.existingStmt = db.prepare('SELECT id, ts, action, housekeeping, status, operation, source FROM audit_events WHERE key = ?');
     this.replaceStmt = db.prepare(`
       UPDATE audit_events SET action = ?, tenant = ?, user = ?, secret_type = ?, ip = ?, ip_id = ?, status = ?, path = ?, path_id = ?,
-        error = ?, error_id = ?, approval_id = ?, operation = ?, mount = ?, entity_id = ?, console_header = ?, header_conflict = ?, approval_write = ?
+        error = ?, error_id = ?, approval_id = ?, operation = ?, mount = ?, entity_id = ?, console_header = ?, header_conflict = ?, approval_write = ?,
+        accessor = coalesce(?, accessor)
       WHERE id = ? RETURNING ts, action, housekeeping`);
     this.maxIdStmt = db.prepare('SELECT coalesce(max(id), 0) FROM audit_events').pluck();
     // The chart's per-minute/hour counts (schema/audit-housekeeping.ts): a batch's new rows at its end, one row's move at a time.
@@ -122,6 +127,7 @@ export class AuditRepo {
             r.operation, r.mount, r.entityId, r.consoleHeader, r.headerConflict ? 1 : null,
             // Only a final answer is evidence of an approval write.
             approvalWrite,
+            r.accessor ?? null,
           ).changes;
           if (n === 0) {
             const old = this.existingStmt.get(r.key) as { id: number; ts: number; action: string; housekeeping: number; status: string; operation: string | null; source: string } | undefined;
@@ -131,6 +137,7 @@ export class AuditRepo {
               const now = this.replaceStmt.get(
                 r.action, r.tenant, users[i], r.secretType, r.ip, t.id(TERM_KIND.ip, r.ip), r.status, r.path, t.id(TERM_KIND.path, r.path),
                 r.error, t.id(TERM_KIND.error, r.error), r.approvalId, r.operation, r.mount, r.entityId, r.consoleHeader, r.headerConflict ? 1 : null, approvalWrite,
+                r.accessor ?? null,
                 old.id,
               ) as { ts: number; action: string; housekeeping: number };
               // Counted already (an earlier batch): move it. Inserted by this batch: counted at its end.

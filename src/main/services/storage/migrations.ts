@@ -3,12 +3,12 @@
 import type Database from 'better-sqlite3';
 import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
-import { createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
+import { createAuditIncidentSchema, createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
 import { createAuditHousekeepingSchema } from './schema/audit-housekeeping';
 import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
-import { createRotationSchema } from './schema/rotation';
+import { createRotationIncidentSchema, createRotationSchema } from './schema/rotation';
 import { createDkimDnsSchema } from './schema/dkim-dns';
 import { createAuditSourceSchema } from './schema/audit-source';
 import { createWatchSchema } from './schema/watch';
@@ -49,6 +49,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 15, name: 'audit housekeeping and chart', up: createAuditHousekeepingSchema },
   { version: 16, name: 'audit source per profile (local store or VictoriaLogs)', up: createAuditSourceSchema },
   { version: 17, name: 'watch outbox', up: createWatchSchema },
+  { version: 18, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
+  { version: 19, name: 'incident rotation jobs', up: createRotationIncidentSchema },
 ];
 
 export function currentVersion(db: Database.Database): number {

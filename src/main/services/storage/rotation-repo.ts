@@ -10,7 +10,7 @@ export type JobRowStatus = 'running' | 'paused' | 'interrupted' | 'cancelled' | 
 
 export interface JobRow {
   id: string;
-  kind: 'all' | 'overdue' | 'reschedule';
+  kind: 'all' | 'overdue' | 'reschedule' | 'incident';
   label: string;
   selection_json: string;
   mount: string;
@@ -23,6 +23,8 @@ export interface JobRow {
   total: number;
   created_at: string;
   finished_at: string | null;
+  /** The incident an incident-response job was started under (migration 19); null for other jobs. */
+  incident_id: string | null;
 }
 
 export interface ItemRow {
@@ -82,16 +84,19 @@ export class RotationRepo {
     return s;
   }
 
-  createJob(job: Omit<JobRow, 'finished_at' | 'pause_reason' | 'total'>, items: readonly NewItem[]): void {
+  createJob(job: Omit<JobRow, 'finished_at' | 'pause_reason' | 'total' | 'incident_id'> & { incident_id?: string | null }, items: readonly NewItem[]): void {
+    // incident_id (migration 19) only for incident jobs: other jobs insert as before.
+    const incident = job.incident_id ? ', incident_id' : '';
     const insertJob = this.db.prepare(
-      `INSERT INTO rotation_jobs (id, kind, label, selection_json, mount, status, actor, reason, concurrency, fail_threshold, total, created_at)
-       VALUES (@id, @kind, @label, @selection_json, @mount, @status, @actor, @reason, @concurrency, @fail_threshold, @total, @created_at)`,
+      `INSERT INTO rotation_jobs (id, kind, label, selection_json, mount, status, actor, reason, concurrency, fail_threshold, total, created_at${incident})
+       VALUES (@id, @kind, @label, @selection_json, @mount, @status, @actor, @reason, @concurrency, @fail_threshold, @total, @created_at${incident ? ', @incident_id' : ''})`,
     );
     const insertItem = this.db.prepare(
       `INSERT INTO rotation_job_items (job_id, seq, tenant_id, path, base_version, state) VALUES (?, ?, ?, ?, ?, 'pending')`,
     );
     this.db.transaction(() => {
-      insertJob.run({ ...job, total: items.length });
+      const { incident_id: incidentId, ...rest } = job;
+      insertJob.run(incidentId ? { ...rest, incident_id: incidentId, total: items.length } : { ...rest, total: items.length });
       items.forEach((it, i) => insertItem.run(job.id, i + 1, it.tenantId, it.path, it.baseVersion));
     })();
   }

@@ -3,7 +3,7 @@
 // "View Backup History" → the backups view).
 import { create } from 'zustand';
 
-export type ViewId = 'health' | 'connections' | 'tenants' | 'audit' | 'backups' | 'rotation' | 'enrolment';
+export type ViewId = 'health' | 'connections' | 'tenants' | 'audit' | 'backups' | 'rotation' | 'incident' | 'compliance' | 'enrolment';
 
 interface NavigationState {
   view: ViewId;

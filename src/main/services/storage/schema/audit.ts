@@ -178,3 +178,27 @@ export function createAuditVaultRecordSchema(db: MigrationDb, fold: (name: strin
     }
   }
 }
+
+// Migration 18: incident response and compliance reports (issue 15). The token accessor
+// as logged (migration 13 keeps the caller's entity; nothing kept the token), and indexes
+// so "what did this identity read since T" answers from an index alone at 10M events
+// (blast-radius p95 ≤ 500 ms): the (identity, action, ts) prefix bounds the walk, and
+// path_id + status in the index mean no row is read. The user index is migration 9's
+// (user, action, ts) widened; both stay, because AuditQueries names migration 9's index
+// in its plans. Failed sign-ins (a report's summary) get a small partial index, and so do
+// the rows that carry a console header (a report labels Vault's reads and writes by that
+// annotation: reveal, download, emergency reset, and the incident). The incident an
+// action was made under is no column: it is the header's annotation (console_header,
+// migration 13).
+export const AUDIT_INCIDENT_SCHEMA = `
+  ALTER TABLE audit_events ADD COLUMN accessor TEXT;
+  CREATE INDEX audit_events_user_access ON audit_events (user, action, ts, path_id, status);
+  CREATE INDEX audit_events_entity_access ON audit_events (entity_id, action, ts, path_id, status) WHERE entity_id IS NOT NULL;
+  CREATE INDEX audit_events_accessor_ts ON audit_events (accessor, ts) WHERE accessor IS NOT NULL;
+  CREATE INDEX audit_events_failed_login ON audit_events (ts, user, ip_id) WHERE action = 'failed-login';
+  CREATE INDEX audit_events_annotated ON audit_events (action, ts) WHERE console_header IS NOT NULL;
+`;
+
+export function createAuditIncidentSchema(db: { exec(sql: string): unknown }): void {
+  db.exec(AUDIT_INCIDENT_SCHEMA);
+}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { GatedButton } from '../../../components/GatedButton';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, useAuditStore } from '../store';
+import { EvidencePanel } from '../../evidence';
 import { Time } from '../../../lib/Time';
 import { AlertSettingsForm } from './AlertSettingsForm';
 import { AuditChart } from './AuditChart';
@@ -23,6 +24,7 @@ const TABS = [
   ['alert-settings', 'Alert thresholds'],
   ['import', 'Import'],
   ['archives', 'Archives'],
+  ['evidence', 'Evidence packs'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -92,6 +94,7 @@ export function AuditView({ refreshMs }: Props) {
       {tab === 'alert-settings' && <AlertSettingsForm />}
       {tab === 'import' && <ImportPanel />}
       {tab === 'archives' && <ArchivesPanel />}
+      {tab === 'evidence' && <EvidencePanel filter={s.filter} />}
       {tab === 'events' && <EventsPanel />}
     </div>
   );
