@@ -4,7 +4,7 @@
 // approval rules with the app's own validation (validateAlertForm, then the service).
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AlertSettings, type AuditFilter } from '../../shared/contracts/audit';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AlertSettings } from '../../shared/contracts/audit';
 import { toAlertForm, validateAlertForm, type AlertSettingsForm } from '../../shared/audit/audit-rules';
 import { AppError } from '../../shared/errors';
 import { AuditService, COUNT_CAP } from '../services/audit/audit-service';
@@ -18,6 +18,7 @@ import { openDatabase } from '../services/storage/database';
 import { SettingsRepo } from '../services/storage/settings-repo';
 import { systemClock } from '../services/time/clock';
 import type { FlagSpecs, FlagValues } from './args';
+import { auditFilterFromFlags } from './audit-filter-flags';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
 import { cliAuditSources, runAuditForward, runAuditSource, SOURCE_FLAGS } from './audit-source';
@@ -78,18 +79,7 @@ function dbPath(io: CliIo, flags: FlagValues): string {
   return join(dir, DATABASE_FILE);
 }
 
-function filterOf(flags: FlagValues): AuditFilter {
-  const f: AuditFilter = {};
-  const s = (k: string) => (typeof flags[k] === 'string' && flags[k] !== '' ? (flags[k] as string) : undefined);
-  if (s('tenant')) f.tenant = s('tenant');
-  if (s('secret-type')) f.secretType = s('secret-type') as AuditFilter['secretType'];
-  if (s('action')) f.action = s('action') as AuditFilter['action'];
-  if (s('user')) f.user = s('user');
-  if (s('from')) f.from = s('from');
-  if (s('to')) f.to = s('to');
-  if (s('text')) f.text = s('text');
-  return f;
-}
+const filterOf = auditFilterFromFlags;
 
 function openService(io: CliIo, flags: FlagValues): { audit: AuditService; sources: ReturnType<typeof cliAuditSources>; dataDir: string; close: () => void } {
   const path = dbPath(io, flags);

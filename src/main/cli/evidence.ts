@@ -4,7 +4,7 @@
 // hand to auditors. verify needs neither Vault, nor the keychain, nor the local store.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, type AuditFilter } from '../../shared/contracts/audit';
+import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES } from '../../shared/contracts/audit';
 import { AppError } from '../../shared/errors';
 import { DATABASE_FILE } from '../services/container';
 import { EvidenceService } from '../services/evidence/evidence-service';
@@ -15,7 +15,8 @@ import { createLogger } from '../services/log/logger';
 import { AuditRepo } from '../services/storage/audit-repo';
 import { openDatabase } from '../services/storage/database';
 import { systemClock } from '../services/time/clock';
-import type { FlagSpecs, FlagValues } from './args';
+import type { FlagSpecs } from './args';
+import { auditFilterFromFlags } from './audit-filter-flags';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
 import { dataDirOf } from './rotate-common';
@@ -36,18 +37,7 @@ const FLAGS: FlagSpecs = {
   text: { type: 'string', description: 'export filter: free text.' },
 };
 
-function filterOf(flags: FlagValues): AuditFilter {
-  const f: AuditFilter = {};
-  const s = (k: string) => (typeof flags[k] === 'string' && flags[k] !== '' ? (flags[k] as string) : undefined);
-  if (s('tenant')) f.tenant = s('tenant');
-  if (s('secret-type')) f.secretType = s('secret-type') as AuditFilter['secretType'];
-  if (s('action')) f.action = s('action') as AuditFilter['action'];
-  if (s('user')) f.user = s('user');
-  if (s('from')) f.from = s('from');
-  if (s('to')) f.to = s('to');
-  if (s('text')) f.text = s('text');
-  return f;
-}
+const filterOf = auditFilterFromFlags;
 
 export const evidenceCommand: Command = {
   name: 'evidence',
