@@ -132,3 +132,26 @@ function signedOutSession(conn: VaultConnection): Session {
     onChange: () => () => undefined,
   };
 }
+
+/**
+ * A session that must be signed in, with the actor as Vault knows the token (its
+ * username, or its display name such as "userpass-admin" or "token"): the start of
+ * every command that changes something in Vault. UNAUTHENTICATED when not signed in.
+ */
+export async function openSignedInCli(io: CliIo, conn: VaultConnection): Promise<{ cli: CliSession; client: VaultClient; actor: string }> {
+  const cli = await openCliSession(io, conn);
+  if (!cli.source) {
+    cli.dispose();
+    throw new AppError('UNAUTHENTICATED', `not signed in: set VAULT_TOKEN or run "vault-console login"${cli.problem ? ` (${cli.problem})` : ''}`);
+  }
+  const client = cli.session.requireClient();
+  let actor = cli.session.info().username ?? 'unknown';
+  try {
+    const self = await client.request<{ data?: { display_name?: string; meta?: { username?: string } | null } }>('GET', 'auth/token/lookup-self');
+    actor = self.data?.meta?.username ?? self.data?.display_name ?? actor;
+  } catch (err) {
+    cli.dispose();
+    throw err;
+  }
+  return { cli, client, actor };
+}

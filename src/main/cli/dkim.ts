@@ -20,7 +20,7 @@ import { openDatabase } from '../services/storage/database';
 import { DkimDnsRepo } from '../services/storage/dkim-dns-repo';
 import { systemClock } from '../services/time/clock';
 import { COMMON_FLAGS, type FlagValues } from './args';
-import { connectionFor, openCliSession } from './cli-session';
+import { connectionFor, openSignedInCli } from './cli-session';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
 import { dataDirOf, ROTATE_COMMON_FLAGS } from './rotate-common';
@@ -37,20 +37,7 @@ async function open(io: CliIo, flags: FlagValues): Promise<Opened> {
   const mount = (typeof flags.mount === 'string' && flags.mount !== '' ? flags.mount : conn.kvMount).replace(/^\/+|\/+$/g, '');
   // Parsed before anything connects: a bad list is a clear error that changes nothing.
   const fromFlag = typeof flags.resolvers === 'string' ? parseResolverList(flags.resolvers).map((r) => r.label) : null;
-  const cli = await openCliSession(io, conn);
-  if (!cli.source) {
-    cli.dispose();
-    throw new AppError('UNAUTHENTICATED', `not signed in: set VAULT_TOKEN or run "vault-console login"${cli.problem ? ` (${cli.problem})` : ''}`);
-  }
-  const client = cli.session.requireClient();
-  let actor = cli.session.info().username ?? 'unknown';
-  try {
-    const self = await client.request<{ data?: { display_name?: string; meta?: { username?: string } | null } }>('GET', 'auth/token/lookup-self');
-    actor = self.data?.meta?.username ?? self.data?.display_name ?? actor;
-  } catch (err) {
-    cli.dispose();
-    throw err;
-  }
+  const { cli, client, actor } = await openSignedInCli(io, conn);
   const db = openDatabase(join(dataDirOf(io, flags), DATABASE_FILE));
   const repo = new DkimDnsRepo(db);
   const profileId = repo.profileIdByAddress(conn.address);

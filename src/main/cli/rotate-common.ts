@@ -5,7 +5,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { RotationResult } from '../../shared/contracts/rotation';
-import { AppError } from '../../shared/errors';
 import { DATABASE_FILE } from '../services/container';
 import { RotationService } from '../services/rotation/rotation-service';
 import type { RotationAudit } from '../services/rotation/rotator';
@@ -15,7 +14,7 @@ import { InventoryRepo } from '../services/storage/inventory-repo';
 import { RotationRepo } from '../services/storage/rotation-repo';
 import { systemClock } from '../services/time/clock';
 import type { FlagSpecs, FlagValues } from './args';
-import { connectionFor, openCliSession } from './cli-session';
+import { connectionFor, openSignedInCli } from './cli-session';
 import type { CliIo } from './io';
 
 export const ROTATE_COMMON_FLAGS: FlagSpecs = {
@@ -43,21 +42,7 @@ export interface CliRotation {
 export async function openCliRotation(io: CliIo, flags: FlagValues, opts: { concurrency?: number; audit?: (db: SqlDatabase, actor: string) => RotationAudit } = {}): Promise<CliRotation> {
   const conn = connectionFor(io, flags);
   const mount = (typeof flags.mount === 'string' && flags.mount !== '' ? flags.mount : conn.kvMount).replace(/^\/+|\/+$/g, '');
-  const cli = await openCliSession(io, conn);
-  if (!cli.source) {
-    cli.dispose();
-    throw new AppError('UNAUTHENTICATED', `not signed in: set VAULT_TOKEN or run "vault-console login"${cli.problem ? ` (${cli.problem})` : ''}`);
-  }
-  const client = cli.session.requireClient();
-  let actor = cli.session.info().username ?? 'unknown';
-  try {
-    // Who rotates, as Vault knows the token (display name, e.g. "userpass-admin" or "token").
-    const self = await client.request<{ data?: { display_name?: string; meta?: { username?: string } | null } }>('GET', 'auth/token/lookup-self');
-    actor = self.data?.meta?.username ?? self.data?.display_name ?? actor;
-  } catch (err) {
-    cli.dispose();
-    throw err;
-  }
+  const { cli, client, actor } = await openSignedInCli(io, conn);
   const db = openDatabase(join(dataDirOf(io, flags), DATABASE_FILE));
   const index = new InventoryRepo(db);
   const service = new RotationService({
