@@ -89,6 +89,27 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
     expect(nonEmpty).toBeGreaterThan(5);
   });
 
+  it('hide console housekeeping, on and off, alone and with every kind of filter (the viewer default)', async () => {
+    const all = await expectSame({});
+    const shown = await expectSame({ hideHousekeeping: true });
+    expect(await expectSame({ hideHousekeeping: false })).toBe(all);
+    // The corpora hold housekeeping (LISTs, metadata reads, probes) and other events.
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(all);
+    const facets = await local.facets();
+    const b = (await local.timeBounds())!;
+    const iso = (t: number) => new Date(t).toISOString();
+    for (const hideHousekeeping of [true, false]) {
+      for (const action of AUDIT_ACTIONS) await expectSame({ action, hideHousekeeping });
+      for (const secretType of AUDIT_SECRET_TYPES) await expectSame({ secretType, hideHousekeeping });
+      for (const tenant of facets.tenants.slice(0, 5)) await expectSame({ tenant, hideHousekeeping });
+      for (const user of facets.users.slice(0, 5)) await expectSame({ user, hideHousekeeping });
+      for (const text of ['metadata', 'detailed-metadata', 'sys/health', '_rotation-schedules', 'stamps', 'denied', 't-0000', 'a']) await expectSame({ text, hideHousekeeping });
+      await expectSame({ from: iso(Math.floor((b.min + b.max) / 2)), to: iso(b.max), hideHousekeeping });
+      await expectSame({ action: 'list', text: 'tenants', hideHousekeeping });
+    }
+  });
+
   it('time ranges: inclusive bounds, whole days, one millisecond', async () => {
     const b = (await local.timeBounds())!;
     const mid = Math.floor((b.min + b.max) / 2);
@@ -143,7 +164,7 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
   });
 
   it.each(['csv', 'ndjson', 'json'] as const)('exports (%s): the same events, field for field', async (format) => {
-    for (const filter of [{}, { action: 'delete' as const }, { text: 'denied' }]) {
+    for (const filter of [{}, { action: 'delete' as const }, { text: 'denied' }, { hideHousekeeping: true }, { hideHousekeeping: true, text: 'metadata' }]) {
       const fa = join(dir, `local.${format}`);
       const fb = join(dir, `remote.${format}`);
       const ra = await exportAudit(repo, filter, format, fa, new Date('2026-12-01T00:00:00Z'));
