@@ -141,6 +141,42 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
     await expectSame({ text: 'denied', user: (await local.facets()).users[0] });
   });
 
+  it('the chart: the same buckets and counts by action for every filter and range width (stats on VictoriaLogs)', async () => {
+    const b = (await local.timeBounds())!;
+    const iso = (t: number) => new Date(t).toISOString();
+    const facets = await local.facets();
+    const H = 3_600_000;
+    const D = 24 * H;
+    const ranges: Array<Pick<AuditFilter, 'from' | 'to'>> = [
+      {},
+      { from: iso(b.min), to: iso(b.max) },
+      { from: iso(b.max - 2 * H), to: iso(b.max) },
+      { from: iso(b.max - 3 * D), to: iso(b.max) },
+      { from: iso(b.max - 60 * D), to: iso(b.max + D) },
+      { from: iso(b.min - 400 * D), to: iso(b.max + 400 * D) },
+      { from: iso(b.min + 1), to: iso(b.min + 90_000) },
+      { to: iso(Math.floor((b.min + b.max) / 2)) },
+      { from: iso(b.max + D) },
+    ];
+    const filters: AuditFilter[] = [{}, { hideHousekeeping: true }, { action: 'read' }, { tenant: facets.tenants[0] }, { user: facets.users[0], hideHousekeeping: true }, { text: 'metadata' }, { secretType: 'smtp' }];
+    let counted = 0;
+    const widths = new Set<number>();
+    for (const r of ranges)
+      for (const f of filters) {
+        const filter = { ...f, ...r };
+        const [lc, vc] = await Promise.all([local.histogram(filter), remote.histogram(filter)]);
+        expect(vc.source).toBe('stats');
+        expect(lc.partialSince).toBeNull();
+        expect({ ...vc, source: lc.source }, JSON.stringify(filter)).toEqual(lc);
+        // The chart counts what the table lists in its range.
+        if (lc.buckets.length) expect(lc.total).toBe((await local.counts({ ...f, from: iso(lc.from), to: iso(lc.to) }, 1e5)).total);
+        counted += lc.total;
+        widths.add(lc.bucketMs);
+      }
+    expect(counted).toBeGreaterThan(1000);
+    expect(widths.size).toBeGreaterThanOrEqual(4);
+  });
+
   it.each([
     ['default settings', DEFAULT_ALERT_SETTINGS],
     ['low thresholds (bulk, wide, failed sign-ins, off-hours all day in Berlin)', { ...DEFAULT_ALERT_SETTINGS, bulkReadThreshold: 3, bulkReadWindowSeconds: 5, wideReadThreshold: 4, failedAuthThreshold: 2, failedAuthWindowMinutes: 1, offHoursStart: 0, offHoursEnd: 24, timeZone: 'Europe/Berlin' }],
