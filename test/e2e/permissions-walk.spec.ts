@@ -41,6 +41,8 @@ const LOCAL: Record<string, string> = {
   'archive-month': 'local archive',
   'reopen-month': 'local archive',
   'alert-settings-save': 'local thresholds',
+  'audit-source-save': "this profile's audit source: a local setting (the credential to the OS keychain)",
+  'audit-source-test': 'asks the audit source (local store or VictoriaLogs, read-only), not Vault',
   'backup-settings-toggle': 'shows the form',
   'backup-settings-save': 'local settings and the OS keychain',
   'backup-cancel': 'stops a local run',
@@ -285,7 +287,7 @@ for (const role of ['admin', 'auditor'] as const) {
     await shoot(page, role, 'tenant details');
 
     await page.getByTestId('nav-audit').click();
-    for (const tab of ['events', 'approvals', 'alert-settings', 'import', 'archives', 'evidence']) {
+    for (const tab of ['events', 'approvals', 'alert-settings', 'import', 'archives', 'evidence', 'source']) {
       await page.getByTestId(`audit-tab-${tab}`).click();
       if (tab === 'approvals' && role === 'admin') await expect(page.getByTestId('approval-row').filter({ hasText: TENANT })).toHaveCount(2);
       check(role, `audit ${tab}`, await buttonsOf(page), walked);

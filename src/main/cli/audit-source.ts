@@ -4,16 +4,13 @@
 // beside the local store). Credentials come from an owner-only file, never argv, and go
 // to the keychain; they are never printed.
 import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { AuditSourceInputSchema, type AuditSourceInput } from '../../shared/contracts/audit-source';
-import { AuditSourceSettings, authHeaderOf, credentialAccount } from '../services/audit-source/audit-source-settings';
-import { AuditForwarder, victoriaLogsSink } from '../services/audit-source/forwarder';
-import { parseStreamFilter } from '../services/audit-source/logsql';
-import { LogsqlClient } from '../services/audit-source/logsql-client';
+import { AuditSourceSettings } from '../services/audit-source/audit-source-settings';
+import { victoriaLogsForwarder } from '../services/audit-source/forward-setup';
 import { KeytarSecretStore } from '../services/keychain/keychain.keytar';
 import type { SecretStore } from '../services/keychain/secret-store';
-import { createLogger } from '../services/log/logger';
 import { ProfilesService } from '../services/profiles/profiles-service';
 import type { AuditRepo } from '../services/storage/audit-repo';
 import { AuditSourceRepo } from '../services/storage/audit-source-repo';
@@ -39,7 +36,7 @@ export const SOURCE_FLAGS: FlagSpecs = {
 };
 
 /** A keychain that is only opened when a credential is needed (offline review needs none). */
-function lazyKeychain(io: CliIo): SecretStore {
+export function lazyKeychain(io: CliIo): SecretStore {
   let store: SecretStore | null = null;
   const get = () => (store ??= new KeytarSecretStore({ env: io.env }));
   return { get: (a) => get().get(a), set: (a, v) => get().set(a, v), delete: (a) => get().delete(a), check: () => get().check() };
@@ -118,20 +115,15 @@ export async function runAuditSource(sub: string | undefined, flags: FlagValues,
 export async function runAuditForward(flags: FlagValues, io: CliIo, sources: AuditSourceSettings, dataDir: string, secrets: SecretStore = lazyKeychain(io)): Promise<number> {
   const file = str(flags, 'file');
   if (!file) throw new AppError('BAD_INPUT', 'audit forward: -file=PATH (Vault\'s file audit log) is required');
-  const row = sources.row();
-  const url = str(flags, 'url') ?? (row.kind === 'victorialogs' ? row.url : null);
-  if (!url) throw new AppError('BAD_INPUT', 'audit forward: no VictoriaLogs URL (-url=, or "audit source set -kind=victorialogs -url=…")');
-  const stream = parseStreamFilter(str(flags, 'stream') ?? row.streamFilter);
-  const client = new LogsqlClient({
-    url,
-    caPem: row.caPem,
-    timeoutMs: Math.max(row.timeoutMs, 30_000),
-    authHeader: async () => authHeaderOf(row, row.authKind === 'none' ? null : await secrets.get(credentialAccount(row.profileId))),
+  const { forwarder: fwd, client, cursorPath } = victoriaLogsForwarder({
+    row: sources.row(),
+    secrets,
+    file,
+    dataDir,
+    ...(str(flags, 'url') ? { url: str(flags, 'url')! } : {}),
+    ...(str(flags, 'stream') !== undefined ? { stream: str(flags, 'stream')! } : {}),
+    ...(str(flags, 'cursor') ? { cursorPath: str(flags, 'cursor')! } : {}),
   });
-  const path = resolve(file);
-  const { createHash } = await import('node:crypto');
-  const cursorPath = resolve(str(flags, 'cursor') ?? join(dataDir, `audit-forward-${createHash('sha256').update(`${path}|${url}|${JSON.stringify(stream)}`).digest('hex').slice(0, 16)}.cursor`));
-  const fwd = new AuditForwarder({ file: path, cursorPath, sink: victoriaLogsSink(client, stream), stream, log: createLogger('forward') });
   const stop = () => void fwd.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -72,10 +72,12 @@ const FLAGS: FlagSpecs = {
 
 function dbPath(io: CliIo, flags: FlagValues): string {
   if (typeof flags.db === 'string' && flags.db !== '') return resolve(flags.db);
-  const dir =
-    typeof flags['data-dir'] === 'string' && flags['data-dir'] !== ''
-      ? flags['data-dir']
-      : io.env.VAULT_CONSOLE_DATA_DIR || join(io.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vault-console');
+  return consoleDatabasePath(io.env, typeof flags['data-dir'] === 'string' && flags['data-dir'] !== '' ? flags['data-dir'] : undefined);
+}
+
+/** The console's local store: <data-dir>/vault-console.db, data dir VAULT_CONSOLE_DATA_DIR or ~/.local/share/vault-console. */
+export function consoleDatabasePath(env: NodeJS.ProcessEnv, dataDir?: string): string {
+  const dir = dataDir ?? (env.VAULT_CONSOLE_DATA_DIR || join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'vault-console'));
   return join(dir, DATABASE_FILE);
 }
 

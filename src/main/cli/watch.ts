@@ -10,17 +10,23 @@ import { join } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { backupConfigFromEnv, type BackupConfig } from '../services/backup/backup-config';
 import { connectionFromEnv } from '../services/config/app-config';
+import { victoriaLogsForwarder } from '../services/audit-source/forward-setup';
 import { createLogger } from '../services/log/logger';
+import { AuditRepo } from '../services/storage/audit-repo';
+import type { AuditSourceRow } from '../services/storage/audit-source-repo';
 import { openDatabase, type SqlDatabase } from '../services/storage/database';
 import { WatchRepo } from '../services/storage/watch-repo';
 import { systemClock } from '../services/time/clock';
 import { MetricsServer } from '../services/watch/metrics-server';
 import { RoutingKeyProvider } from '../services/watch/routing-key';
+import { AuditForwardWatch } from '../services/watch/audit-forward-watch';
 import { appVersion } from '../services/watch/version';
 import { WATCH_DATABASE_FILE, WATCH_SETTINGS, watchConfig, isLoopback, type WatchInputs, type WatchSetting } from '../services/watch/watch-config';
 import { WatchSession, type TokenSource } from '../services/watch/watch-session';
 import { Watcher } from '../services/watch/watcher';
 import type { FlagSpecs } from './args';
+import { consoleDatabasePath } from './audit';
+import { cliAuditSources, lazyKeychain } from './audit-source';
 import type { Command } from './command';
 import { EXIT } from './io';
 
@@ -54,9 +60,32 @@ const DESCRIPTIONS: Record<WatchSetting, string> = {
 const FLAGS: FlagSpecs = {
   address: { type: 'string', description: 'Vault address; overrides VAULT_ADDR.' },
   'token-file': { type: 'string', description: "Vault token file (Vault Agent's sink), re-read when it changes; default VAULT_CONSOLE_WATCH_TOKEN_FILE, else VAULT_TOKEN." },
+  'forward-victorialogs': {
+    type: 'bool',
+    description:
+      "Also forward the audit log the watcher tails to the VictoriaLogs of the console's active profile (its audit source: URL, CA, stream, credential from the keychain; console store in VAULT_CONSOLE_DATA_DIR or ~/.local/share/vault-console): batched, retried, never twice (cursor in the data dir).",
+  },
   ...Object.fromEntries((Object.keys(WATCH_SETTINGS) as WatchSetting[]).map((k) => [k, { type: 'string' as const, description: `${DESCRIPTIONS[k]} Env: ${WATCH_SETTINGS[k]}.` }])),
   ...Object.fromEntries(REFUSED.map((k) => [k, { type: 'string' as const, description: 'Refused: the routing key never goes on the command line (use -routing-key-file).' }])),
 };
+
+/** The console's active profile's audit source, read once at start; it must be VictoriaLogs. */
+function forwardTarget(env: NodeJS.ProcessEnv, io: Parameters<Command['run']>[1]): AuditSourceRow {
+  const path = consoleDatabasePath(env);
+  let db: SqlDatabase;
+  try {
+    db = openDatabase(path);
+  } catch {
+    throw new AppError('BAD_INPUT', `watch -forward-victorialogs: cannot open the console's store ${path} (set VAULT_CONSOLE_DATA_DIR)`);
+  }
+  try {
+    const row = cliAuditSources(io, db, new AuditRepo(db)).row();
+    if (row.kind !== 'victorialogs' || !row.url) throw new AppError('BAD_INPUT', 'watch -forward-victorialogs: the active profile\'s audit source is the local store; set it first (vault-console audit source set -kind=victorialogs -url=…)');
+    return row;
+  } finally {
+    db.close();
+  }
+}
 
 function openWatchDatabase(dataDir: string): SqlDatabase {
   try {
@@ -115,8 +144,16 @@ export const watchCommand: Command = {
     if (tokenSource.kind === 'none') log.warn('no Vault token (VAULT_CONSOLE_WATCH_TOKEN_FILE or VAULT_TOKEN): only seal status and reachability are watched');
     else if (session.lastProblem) log.warn(session.lastProblem);
 
+    // Read before anything starts: a wrong setting is a start error, not a silent gap in VictoriaLogs.
+    const forwardRow = flags['forward-victorialogs'] === true ? forwardTarget(env, io) : null;
+    if (forwardRow && config.auditLog === 'none') throw new AppError('BAD_INPUT', 'watch: -forward-victorialogs forwards the audit log the watcher tails; -audit-log=none tails none');
+    const secrets = lazyKeychain(io);
+    const forward = forwardRow
+      ? new AuditForwardWatch({ make: (file) => victoriaLogsForwarder({ row: forwardRow, secrets, file, dataDir: config.dataDir }), pollMs: config.auditPollMs, log: createLogger('forward') })
+      : null;
+
     const db = openWatchDatabase(config.dataDir);
-    const watcher = new Watcher({ config, connection, session, db, clock: systemClock, version: appVersion(), host: hostname(), backupConfig, routingKey });
+    const watcher = new Watcher({ config, connection, session, db, clock: systemClock, version: appVersion(), host: hostname(), backupConfig, routingKey, ...(forward ? { onAuditTail: (path: string) => forward.start(path) } : {}) });
     const server = new MetricsServer({ metrics: () => watcher.metrics.text(), contentType: watcher.metrics.contentType, problem: () => watcher.problem() });
     if (config.metrics) {
       try {
@@ -125,6 +162,7 @@ export const watchCommand: Command = {
         log.info(`metrics on http://${config.metrics.host.includes(':') ? `[${config.metrics.host}]` : config.metrics.host}:${port}/metrics`);
       } catch (err) {
         await watcher.stop().catch(() => undefined);
+        await forward?.stop();
         session.dispose();
         db.close();
         throw err;
@@ -145,6 +183,7 @@ export const watchCommand: Command = {
     clearInterval(keepAlive);
     await server.close();
     await watcher.stop();
+    await forward?.stop();
     session.dispose();
     db.close();
     return EXIT.ok;

@@ -33,7 +33,7 @@ export function auditHandlers({ audit }: Services): Pick<Handlers, AuditChannels
       const page = await audit.source().page(filter, cursor, limit ?? 200);
       return { events: page.events.map(toView), nextCursor: page.nextCursor };
     },
-    'audit:chart': async ({ filter }) => audit.repo.histogram(filter),
+    'audit:chart': async ({ filter }) => audit.source().histogram(filter),
     'audit:counts': async ({ filter }) => audit.source().counts(filter, COUNT_CAP),
     'audit:facets': async () => audit.source().facets(),
     'audit:events-by-id': async ({ ids }) => ({ events: (await audit.source().byIds(ids)).map(toView) }),

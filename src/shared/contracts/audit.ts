@@ -86,8 +86,8 @@ export const AuditChartSchema = z.object({
   from: z.number().int(),
   to: z.number().int(),
   bucketMs: z.number().int(),
-  /** rollup: exact, from per-minute/hour counts; events: counted over the newest matching events. */
-  source: z.enum(['rollup', 'events']),
+  /** rollup: exact, from per-minute/hour counts; events: counted over the newest matching events; stats: exact, counted by VictoriaLogs. */
+  source: z.enum(['rollup', 'events', 'stats']),
   /** A filtered count stopped at its cap: buckets before this time (ms) are not counted. */
   partialSince: z.number().int().nullable(),
   /** Actions present, most events first. */

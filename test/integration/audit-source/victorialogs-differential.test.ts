@@ -89,6 +89,27 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
     expect(nonEmpty).toBeGreaterThan(5);
   });
 
+  it('hide console housekeeping, on and off, alone and with every kind of filter (the viewer default)', async () => {
+    const all = await expectSame({});
+    const shown = await expectSame({ hideHousekeeping: true });
+    expect(await expectSame({ hideHousekeeping: false })).toBe(all);
+    // The corpora hold housekeeping (LISTs, metadata reads, probes) and other events.
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(all);
+    const facets = await local.facets();
+    const b = (await local.timeBounds())!;
+    const iso = (t: number) => new Date(t).toISOString();
+    for (const hideHousekeeping of [true, false]) {
+      for (const action of AUDIT_ACTIONS) await expectSame({ action, hideHousekeeping });
+      for (const secretType of AUDIT_SECRET_TYPES) await expectSame({ secretType, hideHousekeeping });
+      for (const tenant of facets.tenants.slice(0, 5)) await expectSame({ tenant, hideHousekeeping });
+      for (const user of facets.users.slice(0, 5)) await expectSame({ user, hideHousekeeping });
+      for (const text of ['metadata', 'detailed-metadata', 'sys/health', '_rotation-schedules', 'stamps', 'denied', 't-0000', 'a']) await expectSame({ text, hideHousekeeping });
+      await expectSame({ from: iso(Math.floor((b.min + b.max) / 2)), to: iso(b.max), hideHousekeeping });
+      await expectSame({ action: 'list', text: 'tenants', hideHousekeeping });
+    }
+  });
+
   it('time ranges: inclusive bounds, whole days, one millisecond', async () => {
     const b = (await local.timeBounds())!;
     const mid = Math.floor((b.min + b.max) / 2);
@@ -120,6 +141,42 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
     await expectSame({ text: 'denied', user: (await local.facets()).users[0] });
   });
 
+  it('the chart: the same buckets and counts by action for every filter and range width (stats on VictoriaLogs)', async () => {
+    const b = (await local.timeBounds())!;
+    const iso = (t: number) => new Date(t).toISOString();
+    const facets = await local.facets();
+    const H = 3_600_000;
+    const D = 24 * H;
+    const ranges: Array<Pick<AuditFilter, 'from' | 'to'>> = [
+      {},
+      { from: iso(b.min), to: iso(b.max) },
+      { from: iso(b.max - 2 * H), to: iso(b.max) },
+      { from: iso(b.max - 3 * D), to: iso(b.max) },
+      { from: iso(b.max - 60 * D), to: iso(b.max + D) },
+      { from: iso(b.min - 400 * D), to: iso(b.max + 400 * D) },
+      { from: iso(b.min + 1), to: iso(b.min + 90_000) },
+      { to: iso(Math.floor((b.min + b.max) / 2)) },
+      { from: iso(b.max + D) },
+    ];
+    const filters: AuditFilter[] = [{}, { hideHousekeeping: true }, { action: 'read' }, { tenant: facets.tenants[0] }, { user: facets.users[0], hideHousekeeping: true }, { text: 'metadata' }, { secretType: 'smtp' }];
+    let counted = 0;
+    const widths = new Set<number>();
+    for (const r of ranges)
+      for (const f of filters) {
+        const filter = { ...f, ...r };
+        const [lc, vc] = await Promise.all([local.histogram(filter), remote.histogram(filter)]);
+        expect(vc.source).toBe('stats');
+        expect(lc.partialSince).toBeNull();
+        expect({ ...vc, source: lc.source }, JSON.stringify(filter)).toEqual(lc);
+        // The chart counts what the table lists in its range.
+        if (lc.buckets.length) expect(lc.total).toBe((await local.counts({ ...f, from: iso(lc.from), to: iso(lc.to) }, 1e5)).total);
+        counted += lc.total;
+        widths.add(lc.bucketMs);
+      }
+    expect(counted).toBeGreaterThan(1000);
+    expect(widths.size).toBeGreaterThanOrEqual(4);
+  });
+
   it.each([
     ['default settings', DEFAULT_ALERT_SETTINGS],
     ['low thresholds (bulk, wide, failed sign-ins, off-hours all day in Berlin)', { ...DEFAULT_ALERT_SETTINGS, bulkReadThreshold: 3, bulkReadWindowSeconds: 5, wideReadThreshold: 4, failedAuthThreshold: 2, failedAuthWindowMinutes: 1, offHoursStart: 0, offHoursEnd: 24, timeZone: 'Europe/Berlin' }],
@@ -143,7 +200,7 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
   });
 
   it.each(['csv', 'ndjson', 'json'] as const)('exports (%s): the same events, field for field', async (format) => {
-    for (const filter of [{}, { action: 'delete' as const }, { text: 'denied' }]) {
+    for (const filter of [{}, { action: 'delete' as const }, { text: 'denied' }, { hideHousekeeping: true }, { hideHousekeeping: true, text: 'metadata' }]) {
       const fa = join(dir, `local.${format}`);
       const fb = join(dir, `remote.${format}`);
       const ra = await exportAudit(repo, filter, format, fa, new Date('2026-12-01T00:00:00Z'));

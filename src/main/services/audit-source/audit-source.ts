@@ -6,6 +6,7 @@
 import type { AlertSettings, AuditCursor, AuditFilter } from '../../../shared/contracts/audit';
 import type { DetectorInput } from '../audit/alert-detector';
 import type { ApprovalWrite } from '../audit/audit-record';
+import type { AuditChartData } from '../storage/audit-chart';
 import type { StoredEvent } from '../storage/audit-repo';
 import type { SourceState } from './logsql-client';
 
@@ -36,6 +37,8 @@ export interface AuditEventSource {
   page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number): Promise<{ events: StoredEvent[]; nextCursor: AuditCursor | null }>;
   counts(filter: AuditFilter, cap: number): Promise<SourceCounts>;
   facets(): Promise<{ tenants: string[]; users: string[] }>;
+  /** Events over time by action (the chart above the table), buckets chosen by chartPlan() on every source. */
+  histogram(filter: AuditFilter): Promise<AuditChartData>;
   /** Oldest first. */
   byIds(ids: readonly number[]): Promise<StoredEvent[]>;
   /** Oldest first, in chunks (exports): never the whole range in memory. */

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AUDIT_ACTIONS, AUDIT_SECRET_TYPES, AUDIT_SOURCES, AUDIT_STATUSES, normalizeUser } from '../../../shared/contracts/audit';
 import type { ApprovalWrite, AuditRecord } from '../audit/audit-record';
+import { isHousekeeping } from '../audit/housekeeping';
 import { identityKey } from '../audit/identity';
 import type { StoredEvent } from '../storage/audit-repo';
 
@@ -43,6 +44,13 @@ export interface EventDoc {
   ident?: string;
   /** UTC hour 0-23 (the off-hours rule's prefilter). */
   hour: number;
+  /**
+   * "1" when the event is the console's housekeeping (audit/housekeeping.ts: the local
+   * store's generated column, decided from Vault's record), else "0"; always present, so
+   * "Hide console housekeeping" filters on it. Lines without it (forwarded before it
+   * existed) are never hidden.
+   */
+  housekeeping: '0' | '1';
   [stream: string]: string | number | undefined;
 }
 
@@ -71,6 +79,7 @@ export function toEventDoc(r: AuditRecord, stream: Readonly<Record<string, strin
     status: r.status,
     source: r.source,
     hour: new Date(r.ts).getUTCHours(),
+    housekeeping: isHousekeeping(r) ? '1' : '0',
   };
   const put = (k: string, v: string | null | undefined) => {
     if (v !== null && v !== undefined && v !== '') doc[k] = v;

@@ -55,6 +55,10 @@ export class LocalAuditSource implements AuditEventSource {
     return this.repo.facets();
   }
 
+  async histogram(filter: AuditFilter) {
+    return this.repo.histogram(filter);
+  }
+
   async byIds(ids: readonly number[]) {
     return this.repo.byIds(ids);
   }

@@ -57,6 +57,8 @@ export interface AuditWatchDeps {
   log: Logger;
   session: Session;
   config: Pick<WatchConfig, 'auditLog' | 'auditPollMs' | 'severities' | 'kvMount'>;
+  /** Called once the log's path is known and tailed (-forward-victorialogs forwards that file). */
+  onTail?: (path: string) => void;
 }
 
 export class AuditWatch {
@@ -122,6 +124,7 @@ export class AuditWatch {
     this.tailer.start();
     this.lastProblem = null;
     this.deps.log.info(`tailing Vault's audit log ${path} every ${this.deps.config.auditPollMs / 1000}s`);
+    this.deps.onTail?.(path);
   }
 
   private async discover(): Promise<string> {

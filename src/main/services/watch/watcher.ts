@@ -49,6 +49,8 @@ export interface WatcherDeps {
   routingKey: RoutingKeyProvider;
   send?: EventSender;
   log?: Logger;
+  /** Called once the audit log's path is known and tailed (-forward-victorialogs). */
+  onAuditTail?: (path: string) => void;
 }
 
 const RECOUNT_EVERY_MS = 60_000;
@@ -128,7 +130,7 @@ export class Watcher {
 
     const settings = new SettingsRepo(db);
     this.audit = new AuditService({ db, settings, clock, log: createLogger('audit'), dataDir: config.dataDir, session, kvMount: () => config.kvMount });
-    this.auditWatch = new AuditWatch({ audit: this.audit, repo: this.repo, metrics: this.metrics, pager: this.pager, clock, log: this.log, session, config });
+    this.auditWatch = new AuditWatch({ audit: this.audit, repo: this.repo, metrics: this.metrics, pager: this.pager, clock, log: this.log, session, config, ...(deps.onAuditTail ? { onTail: deps.onAuditTail } : {}) });
 
     const health = new HealthService({ vault: () => this.anon, session, backup: new NoBackupStatusSource(), clock });
     this.vaultWatch = new VaultWatch({

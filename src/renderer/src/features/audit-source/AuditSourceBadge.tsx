@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react';
 import type { AuditSourceStatus } from '../../../../shared/contract';
 import { call, errorMessage } from '../../lib/ipc-client';
 
-const STATE_TEXT: Record<AuditSourceStatus['state'], string> = {
+export const STATE_TEXT: Record<AuditSourceStatus['state'], string> = {
   ok: 'answering',
   unreachable: 'not reachable',
   timeout: 'too slow (timed out)',

@@ -52,6 +52,11 @@ interface AuditState {
   paused: boolean;
   loading: boolean;
   error: string | null;
+  /**
+   * The last refresh failed (a source down, slow, refusing or cutting its answer): no
+   * events, counts or chart are shown then, never a part of them as if it were the whole.
+   */
+  failed: boolean;
   lastRefresh: Date | null;
   exportResult: { path: string; sha256: string; count: number } | null;
   /** Set when the view was opened as one credential's audit trail (a tenant's secret type). */
@@ -98,6 +103,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   paused: false,
   loading: false,
   error: null,
+  failed: false,
   lastRefresh: null,
   exportResult: null,
 
@@ -155,10 +161,12 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
         stream,
         chart,
         error: null,
+        failed: false,
         lastRefresh: new Date(),
       });
     } catch (err) {
-      if (mine === seq) set({ error: errorMessage(err) });
+      // What an earlier answer showed is dropped: it is not the answer to this question.
+      if (mine === seq) set({ error: errorMessage(err), failed: true, events: [], cursor: null, total: 0, capped: false, byAction: {}, byActionOf: 0, chart: null, alerts: [], alertsTotal: 0, alertsPartialSince: null, alertEvents: null });
     } finally {
       if (mine === seq) set({ loading: false });
     }

@@ -1,5 +1,5 @@
 // Events over time by action, above the audit table: stacked bars per time bucket,
-// counted in SQLite (audit:chart), following the viewer's filters and the
+// counted by the audit source (audit:chart: SQLite or VictoriaLogs), following the viewer's filters and the
 // housekeeping toggle. Times in UTC like the rest of the console.
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AuditChartView } from '../../../../../shared/contract';

@@ -11,6 +11,7 @@ import { ArchivesPanel } from './ArchivesPanel';
 import { AuditTable } from './AuditTable';
 import { ImportPanel } from './ImportPanel';
 import { AuditSourceBadge } from '../../audit-source/AuditSourceBadge';
+import { AuditSourcePanel } from '../../audit-source/AuditSourcePanel';
 
 interface Props {
   refreshMs: number;
@@ -25,6 +26,7 @@ const TABS = [
   ['import', 'Import'],
   ['archives', 'Archives'],
   ['evidence', 'Evidence packs'],
+  ['source', 'Source'],
 ] as const;
 type Tab = (typeof TABS)[number][0];
 
@@ -34,6 +36,8 @@ export function AuditView({ refreshMs }: Props) {
   // The spec's stream refreshes every 5 s; the harness may shorten it for tests.
   useEffect(() => start(Math.min(refreshMs, 5_000)), [start, refreshMs]);
   const [tab, setTab] = useState<Tab>('events');
+  // A saved source is shown at once: the badge asks again, the events are read again.
+  const [sourceSaves, setSourceSaves] = useState(0);
 
   return (
     <div className="view" data-testid="audit-view">
@@ -70,7 +74,7 @@ export function AuditView({ refreshMs }: Props) {
         </div>
       </div>
 
-      <AuditSourceBadge refreshMs={Math.min(refreshMs, 5_000)} />
+      <AuditSourceBadge key={sourceSaves} refreshMs={Math.min(refreshMs, 5_000)} />
       {s.stream?.path && (
         <p className="muted small" data-testid="audit-stream-path">
           Following <code>{s.stream.path}</code> ({s.stream.origin === 'sys-audit' ? "Vault's sys/audit" : 'chosen file'})
@@ -95,6 +99,14 @@ export function AuditView({ refreshMs }: Props) {
       {tab === 'import' && <ImportPanel />}
       {tab === 'archives' && <ArchivesPanel />}
       {tab === 'evidence' && <EvidencePanel filter={s.filter} />}
+      {tab === 'source' && (
+        <AuditSourcePanel
+          onSaved={() => {
+            setSourceSaves((n) => n + 1);
+            void s.refresh();
+          }}
+        />
+      )}
       {tab === 'events' && <EventsPanel />}
     </div>
   );
@@ -104,7 +116,6 @@ export function AuditView({ refreshMs }: Props) {
 function EventsPanel() {
   const s = useAuditStore();
   const f = s.filter;
-  const breakdown = Object.entries(s.byAction).sort((a, b) => b[1] - a[1]);
   return (
     <>
       <div className="audit-filters" data-testid="audit-filters">
@@ -189,6 +200,24 @@ function EventsPanel() {
         </div>
       )}
 
+      {s.failed ? (
+        <p className="error" data-testid="audit-unavailable">
+          No events, counts or chart are shown: the audit source did not answer this in full (see above), and a part is never shown as the whole.
+        </p>
+      ) : (
+        <EventsResult />
+      )}
+    </>
+  );
+}
+
+/** The chart, counts, breakdown and table of a complete answer. */
+function EventsResult() {
+  const s = useAuditStore();
+  const f = s.filter;
+  const breakdown = Object.entries(s.byAction).sort((a, b) => b[1] - a[1]);
+  return (
+    <>
       <AuditChart chart={s.chart} hidingHousekeeping={f.hideHousekeeping === true} />
       <p className="muted" data-testid="audit-count">
         {s.total.toLocaleString('en-US')}
