@@ -50,7 +50,13 @@ describe('the routing key never leaks', () => {
 
     expect(await watcher.metrics()).not.toContain(key);
 
-    const hb = await baoFetch<{ data: { data: Record<string, unknown> } }>(s, 'GET', `${s.openbao.kvMount}-watch/data/watchers/leak-check`);
+    // The heartbeat is written every poll: wait for the one that lists the open page.
+    const readHeartbeat = () => baoFetch<{ data: { data: Record<string, unknown> } }>(s, 'GET', `${s.openbao.kvMount}-watch/data/watchers/leak-check`);
+    let hb = await readHeartbeat();
+    for (let i = 0; i < 40 && !JSON.stringify(hb.body).includes('audit-failed-auth'); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      hb = await readHeartbeat();
+    }
     expect(hb.status).toBe(200);
     expect(JSON.stringify(hb.body)).not.toContain(key);
     expect(JSON.stringify(hb.body)).toContain('audit-failed-auth');
