@@ -42,6 +42,15 @@ export interface AccessTable {
   actions: number;
 }
 
+/** The blast radius walks its range in windows of this span (memory: one window's events at a time). */
+const WINDOW_MS = 31 * 86_400_000;
+
+function grown<T extends Int32Array | Float64Array>(a: T, need: number): T {
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
+
 function tableOf(groups: readonly AccessGroup[], na: number): AccessTable {
   const t: AccessTable = { paths: groups.map((g) => g.path), first: new Float64Array(groups.length), last: new Float64Array(groups.length), counts: new Float64Array(groups.length * na), actions: na };
   groups.forEach((g, k) => {
@@ -121,63 +130,84 @@ export class AuditAccessQueries {
    * times (the blast radius) as a table sorted by path. For a user or an entity the events
    * come from the covering index alone. The same answer as accessesBy (tested on a
    * generated store), built for the worst case: at 10,000,000 events the busiest admin has
-   * ~240,000 accesses of ~50,000 paths in a year, and SQLite's GROUP BY spent most of its
-   * time in its sorter and six aggregate calls per row, the caller in the garbage collector
-   * (an object and an array per path that outlive the call). Here the walk is read twice
-   * in one read transaction (one snapshot, the same condition on the same index: the same
-   * rows in the same order), once as one number per event (path id × 8 + the action's
-   * position) and once as its time, and aggregated in typed arrays; the paths come back
-   * sorted, so a caller's sort meets ordered input.
+   * ~240,000 accesses of ~50,000 paths in a year. SQLite's GROUP BY spent most of its time
+   * in its sorter and six aggregate calls per row, and handing rows to JavaScript one value
+   * at a time costs more than walking the index. Here each row of the walk becomes the pair
+   * "path id × 8 + the action's position, time" in one text per window of WINDOW_MS
+   * (group_concat; JSON.parse reads it into one array of plain numbers), aggregated in
+   * typed arrays; the paths' text comes back sorted the same way, as two JSON lists.
+   * Memory is bounded by the events of one window, not of the whole range.
    */
   accessTable(identity: IdentityRef, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): AccessTable {
     const na = actions.length;
     const empty: AccessTable = { paths: [], first: new Float64Array(0), last: new Float64Array(0), counts: new Float64Array(0), actions: na };
     const q = this.identityWhere(identity);
-    if (!q || na === 0 || statuses.length === 0) return empty;
+    if (!q || na === 0 || statuses.length === 0 || range.from > range.to) return empty;
     if (na > 8 || new Set(actions).size !== na) return tableOf(this.accessesBy(identity, range, actions, statuses).sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)), na);
-    const where = `FROM audit_events ${q.from} WHERE ${q.who} AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND path_id IS NOT NULL`;
-    const params = [...q.params, JSON.stringify(actions), range.from, range.to, JSON.stringify(statuses)];
     const cases = actions.map((_, i) => `WHEN ? THEN ${i}`).join(' ');
-    const codeStmt = this.db.prepare(`SELECT path_id * 8 + (CASE action ${cases} END) ${where}`).pluck();
-    const tsStmt = this.db.prepare(`SELECT ts ${where}`).pluck();
-    const read = this.db.transaction((): [number[], number[]] => [codeStmt.all(...actions, ...params) as number[], tsStmt.all(...params) as number[]]);
-    const [codes, times] = read();
-    if (codes.length !== times.length) throw new Error('audit store: two reads of one snapshot differ');
-    if (codes.length === 0) return empty;
-    let maxId = 0;
-    for (let i = 0; i < codes.length; i++) if (codes[i]! > maxId) maxId = codes[i]!;
-    // Slot of each path id (+1; 0: not seen), then per slot: first, last, counts per action.
-    const slotOf = new Int32Array(Math.floor(maxId / 8) + 1);
-    const bound = Math.min(codes.length, slotOf.length);
+    // A row whose pair were NULL would drop out whole (group_concat skips NULL): pairs never split.
+    const walk = this.db
+      .prepare(
+        `SELECT '[' || group_concat((path_id * 8 + (CASE action ${cases} END)) || ',' || ts) || ']' FROM audit_events ${q.from}
+         WHERE ${q.who} AND action IN (${SET}) AND ts >= ? AND ts <= ? AND status IN (${SET}) AND path_id IS NOT NULL`,
+      )
+      .pluck();
+    const acts = JSON.stringify(actions);
+    const sts = JSON.stringify(statuses);
+    // Slot of each path id (+1; 0: not seen) and per slot: first, last, counts per action (grown as needed).
+    let slotOf = new Int32Array(1024);
+    let first = new Float64Array(1024);
+    let last = new Float64Array(1024);
+    let counts = new Float64Array(1024 * na);
     const ids: number[] = [];
-    const first = new Float64Array(bound);
-    const last = new Float64Array(bound);
-    const counts = new Float64Array(bound * na);
-    for (let i = 0; i < codes.length; i++) {
-      const code = codes[i]!;
-      const id = Math.floor(code / 8);
-      const ts = times[i]!;
-      let slot = slotOf[id]! - 1;
-      if (slot < 0) {
-        slot = ids.length;
-        ids.push(id);
-        slotOf[id] = slot + 1;
-        first[slot] = ts;
-        last[slot] = ts;
-      } else {
-        if (ts < first[slot]!) first[slot] = ts;
-        if (ts > last[slot]!) last[slot] = ts;
+    const read = this.db.transaction(() => {
+      // Windows only where the store has events (a range "since 1970" is not 600 empty windows).
+      const [oldest, newest] = this.db.prepare('SELECT (SELECT min(ts) FROM audit_events), (SELECT max(ts) FROM audit_events)').raw().get() as [number | null, number | null];
+      if (oldest === null || newest === null) return;
+      const end = Math.min(range.to, newest);
+      for (let from = Math.max(range.from, oldest); from <= end; from += WINDOW_MS) {
+        const to = Math.min(end, from + WINDOW_MS - 1);
+        const text = walk.get(...actions, ...q.params, acts, from, to, sts) as string | null;
+        if (text === null) continue;
+        const pairs = JSON.parse(text) as number[];
+        for (let i = 0; i < pairs.length; i += 2) {
+          const code = pairs[i]!;
+          const ts = pairs[i + 1]!;
+          const id = Math.floor(code / 8);
+          if (id >= slotOf.length) slotOf = grown(slotOf, id + 1);
+          let slot = slotOf[id]! - 1;
+          if (slot < 0) {
+            slot = ids.length;
+            ids.push(id);
+            slotOf[id] = slot + 1;
+            if (slot >= first.length) {
+              first = grown(first, slot + 1);
+              last = grown(last, slot + 1);
+              counts = grown(counts, (slot + 1) * na);
+            }
+            first[slot] = ts;
+            last[slot] = ts;
+          } else {
+            if (ts < first[slot]!) first[slot] = ts;
+            if (ts > last[slot]!) last[slot] = ts;
+          }
+          counts[slot * na + (code - id * 8)]!++;
+        }
       }
-      counts[slot * na + (code - id * 8)]!++;
-    }
-    // The paths' text, in order.
-    const rows = this.db.prepare(`SELECT id, value FROM audit_terms WHERE id IN (${SET}) ORDER BY value`).raw().all(JSON.stringify(ids)) as Array<[number, string]>;
-    const n = rows.length;
-    const out: AccessTable = { paths: new Array<string>(n), first: new Float64Array(n), last: new Float64Array(n), counts: new Float64Array(n * na), actions: na };
+    });
+    read();
+    if (ids.length === 0) return empty;
+    // The paths' text sorted, with the slot of each (json_each's key: the position in ids).
+    const names = this.db
+      .prepare(`SELECT json_group_array(k), json_group_array(v) FROM (SELECT j.key AS k, t.value AS v FROM json_each(?) j JOIN audit_terms t ON t.id = j.value ORDER BY t.value)`)
+      .raw()
+      .get(JSON.stringify(ids)) as [string, string];
+    const slots = JSON.parse(names[0]) as number[];
+    const paths = JSON.parse(names[1]) as string[];
+    const n = paths.length;
+    const out: AccessTable = { paths, first: new Float64Array(n), last: new Float64Array(n), counts: new Float64Array(n * na), actions: na };
     for (let k = 0; k < n; k++) {
-      const [id, path] = rows[k]!;
-      const slot = slotOf[id]! - 1;
-      out.paths[k] = path;
+      const slot = slots[k]!;
       out.first[k] = first[slot]!;
       out.last[k] = last[slot]!;
       for (let a = 0; a < na; a++) out.counts[k * na + a] = counts[slot * na + a]!;

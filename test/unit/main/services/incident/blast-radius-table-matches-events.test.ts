@@ -95,6 +95,10 @@ function expected(events: AuditRecord[], match: (e: AuditRecord) => boolean, fro
 
 describe('blast radius: the fast table, the SQL GROUP BY and the events agree', () => {
   const events = generated(6000);
+  // Reads on the edges of the store's 31-day windows (from the oldest event, and from a range's start).
+  const oldest = Math.min(...events.map((e) => e.ts));
+  const edges = [oldest, T0 + 7 * 86_400_000].flatMap((start) => [-1, 0, 1].map((d) => start + 31 * 86_400_000 + d));
+  edges.forEach((ts, i) => events.push({ ...events.find((e) => e.user === 'mallory' && e.path.startsWith('tenants/data/t-'))!, key: `edge:${i}`, requestId: `edge${i}`, ts, action: 'read', status: 'ok' }));
   const repo = new AuditRepo(openDatabase(':memory:'));
   repo.insertMany(events);
   const unused = () => {
@@ -116,6 +120,8 @@ describe('blast radius: the fast table, the SQL GROUP BY and the events agree', 
     // Ends on an event's exact time (inclusive on both sides).
     { from: events[10]!.ts, to: events[20]!.ts },
     { from: T0 + SPAN + 1, to: T0 + 2 * SPAN },
+    // "Since 1970" and beyond any date: walked only where the store has events (else millions of empty windows).
+    { from: 0, to: 8.64e15 },
   ];
 
   it('accessTable equals accessesBy (sorted by path) for every identity kind and range', () => {
@@ -137,6 +143,12 @@ describe('blast radius: the fast table, the SQL GROUP BY and the events agree', 
       expect(table.length).toBeGreaterThan(0);
       expect(table).toEqual(repo.access.accessesBy(ref, ranges[0]!, acts, ['ok', 'denied']).sort((a, b) => (a.path < b.path ? -1 : 1)));
     }
+  });
+
+  it('an empty store and a reversed range list nothing', () => {
+    const empty = new AuditRepo(openDatabase(':memory:'));
+    expect(empty.access.accessTable({ kind: 'user', values: ['mallory'] }, { from: 0, to: 8.64e15 }, SECRET_ACCESS_ACTIONS as AuditAction[], SECRET_ACCESS_STATUSES).paths).toEqual([]);
+    expect(repo.access.accessTable({ kind: 'user', values: ['mallory'] }, { from: T0 + SPAN, to: T0 }, SECRET_ACCESS_ACTIONS as AuditAction[], SECRET_ACCESS_STATUSES).paths).toEqual([]);
   });
 
   it('the listing equals an independent count over the events', () => {
