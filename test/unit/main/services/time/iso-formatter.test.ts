@@ -18,7 +18,7 @@ describe('isoFormatter', () => {
     const iso = isoFormatter();
     let x = 7;
     const rnd = () => (x = (x * 1103515245 + 12345) >>> 0) / 4294967296;
-    for (let i = 0; i < 200_000; i++) {
+    for (let i = 0; i < 50_000; i++) {
       // Mostly within a few years (the cache hits), some anywhere in years 0000-9999.
       const ms = i % 10 === 0 ? Math.floor((rnd() - 0.2) * 2.6e14) : Date.UTC(2024, 0, 1) + Math.floor(rnd() * 3 * 365 * 86_400_000);
       expect(iso(ms)).toBe(new Date(ms).toISOString());
