@@ -5,7 +5,7 @@
 // access is the caller's (shared/audit/secret-access.ts); this file only answers.
 //
 // Each query stays on an index at 10,000,000 events: identity + action + time walk
-// migration 10's covering indexes (user / entity, action, ts, path_id, status) without
+// migration 18's covering indexes (user / entity, action, ts, path_id, status) without
 // reading a row; an address walks (ip_id, ts); an accessor (accessor, ts). Paths come back
 // as term ids and are resolved in one query.
 import type { AuditAction, AuditStatus } from '../../../shared/contracts/audit';
