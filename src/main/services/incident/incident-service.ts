@@ -173,8 +173,8 @@ export class IncidentService {
       secrets[j]!.first = iso(firstMs[j]!);
       secrets[j]!.last = iso(lastMs[j]!);
     }
-    // By path (paths are unique here). The store hands them over sorted, and a console
-    // record's path sorts like Vault's of the same secret: nearly sorted input, one merge.
+    // By path (unique here). The store hands the logged paths over sorted, so this is a few
+    // sorted runs (the console's own records, then the mount's data paths): cheap merges.
     secrets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
     const otherMounts = [...other.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((o) => ({ path: o.path, count: o.count, last: new Date(o.last).toISOString() }));
     return { secrets, otherMounts };
