@@ -6,20 +6,16 @@
 // and viewed credentials with the stolen phone. Now confirm activates only a grant this
 // console opened (enrolment:begin, single use) for the same identity.
 // Against the real services: OpenBao's TOTP engine, three admins, the app's composition.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../../src/main/handlers';
 import type { Handlers } from '../../../src/main/handlers/types';
-import { createServices, type Services } from '../../../src/main/services/container';
-import { MemorySecretStore } from '../../../src/main/services/keychain/memory-secret-store';
+import { composeApp, type AppComposition } from '../helpers/app-composition';
 import { loadTestServices, type ServicesState } from '../helpers/services';
+import type { Services } from '../../../src/main/services/container';
 import { createRevealUser, rootCaller, type CodeSource } from '../reveal/reveal-fixtures';
 import { enrolThroughGrant, type Account } from './enrolment-fixtures';
 
 let s: ServicesState;
-let dir: string;
+let app: AppComposition;
 let services: Services;
 let handlers: Handlers;
 let victim: Account;
@@ -39,24 +35,12 @@ beforeAll(async () => {
   // Re-enrolled through another colleague's grant (a new phone): the old factor is replaced.
   const second = await enrolThroughGrant(env);
   newGrant = second.grantId;
-  dir = mkdtempSync(join(tmpdir(), 'reenrol-'));
-  services = createServices({
-    connection: { address: s.openbao.addr, minTlsVersion: 'TLSv1.3', kvMount: s.openbao.kvMount, timeoutMs: 10_000 },
-    shell: 'harness',
-    appVersion: 'test',
-    platform: process.platform,
-    dataDir: dir,
-    secretStore: new MemorySecretStore(),
-    openExternal: async () => undefined,
-    events: { emit: () => undefined },
-    autoSync: false,
-  });
-  handlers = createHandlers(services);
+  app = composeApp(s, 'reenrol');
+  ({ services, handlers } = app);
 }, 120_000);
 
 afterAll(async () => {
-  await services?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.dispose();
 });
 
 describe('a replaced second factor stays replaced', () => {

@@ -4,56 +4,31 @@
 // five more 2FA guesses per alias, per quarter hour. The lockout now counts per Vault identity
 // (the entity id Vault reports for the signed-in user), whatever address reaches it.
 // Judged by OpenBao's own audit log: no login from the alias reaches Vault while locked.
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandlers } from '../../../src/main/handlers';
 import type { Handlers } from '../../../src/main/handlers/types';
-import { createServices, type Services } from '../../../src/main/services/container';
-import { MemorySecretStore } from '../../../src/main/services/keychain/memory-secret-store';
+import { composeApp, loginsSeenByVault, type AppComposition } from '../helpers/app-composition';
 import { loadTestServices, type ServicesState } from '../helpers/services';
+import type { Services } from '../../../src/main/services/container';
 import { enrolThroughGrant } from '../enrolment/enrolment-fixtures';
 import { createRevealUser, rootCaller } from './reveal-fixtures';
 
 let s: ServicesState;
-let dir: string;
+let app: AppComposition;
 let services: Services;
 let handlers: Handlers;
 
 const auditMark = (): number => statSync(s.openbao.auditLogPath).size;
 
-function loginsSeenByVault(username: string, mark: number): number {
-  const path = `auth/userpass/login/${username}`.toLowerCase();
-  let n = 0;
-  for (const line of readFileSync(s.openbao.auditLogPath).subarray(mark).toString('utf8').split('\n')) {
-    if (!line.toLowerCase().includes(path)) continue;
-    const e = JSON.parse(line) as { type?: string; request?: { path?: string } };
-    if (e.type === 'request' && e.request?.path?.toLowerCase() === path) n++;
-  }
-  return n;
-}
 
 beforeAll(async () => {
   s = await loadTestServices();
-  dir = mkdtempSync(join(tmpdir(), 'lockout-alias-'));
-  services = createServices({
-    connection: { address: s.openbao.addr, minTlsVersion: 'TLSv1.3', kvMount: s.openbao.kvMount, timeoutMs: 10_000 },
-    shell: 'harness',
-    appVersion: 'test',
-    platform: process.platform,
-    dataDir: dir,
-    secretStore: new MemorySecretStore(),
-    openExternal: async () => undefined,
-    events: { emit: () => undefined },
-    autoSync: false,
-  });
-  handlers = createHandlers(services);
+  app = composeApp(s, 'lockout-alias');
+  ({ services, handlers } = app);
 }, 60_000);
 
 afterAll(async () => {
-  await services?.dispose();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await app?.dispose();
 });
 
 describe('the reveal lockout follows the Vault identity, not the address spelling', () => {
@@ -76,6 +51,6 @@ describe('the reveal lockout follows the Vault identity, not the address spellin
     const since = auditMark();
     // Even the right password and a valid code are not tried.
     await expect(handlers['reveal:verify']({ tenantId: 't-000001', password: user.password, code: await codes.valid() })).rejects.toThrow(/locked until/);
-    expect(loginsSeenByVault(user.username, since)).toBe(0);
+    expect(loginsSeenByVault(s.openbao.auditLogPath, user.username, since)).toBe(0);
   });
 });
