@@ -5,6 +5,8 @@
 
 export const TXT_STRING_MAX = 255;
 
+const utf8 = new TextEncoder();
+
 /** Splits into strings of at most `max` UTF-8 bytes, never inside a character. */
 export function splitTxt(value: string, max = TXT_STRING_MAX): string[] {
   if (max < 4) throw new Error('max must leave room for one character');
@@ -12,7 +14,7 @@ export function splitTxt(value: string, max = TXT_STRING_MAX): string[] {
   let cur = '';
   let bytes = 0;
   for (const ch of value) {
-    const n = new TextEncoder().encode(ch).length;
+    const n = utf8.encode(ch).length;
     if (bytes + n > max) {
       out.push(cur);
       cur = '';

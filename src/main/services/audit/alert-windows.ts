@@ -12,6 +12,22 @@ function groupBy<T>(events: readonly T[], keyOf: (e: T) => string | null): Map<s
   return out;
 }
 
+/** The marked events of one key as bursts: consecutive marked events, a new burst after a gap longer than the window. */
+function burstsOfMarked<T extends { ts: number }>(key: string, list: readonly T[], marked: Uint8Array, windowMs: number): { key: string; events: T[] }[] {
+  const out: { key: string; events: T[] }[] = [];
+  let current: T[] | null = null;
+  for (let i = 0; i < list.length; i++) {
+    if (!marked[i]) {
+      current = null;
+      continue;
+    }
+    if (current && list[i]!.ts - current.at(-1)!.ts > windowMs) current = null;
+    if (!current) out.push({ key, events: (current = []) });
+    current.push(list[i]!);
+  }
+  return out;
+}
+
 /**
  * Sliding window per key: a burst when `threshold` events fall within `windowMs`.
  * Overlapping qualifying windows of one key merge into one burst (so 50 failures
@@ -31,16 +47,7 @@ export function windowed<T extends { ts: number }>(events: readonly T[], keyOf: 
         markedUpTo = hi;
       }
     }
-    let current: T[] | null = null;
-    for (let i = 0; i < list.length; i++) {
-      if (!marked[i]) {
-        current = null;
-        continue;
-      }
-      if (current && list[i]!.ts - current.at(-1)!.ts > windowMs) current = null;
-      if (!current) out.push({ key, events: (current = []) });
-      current.push(list[i]!);
-    }
+    out.push(...burstsOfMarked(key, list, marked, windowMs));
   }
   return out;
 }
@@ -68,16 +75,7 @@ export function windowedDistinct<T extends { ts: number }>(events: readonly T[],
         markedUpTo = hi;
       }
     }
-    let current: T[] | null = null;
-    for (let i = 0; i < list.length; i++) {
-      if (!marked[i]) {
-        current = null;
-        continue;
-      }
-      if (current && list[i]!.ts - current.at(-1)!.ts > windowMs) current = null;
-      if (!current) out.push({ key, events: (current = []) });
-      current.push(list[i]!);
-    }
+    out.push(...burstsOfMarked(key, list, marked, windowMs));
   }
   return out;
 }

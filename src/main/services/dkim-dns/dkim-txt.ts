@@ -4,6 +4,7 @@
 // answered with the key Vault holds, and write the records for a zone file or a CSV.
 // Pure: no network, no Vault.
 import { csvCell } from '../audit/export-format';
+import { splitTxt, TXT_STRING_MAX } from '../../../shared/inventory/dns-txt';
 
 export type TxtMatch =
   | { state: 'published'; detail: string }
@@ -71,23 +72,9 @@ export function matchRecords(records: readonly (readonly string[])[], expectedP:
   return { state: 'published', detail: records[0]!.length > 1 ? `matches (${records[0]!.length} strings joined)` : 'matches' };
 }
 
-/** The strings a zone file needs: at most 255 bytes each (a TXT character-string's limit). */
-export function txtChunks(value: string, max = 255): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let bytes = 0;
-  for (const ch of value) {
-    const n = Buffer.byteLength(ch);
-    if (bytes + n > max) {
-      out.push(cur);
-      cur = '';
-      bytes = 0;
-    }
-    cur += ch;
-    bytes += n;
-  }
-  if (cur !== '' || out.length === 0) out.push(cur);
-  return out;
+/** The strings a zone file needs: at most 255 bytes each (a TXT character-string's limit); the UI splits the same way. */
+export function txtChunks(value: string, max = TXT_STRING_MAX): string[] {
+  return splitTxt(value, max);
 }
 
 /**
