@@ -101,8 +101,11 @@ test('the live stream shows new Vault audit entries, filters narrow it, an alert
   await expect(rows.filter({ hasText: 'reveal' })).toHaveCount(1);
 
   // Pause: new entries do not appear until resumed.
+  // The cleared search refreshes the table (debounced) before the stream is paused: wait for
+  // that answer, so a late refresh of the filter change cannot bring in the entry made below.
   await page.getByTestId('audit-filter-text').fill('');
   await page.getByTestId('audit-filter-text').press('Enter');
+  await expect(rows.filter({ hasNotText: 'reveal' }).first()).toBeVisible();
   await page.getByTestId('audit-pause').click();
   await expect(page.getByTestId('audit-stream-state')).toContainText('Paused');
   await baoCall('GET', 'tenants/data/t-000778/ssh/admin', { token: bao.rootToken });
