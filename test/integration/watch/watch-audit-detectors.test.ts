@@ -33,7 +33,9 @@ describe('watch: the audit detectors', () => {
   it('an audited-header change by root pages audit-sys-critical once (error), with what Vault did', async () => {
     const r = await baoFetch(s, 'POST', `sys/config/auditing/request-headers/${header}`, { body: { hmac: false } });
     expect(r.status).toBeLessThan(300);
-    const ev = await rx.waitFor((e) => e.action === 'trigger' && (e.dedupKey ?? '').endsWith('/audit-sys-critical'), 30_000, 'sys-critical trigger');
+    // Alerts computed on a large shared log may be reused for up to 60 s (AuditAlerts caps its
+    // cost at a tenth of the process's time), so the page can follow by that much on a loaded machine.
+    const ev = await rx.waitFor((e) => e.action === 'trigger' && (e.dedupKey ?? '').endsWith('/audit-sys-critical'), 90_000, 'sys-critical trigger');
     expect(ev.valid, ev.problems.join('; ')).toBe(true);
     expect(ev.severity).toBe('error');
     expect(ev.summary).toContain('sys/config/auditing/request-headers');
@@ -47,5 +49,5 @@ describe('watch: the audit detectors', () => {
     expect(rx.events.filter((e) => e.action === 'trigger' && (e.dedupKey ?? '').endsWith('/audit-sys-critical'))).toHaveLength(1);
     expect(await watcher.sample('vault_console_suspicious_activity_alerts_total', 'rule="sys-critical"')).toBeGreaterThanOrEqual(1);
     expect(await watcher.sample('vault_console_watch_condition_active', 'condition="audit-sys-critical"')).toBe(1);
-  }, 90_000);
+  }, 150_000);
 });
