@@ -50,6 +50,11 @@ interface AuditState {
   facets: { tenants: string[]; users: string[] };
   stream: StreamStatus | null;
   paused: boolean;
+  /**
+   * When the stream was paused (ISO): while paused every answer stops there, so a filter
+   * change, or a refresh that was on its way when Pause was clicked, shows nothing newer.
+   */
+  pausedAt: string | null;
   loading: boolean;
   error: string | null;
   /**
@@ -78,6 +83,17 @@ interface AuditState {
 
 let seq = 0;
 
+/** The filter as asked while paused: it ends at the pause (or at its own end, if earlier). */
+export function capAtPause(filter: AuditFilter, pausedAt: string | null): AuditFilter {
+  if (!pausedAt) return filter;
+  if (filter.to) {
+    const own = /^\d{4}-\d{2}-\d{2}$/.test(filter.to) ? Date.parse(`${filter.to}T23:59:59.999Z`) : Date.parse(filter.to);
+    // An end that is not a date is left for main to refuse with its reason.
+    if (!Number.isFinite(own) || own <= Date.parse(pausedAt)) return filter;
+  }
+  return { ...filter, to: pausedAt };
+}
+
 function clean(f: AuditFilter): AuditFilter {
   const out: AuditFilter = {};
   for (const [k, v] of Object.entries(f)) if (v !== undefined && v !== '') (out as Record<string, unknown>)[k] = v;
@@ -101,6 +117,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   facets: { tenants: [], users: [] },
   stream: null,
   paused: false,
+  pausedAt: null,
   loading: false,
   error: null,
   failed: false,
@@ -135,7 +152,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
 
   async refresh() {
     const mine = ++seq;
-    const filter = get().filter;
+    const filter = capAtPause(get().filter, get().pausedAt);
     set({ loading: true });
     try {
       const [page, counts, alerts, facets, stream, chart] = await Promise.all([
@@ -173,7 +190,8 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   },
 
   async loadMore() {
-    const { cursor, filter, events } = get();
+    const { cursor, events } = get();
+    const filter = capAtPause(get().filter, get().pausedAt);
     if (!cursor || events.length >= MAX_ROWS) return;
     const mine = seq;
     try {
@@ -186,8 +204,11 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   },
 
   setPaused(paused) {
-    set({ paused });
-    if (!paused) void get().refresh();
+    const wasLoading = get().loading;
+    set({ paused, pausedAt: paused ? new Date().toISOString() : null });
+    // Resuming shows everything up to now; pausing while an answer is on its way asks
+    // again with the pause as its end, so that late answer cannot bring in newer entries.
+    if (!paused || wasLoading) void get().refresh();
   },
 
   async openAlert(alert) {

@@ -46,6 +46,12 @@ export function AuditView({ refreshMs }: Props) {
         <div className="view-actions">
           <span className="muted" data-testid="audit-stream-state" aria-live="polite">
             {s.paused ? 'Paused' : s.stream?.running ? 'Live' : 'Not streaming'}
+            {s.paused && s.pausedAt ? (
+              <span data-testid="audit-paused-at" title="While paused, the table, counts, chart and alerts end at the pause, whatever the filter">
+                {' '}
+                at <Time value={s.pausedAt} /> (nothing newer shown)
+              </span>
+            ) : null}
             {s.lastRefresh ? (
               <>
                 {' '}
