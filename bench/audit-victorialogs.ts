@@ -5,13 +5,15 @@
 //    (page of 200 newest + counts/breakdown, as the view asks);
 //  - the console's RSS while paging through 1,000,000 matching events.
 // BENCH_AUDIT_VLOGS=1 npm run bench runs it; sizes: BENCH_VLOGS_FORWARD_EVENTS
-// (default 200,000), BENCH_VLOGS_EVENTS (total loaded, default 3,000,000).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+// (default 200,000), BENCH_VLOGS_EVENTS (total loaded, default 3,000,000), BENCH_VLOGS_BASE
+// (events generated and parsed, then repeated; default 500,000), BENCH_VLOGS_DAYS (the period,
+// default 365), BENCH_VLOGS_DATA_DIR (keep the data and query it again next run).
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditFilter } from '../src/shared/contracts/audit';
 import { parseVaultAuditText } from '../src/main/services/audit/audit-parser';
-import { toEventDoc } from '../src/main/services/audit-source/event-fields';
+import { eventIdOf, toEventDoc, type EventDoc } from '../src/main/services/audit-source/event-fields';
 import { AuditForwarder, victoriaLogsSink } from '../src/main/services/audit-source/forwarder';
 import { LogsqlClient } from '../src/main/services/audit-source/logsql-client';
 import { VictoriaLogsAuditSource } from '../src/main/services/audit-source/victorialogs-source';
@@ -26,18 +28,88 @@ const STREAM = { vault_cluster: 'bench' };
 
 const log = (s: string) => process.stderr.write(`[bench vlogs] ${s}\n`);
 
-export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; events: number }): Promise<Cell[][]> {
+/**
+ * Posts `events` event lines: `base` events generated from captured OpenBao output and mapped
+ * by the console's parser, repeated. Copy k of the base lies in its own slice of the period
+ * (times stretched to fill it), with its own key, id and request id.
+ */
+async function loadReplicated(client: LogsqlClient, o: { events: number; base: number; start: number; days: number }): Promise<number> {
+  const base: EventDoc[] = [];
+  let text = '';
+  let n = 0;
+  for (const [req, res] of generate({ events: o.base, start: o.start, seed: 8 })) {
+    text += `${req}\n${res}\n`;
+    if (++n % 20_000 === 0 || n === o.base) {
+      for (const r of parseVaultAuditText(text).records) base.push(toEventDoc(r, STREAM));
+      text = '';
+    }
+  }
+  base.sort((a, b) => a.ts - b.ts);
+  const copies = Math.ceil(o.events / base.length);
+  const slice = Math.floor((o.days * 86_400_000) / copies);
+  const t0 = base[0]!.ts;
+  const stretch = slice / Math.max(1, base.at(-1)!.ts - t0 + 1);
+  log(`base of ${base.length} mapped events, ${copies} copies of ${(slice / 3_600_000).toFixed(1)} h each`);
+  const inflight = new Set<Promise<void>>();
+  const post = async (body: string) => {
+    const ingest = () => client.ingest(body, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+    // A keep-alive socket the server closed: once more on a fresh one (the bench loads, it does not dedupe).
+    const p = ingest().catch(ingest);
+    inflight.add(p);
+    await p.finally(() => inflight.delete(p));
+  };
+  const started = performance.now();
+  let loaded = 0;
+  let lines: string[] = [];
+  for (let k = 0; k < copies && loaded < o.events; k++) {
+    for (const b of base) {
+      if (loaded >= o.events) break;
+      const ts = o.start + k * slice + Math.floor((b.ts - t0) * stretch);
+      const key = `${b.key}#${k}`;
+      const d: EventDoc = { ...b, _time: new Date(ts).toISOString(), ts, hour: new Date(ts).getUTCHours(), key, id: eventIdOf(key) };
+      if (b.request_id) d.request_id = `${b.request_id}-${k}`;
+      lines.push(JSON.stringify(d));
+      loaded++;
+      if (lines.length === 20_000) {
+        const body = `${lines.join('\n')}\n`;
+        lines = [];
+        if (inflight.size >= 2) await Promise.race(inflight);
+        void post(body);
+        if (loaded % 1_000_000 === 0) log(`  loaded ${loaded} (${((loaded * 1000) / (performance.now() - started)).toFixed(0)}/s)`);
+      }
+    }
+  }
+  if (lines.length) void post(`${lines.join('\n')}\n`);
+  await Promise.all(inflight);
+  return loaded;
+}
+
+export interface VlogsBenchOptions {
+  forwardEvents: number;
+  events: number;
+  /** Events generated and mapped by the parser, then repeated up to `events`. */
+  base: number;
+  /** The period the events are spread over. */
+  days: number;
+  /** Keep VictoriaLogs' data here and query it again on the next run (no load when it holds a finished load). */
+  dataDir?: string;
+}
+
+export async function benchAuditVictoriaLogs(opts: VlogsBenchOptions): Promise<Cell[][]> {
   const rows: Cell[][] = [];
   // Each row is also logged as it is measured: a run stopped half way still reports.
   const push = (r: Cell[]) => {
     rows.push(r);
     log(r.map((c) => (typeof c === 'number' ? (Number.isNaN(c) ? '-' : c.toFixed(1)) : c)).join(' | '));
   };
+  const reuse = opts.dataDir !== undefined;
   const dir = mkdtempSync(join(tmpdir(), 'vc-bench-vlogs-'));
-  const vl = await startVictoriaLogs({ dataDir: join(dir, 'vl') });
+  const dataDir = opts.dataDir ?? join(dir, 'vl');
+  const vl = await startVictoriaLogs({ dataDir });
   const restoreLog = setLogSink(() => undefined);
   const client = new LogsqlClient({ url: vl.url, authHeader: async () => ({}), timeoutMs: 120_000 });
-  try {
+  let forwarderRate = Number.NaN;
+  const fill = async (): Promise<number> => {
     // 1. Through the forwarder: a generated Vault audit log file.
     const file = join(dir, 'audit.log');
     const start = Date.UTC(2026, 0, 1);
@@ -48,41 +120,25 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
     const fr = await fwd.runOnce();
     await fwd.stop();
     const fwdS = (performance.now() - t) / 1000;
+    forwarderRate = fr.sent / fwdS;
     push(['vlogs ingest via forwarder', fr.sent, Number.NaN, Number.NaN, Number.NaN, fr.sent / fwdS, `${fr.batches} batches, ${(statSync(file).size / 1e6 / fwdS).toFixed(0)} MB/s of log`]);
     rmSync(file);
 
-    // 2. Load the rest: the same generator and mapping, posted in parallel batches.
+    // 2. Load the rest. The generator and parser run at ~3,400 events/s here (50,000,000 would
+    // take four hours), so a base of events generated and mapped by the console's own parser
+    // is repeated: each copy spread over its own slice of the period, with fresh keys and ids.
     const rest = opts.events - fr.sent;
     t = performance.now();
-    let loaded = 0;
-    const inflight = new Set<Promise<void>>();
-    let lines: string[] = [];
-    const post = async (body: string) => {
-      const ingest = () => client.ingest(body, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
-      // A keep-alive socket the server closed: once more on a fresh one (the bench loads, it does not dedupe).
-      const p = ingest().catch(ingest);
-      inflight.add(p);
-      await p.finally(() => inflight.delete(p));
-    };
-    let text = '';
-    let n = 0;
-    for (const [req, res] of generate({ events: rest, start: start + opts.forwardEvents * 11, seed: 8 })) {
-      text += `${req}\n${res}\n`;
-      if (++n % 20_000 === 0 || n === rest) {
-        for (const r of parseVaultAuditText(text).records) lines.push(JSON.stringify(toEventDoc(r, STREAM)));
-        text = '';
-        const body = `${lines.join('\n')}\n`;
-        loaded += lines.length;
-        lines = [];
-        if (inflight.size >= 2) await Promise.race(inflight);
-        void post(body);
-        if (n % 500_000 === 0) log(`  loaded ${loaded + fr.sent} (${((loaded * 1000) / (performance.now() - t)).toFixed(0)}/s)`);
-      }
-    }
-    await Promise.all(inflight);
+    const loaded = rest > 0 ? await loadReplicated(client, { events: rest, base: Math.min(opts.base, rest), start: start + opts.forwardEvents * 11, days: opts.days }) : 0;
     await vl.flush();
     const total = loaded + fr.sent;
-    push(['vlogs bulk load (mapping + post)', loaded, Number.NaN, Number.NaN, Number.NaN, (loaded * 1000) / (performance.now() - t), `total ${total} events`]);
+    push(['vlogs bulk load (base mapped, repeated)', loaded, Number.NaN, Number.NaN, Number.NaN, (loaded * 1000) / (performance.now() - t), `total ${total} events over ${opts.days} days`]);
+    writeFileSync(join(dataDir, 'loaded.json'), JSON.stringify({ total }));
+    return total;
+  };
+  try {
+    const total = existsSync(join(dataDir, 'loaded.json')) ? (JSON.parse(readFileSync(join(dataDir, 'loaded.json'), 'utf8')) as { total: number }).total : await fill();
+    if (reuse) log(`querying ${total} events already in ${dataDir}`);
 
     // 3. The six standard filters and free text.
     const source = new VictoriaLogsAuditSource({ client, stream: STREAM });
@@ -123,7 +179,7 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
     let rssMax = rss0;
     let seen = 0;
     let cursor = null;
-    t = performance.now();
+    const t = performance.now();
     while (seen < target) {
       const p = await source.page({}, cursor, 2000);
       seen += p.events.length;
@@ -139,22 +195,33 @@ export async function benchAuditVictoriaLogs(opts: { forwardEvents: number; even
       startedAt: new Date().toISOString(),
       durationMs: 0,
       environment: { node: process.version },
-      metrics: { events: total, forwarderEventsPerSecond: fr.sent / fwdS, p50Ms: percentile(all, 50), p95Ms: percentile(all, 95), perFilter, paged: seen, rssStartMb: rss0 / 1e6, rssMaxMb: rssMax / 1e6, vlDataBytes: 0 },
+      metrics: { events: total, forwarderEventsPerSecond: forwarderRate, p50Ms: percentile(all, 50), p95Ms: percentile(all, 95), perFilter, paged: seen, rssStartMb: rss0 / 1e6, rssMaxMb: rssMax / 1e6, vlDataBytes: 0 },
     });
     source.close();
   } finally {
     restoreLog();
     client.close();
-    await vl.stop({ removeData: true });
+    await vl.stop({ removeData: !reuse });
     rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }
 
+/** BENCH_VLOGS_FORWARD_EVENTS, BENCH_VLOGS_EVENTS, BENCH_VLOGS_BASE, BENCH_VLOGS_DAYS, BENCH_VLOGS_DATA_DIR. */
+export function vlogsOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): VlogsBenchOptions {
+  const n = (k: string, d: number) => Number(env[k] ?? d);
+  return {
+    forwardEvents: n('BENCH_VLOGS_FORWARD_EVENTS', 200_000),
+    events: n('BENCH_VLOGS_EVENTS', 3_000_000),
+    base: n('BENCH_VLOGS_BASE', 500_000),
+    days: n('BENCH_VLOGS_DAYS', 365),
+    ...(env.BENCH_VLOGS_DATA_DIR ? { dataDir: env.BENCH_VLOGS_DATA_DIR } : {}),
+  };
+}
+
 if (require.main === module) {
-  const n = (k: string, d: number) => Number(process.env[k] ?? d);
   void import('./lib/table').then(({ renderTable }) =>
-    benchAuditVictoriaLogs({ forwardEvents: n('BENCH_VLOGS_FORWARD_EVENTS', 200_000), events: n('BENCH_VLOGS_EVENTS', 3_000_000) }).then(
+    benchAuditVictoriaLogs(vlogsOptionsFromEnv()).then(
       (rows) => process.stdout.write(renderTable(['benchmark', 'n', 'p50 ms', 'p95 ms', 'p99 ms', 'ops/s', 'note'], rows)),
       (err: unknown) => {
         process.stderr.write(`vlogs bench failed: ${(err as Error).message}\n`);

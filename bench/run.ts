@@ -9,7 +9,7 @@ import { startOpenBao, type OpenBaoInstance } from '../test/services/openbao/ope
 import { connectionFromEnv } from '../src/main/services/config/app-config';
 import { createVaultClient } from '../src/main/services/vault/vault-client';
 import { benchAudit } from './audit-ingest';
-import { benchAuditVictoriaLogs } from './audit-victorialogs';
+import { benchAuditVictoriaLogs, vlogsOptionsFromEnv } from './audit-victorialogs';
 import { benchBackup } from './backup-throughput';
 import { benchDkimKeygen } from './dkim-keygen';
 import { benchHealthRefresh } from './health-refresh';
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     // The same audit view over VictoriaLogs (issue 18); opt-in: it loads millions of events.
     if (process.env.BENCH_AUDIT_VLOGS === '1') {
       log('audit over VictoriaLogs: forwarder ingest, standard filters, RSS while paging 1M events');
-      rows.push(...(await benchAuditVictoriaLogs({ forwardEvents: sizes('BENCH_VLOGS_FORWARD_EVENTS', [200_000])[0]!, events: sizes('BENCH_VLOGS_EVENTS', [3_000_000])[0]! })));
+      rows.push(...(await benchAuditVictoriaLogs(vlogsOptionsFromEnv())));
     }
   } finally {
     client.close();
