@@ -112,7 +112,8 @@ export async function benchAuditVictoriaLogs(opts: VlogsBenchOptions): Promise<C
   const fill = async (): Promise<number> => {
     // 1. Through the forwarder: a generated Vault audit log file.
     const file = join(dir, 'audit.log');
-    const start = Date.UTC(2026, 0, 1);
+    // The period ends a day before now: VictoriaLogs drops lines more than 2 days in the future.
+    const start = (Math.floor(Date.now() / 86_400_000) - opts.days - 1) * 86_400_000;
     await writeLog(file, { events: opts.forwardEvents, start, seed: 7 });
     log(`forwarding ${opts.forwardEvents} events (${(statSync(file).size / 1e6).toFixed(0)} MB log)`);
     let t = performance.now();
