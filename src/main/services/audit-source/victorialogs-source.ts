@@ -21,8 +21,52 @@ const FACET_LIMIT = 20_000;
 const BOUNDS_TTL_MS = 10_000;
 /** Cached answers over events are reused for this long (events keep arriving). */
 const VERSION_MS = 10_000;
+/** Pages walk time windows: the first an hour, each next one 4 times wider (a page is soon full). */
+const PAGE_STEP = { first: 3_600_000, widen: 4 };
+/** Counts take bigger steps (a day, then 8 times wider): each window is one `stats` query. */
+const COUNT_STEP = { first: 86_400_000, widen: 8 };
+/** A window this wide (about 30 years) is the last: it has no far bound. */
+const MAX_WINDOW_MS = 1_000 * 86_400_000;
+/** Counts stop here and say "at least" (the local store's cap, COUNT_CAP). */
+const COUNT_CAP = 100_000;
+/** ... or after this long: the rest of a count through years of free text is not worth seconds. */
+const COUNT_BUDGET_MS = 700;
 
 type Capped = StoredEvent[] & { capped?: boolean };
+
+interface Windows {
+  dir: 'desc' | 'asc';
+  /** Where the walk starts (inclusive). */
+  edge: number;
+  /** The first window reaches step.first beyond this (the newest or oldest event there is). */
+  anchor: number;
+  /** The oldest (desc) or newest (asc) time there can be events; undefined: unknown. */
+  far: number | undefined;
+  /** The first window's reach past the anchor, and how much wider each next one is. */
+  step?: { first: number; widen: number };
+}
+
+/**
+ * LogsQL time ranges that tile [far, edge] (desc) or [edge, far] (asc) without overlap:
+ * the first reaches step.first past the anchor, each next one step.widen times wider; the
+ * last has no far bound, so an event that arrived since the bounds were read is still found.
+ */
+export function* windows(w: Windows): Generator<string> {
+  const desc = w.dir === 'desc';
+  let at = w.edge;
+  let first = true;
+  const step = w.step ?? PAGE_STEP;
+  for (let width = step.first; ; width *= step.widen) {
+    const next = desc ? Math.min(at, w.anchor) - width : Math.max(at, w.anchor) + width;
+    const last = w.far === undefined || (desc ? next <= w.far : next >= w.far) || width >= MAX_WINDOW_MS;
+    // The edge belongs to the first window only.
+    const near = desc ? `_time:<${first ? '=' : ''}${isoMs(at)}` : `_time:>${first ? '=' : ''}${isoMs(at)}`;
+    yield last ? near : `${near} ${desc ? `_time:>=${isoMs(next)}` : `_time:<${isoMs(next)}`}`;
+    if (last) return;
+    at = next;
+    first = false;
+  }
+}
 
 export interface VictoriaLogsSourceOptions {
   client: LogsqlClient;
@@ -81,35 +125,69 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     return this.run(() => this.opts.client.query(q));
   }
 
+  /**
+   * The first `limit` events of a filter in one time direction, in time windows (windows(), PAGE_STEP).
+   * VictoriaLogs sorts whatever a query matches, so one query over the whole range would
+   * sort every match (millions at fleet scale) to return a page; a window holds few, and
+   * the walk stops as soon as the page is full. Within a millisecond the order is not yet
+   * by id: callers fetch their page's edge millisecond whole and sort.
+   */
+  private async walk(q: string, w: Windows, limit: number): Promise<StoredEvent[]> {
+    const out: StoredEvent[] = [];
+    for (const range of windows(w)) {
+      out.push(...this.events(await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - out.length}`)));
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
   async page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number) {
     const extra: string[] = [];
-    if (cursor) extra.push(`_time:<=${isoMs(cursor.ts)}`, `(ts:<${cursor.ts} or (ts:=${quote(String(cursor.ts))} id:<${cursor.id}))`);
+    if (cursor) extra.push(`(ts:<${cursor.ts} or (ts:=${quote(String(cursor.ts))} id:<${cursor.id}))`);
     const f = filterQuery(filter, this.opts.stream, extra);
+    // Newest first from the filter's end, the cursor's time, or now.
+    const w = await this.newestFirst(f, cursor ? cursor.ts : undefined);
+    if (!w) return { events: [], nextCursor: null };
     // Sorting by time alone is several times cheaper than by (time, id); the events of the
     // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
-    let events = this.events(await this.query(`${f.q} | sort by (_time desc) limit ${limit}`));
+    let events = await this.walk(f.q, w, limit);
+    events.sort((x, y) => y.ts - x.ts || y.id - x.id);
     if (events.length === limit) {
-      const edge = events.at(-1)!.ts;
-      const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edge)}`, `ts:=${quote(String(edge))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
-      events = [...events.filter((e) => e.ts !== edge), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
+      const edgeTs = events.at(-1)!.ts;
+      const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
+      events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
     }
     const last = events.at(-1);
     return { events, nextCursor: events.length === limit && last ? { ts: last.ts, id: last.id } : null };
   }
 
-  async counts(filter: AuditFilter): Promise<SourceCounts> {
+  /**
+   * Counts pushed down as `stats`, newest window first, until COUNT_CAP events were counted
+   * (then `capped`: "at least", as the local store says it) or COUNT_BUDGET_MS has gone by
+   * (capped too: counting every match of a free-text search through years of events would
+   * take seconds). The breakdown covers every event counted.
+   */
+  async counts(filter: AuditFilter, cap: number = COUNT_CAP): Promise<SourceCounts> {
     const f = filterQuery(filter, this.opts.stream);
-    const rows = await this.query(`${f.q} | stats by (action) count() as n`);
     const byAction: Record<string, number> = {};
     let total = 0;
-    for (const r of rows) {
-      const n = Number(r.n);
-      if (typeof r.action !== 'string' || !Number.isSafeInteger(n)) throw new SourceError('partial', 'VictoriaLogs sent counts the console cannot read.');
-      if (r.action !== '') byAction[r.action] = n;
-      total += n;
+    let capped = false;
+    const w = await this.newestFirst(f, undefined);
+    const started = performance.now();
+    for (const range of w ? windows({ ...w, step: COUNT_STEP }) : []) {
+      if (total >= cap || performance.now() - started > COUNT_BUDGET_MS) {
+        capped = true;
+        break;
+      }
+      const rows = await this.query(`${f.q} ${range} | stats by (action) count() as n`);
+      for (const r of rows) {
+        const n = Number(r.n);
+        if (typeof r.action !== 'string' || !Number.isSafeInteger(n)) throw new SourceError('partial', 'VictoriaLogs sent counts the console cannot read.');
+        if (r.action !== '') byAction[r.action] = (byAction[r.action] ?? 0) + n;
+        total += n;
+      }
     }
-    // Exact: the store counts every matching event (no cap), the breakdown covers them all.
-    return { total, capped: false, byAction, byActionOf: total };
+    return { total, capped, byAction, byActionOf: total };
   }
 
   /**
@@ -152,17 +230,45 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     // A snapshot of what matched when the walk started: events that arrive later with
     // older timestamps are not half-included.
     const started = Date.now();
+    const whole = filterQuery(filter, this.opts.stream);
+    const bounds = await this.timeBounds();
+    if (!bounds) return;
+    const end = Math.min(whole.to ?? started, started);
     for (;;) {
       const extra = [`_time:<=${isoMs(started)}`];
-      if (after) extra.push(`_time:>=${isoMs(after.ts)}`, `(ts:>${after.ts} or (ts:=${quote(String(after.ts))} id:>${after.id}))`);
+      if (after) extra.push(`(ts:>${after.ts} or (ts:=${quote(String(after.ts))} id:>${after.id}))`);
       const f = filterQuery(filter, this.opts.stream, extra);
-      const events = this.events(await this.query(`${f.q} | sort by (_time, id) limit ${chunkSize}`));
+      const edge = after ? after.ts : Math.max(whole.from ?? bounds.min, bounds.min);
+      if (edge > end) return;
+      // Oldest first in widening windows; then the chunk's newest millisecond whole, so the (ts, id) keyset stays exact.
+      let events = await this.walk(f.q, { dir: 'asc', edge, anchor: edge, far: end }, chunkSize);
+      if (events.length === chunkSize) {
+        const edgeTs = events.at(-1)!.ts;
+        const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time, id) limit ${chunkSize}`));
+        events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id).slice(0, chunkSize);
+      } else {
+        events.sort((a, b) => a.ts - b.ts || a.id - b.id);
+      }
       if (events.length === 0) return;
       yield events;
       const last = events.at(-1)!;
       after = { ts: last.ts, id: last.id };
       if (events.length < chunkSize) return;
     }
+  }
+
+  /**
+   * Windows newest first: from the filter's end (or `before`, or now plus the 2 days
+   * VictoriaLogs accepts ahead), the first one reaching an hour below the newest event
+   * there is, back to the filter's start or the oldest event. Null: nothing can match.
+   */
+  private async newestFirst(f: { from: number | undefined; to: number | undefined }, before: number | undefined): Promise<Windows | null> {
+    const bounds = await this.timeBounds();
+    const edge = Math.min(f.to ?? Number.POSITIVE_INFINITY, before ?? Number.POSITIVE_INFINITY, Date.now() + 2 * 86_400_000);
+    const far = f.from ?? bounds?.min;
+    if (far !== undefined && edge < far) return null;
+    // Bounds are cached for seconds: an event newer than the cached newest is still inside the first window.
+    return { dir: 'desc', edge, anchor: Math.min(edge, bounds?.max ?? edge), far };
   }
 
   async timeBounds() {
