@@ -14,11 +14,10 @@ const PROBES = new Set([
 
 /**
  * SQLite's `GLOB` for patterns whose only wildcard is `*` (case-sensitive, `*` matches
- * anything, '/' included). Like SQLite's, it reads the text only up to a NUL character.
+ * anything, '/' included), on text without a NUL character (SQLite's stops reading at
+ * one; isHousekeeping never calls it with one).
  */
-function glob(text: string, pattern: string): boolean {
-  const nul = text.indexOf('\u0000');
-  const s = nul < 0 ? text : text.slice(0, nul);
+function glob(s: string, pattern: string): boolean {
   const parts = pattern.split('*');
   if (parts.length === 1) return s === pattern;
   const first = parts[0]!;
@@ -37,6 +36,9 @@ function glob(text: string, pattern: string): boolean {
 /** True when the event is the console's housekeeping (same answer as HOUSEKEEPING_SQL on its row). */
 export function isHousekeeping(r: Pick<AuditRecord, 'source' | 'action' | 'path' | 'status'>): boolean {
   if (r.source === 'console') return false;
+  // A NUL in any field read below: never housekeeping (GLOB would read only up to it, so
+  // `tenants/data/_rotation-schedules\u0000/x` could pass for the schedules read).
+  if (r.source.includes('\u0000') || r.action.includes('\u0000') || r.path.includes('\u0000') || r.status.includes('\u0000')) return false;
   // The shared schedules: absent until someone saves them, so "not found" is routine too.
   if (r.action === 'read' && glob(r.path, '*/data/_rotation-schedules') && (r.status === 'ok' || r.status === 'not-found')) return true;
   if (r.status !== 'ok') return false;

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import { addProfileEnvironmentAndActiveChoice, createProfilesSchema } from './schema/profiles';
 import { createInventorySchema, refoldInventorySearch } from './schema/inventory';
 import { createAuditIncidentSchema, createAuditSchema, createAuditSearchSchema, createAuditUserActionIndex, createAuditVaultRecordSchema } from './schema/audit';
-import { createAuditHousekeepingSchema } from './schema/audit-housekeeping';
+import { createAuditHousekeepingSchema, redefineHousekeepingColumn } from './schema/audit-housekeeping';
 import { normalizeUser } from '../../../shared/audit/audit-rules';
 import { createBackupSchema } from './schema/backup';
 import { createRevealSchema, keyRevealAttemptsByVaultUser } from './schema/reveal';
@@ -51,6 +51,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 17, name: 'watch outbox', up: createWatchSchema },
   { version: 18, name: 'audit: token accessor and incident-response indexes', up: createAuditIncidentSchema },
   { version: 19, name: 'incident rotation jobs', up: createRotationIncidentSchema },
+  { version: 20, name: 'audit housekeeping: a NUL in the path is never housekeeping', up: redefineHousekeepingColumn },
 ];
 
 export function currentVersion(db: Database.Database): number {

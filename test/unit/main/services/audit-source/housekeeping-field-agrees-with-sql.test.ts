@@ -76,4 +76,36 @@ describe('the housekeeping field of an event line agrees with the local store', 
     expect(compared).toBeGreaterThan(5000);
     expect(hidden).toBeGreaterThan(100);
   });
+
+  it('a NUL anywhere in a field the rule reads: never housekeeping, in SQL or on the event line (GLOB reads only up to a NUL)', () => {
+    const db = openDatabase(':memory:');
+    const sql = db.prepare(`SELECT ${HOUSEKEEPING_SQL} FROM (SELECT ? AS source, ? AS action, ? AS path, ? AS status)`).pluck();
+    // Each would be housekeeping if its text ended at the NUL.
+    const paths = [
+      'tenants/data/_rotation-schedules\u0000', 'tenants/data/_rotation-schedules\u0000/t-000001/smtp/admin', 'tenants/data/_rotation-schedules\u0000\u0000',
+      'tenants/detailed-metadata\u0000/../data/t-000001/smtp/admin', 'tenants/detailed-metadata/\u0000x', 'tenants/detailed-metadata\u0000',
+      'sys/health\u0000', 'sys/health\u0000/x', 'auth/token/lookup-self\u0000', 'sys/internal/ui/mounts/\u0000tenants', 'tenants-stamps/metadata/\u0000t',
+      '\u0000', 'tenants/data/t-000001/smtp/admin\u0000',
+    ];
+    const rows: Row[] = [];
+    for (const source of AUDIT_SOURCES)
+      for (const action of AUDIT_ACTIONS)
+        for (const status of AUDIT_STATUSES) for (const path of paths) rows.push({ source, action, path, status });
+    // The other fields the rule reads, with a NUL, on rows that are housekeeping without it.
+    const clean: Row[] = [
+      { source: 'vault', action: 'list', path: 'tenants/metadata/', status: 'ok' },
+      { source: 'vault', action: 'read', path: 'tenants/data/_rotation-schedules', status: 'not-found' },
+      { source: 'vault', action: 'other', path: 'sys/health', status: 'ok' },
+    ];
+    for (const r of clean) {
+      expect(sql.get(r.source, r.action, r.path, r.status)).toBe(1);
+      expect(isHousekeeping(r)).toBe(true);
+      for (const field of ['source', 'action', 'status'] as const) rows.push({ ...r, [field]: `${r[field]}\u0000` }, { ...r, [field]: `${r[field]}\u0000x` });
+    }
+    const hidden = rows
+      .filter((r) => sql.get(r.source, r.action, r.path, r.status) !== 0 || isHousekeeping(r))
+      .map((r) => `${JSON.stringify(r)} (SQL ${String(sql.get(r.source, r.action, r.path, r.status))}, TS ${isHousekeeping(r)})`);
+    expect(hidden).toEqual([]);
+    expect(rows.length).toBeGreaterThan(1000);
+  });
 });
