@@ -104,7 +104,9 @@ export function filterQuery(raw: AuditFilter, stream: Readonly<Record<string, st
   if (user) parts.push(eq('user', user));
   if (raw.text) parts.push(textFilter(raw.text));
   // Hidden only where the line says so (event-fields.ts): a line that does not say is shown.
-  if (raw.hideHousekeeping) parts.push(`-${eq('housekeeping', '1')}`);
+  // A path holding a NUL is never housekeeping (audit/housekeeping.ts); lines forwarded before
+  // that rule may still say "1" for one, so such a path is shown whatever its line says.
+  if (raw.hideHousekeeping) parts.push(`-(${eq('housekeeping', '1')} -path:*${quote('\u0000')}*)`);
   parts.push(...extra);
   return { q: parts.length ? parts.join(' ') : '*', from, to };
 }

@@ -1,0 +1,39 @@
+// A logged path holding a NUL is never the console's housekeeping (audit/housekeeping.ts):
+// a line forwarded to VictoriaLogs before that rule may still carry housekeeping "1" for
+// such a read. With "hide housekeeping" on, the VictoriaLogs source still shows it (and
+// hides a plain housekeeping line), on a real VictoriaLogs.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+import { STREAM, vlClient } from './both-sources';
+
+let vl: VictoriaLogsInstance;
+let source: VictoriaLogsAuditSource;
+
+function line(key: string, path: string, ts: number) {
+  return JSON.stringify({ ...STREAM, _time: new Date(ts).toISOString(), _msg: path.toLowerCase(), key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'mallory', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '1' });
+}
+
+beforeAll(async () => {
+  vl = await startVictoriaLogs();
+  const client = vlClient(vl.url);
+  const now = Date.now() - 60_000;
+  await client.ingest(`${line('plain', 'tenants/data/_rotation-schedules', now)}\n${line('nul', 'tenants/data/_rotation-schedules\u0000/t-000001/ssh/admin', now + 1)}\n`, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await vl.flush();
+  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+}, 60_000);
+
+afterAll(async () => {
+  source?.close();
+  await vl?.stop();
+});
+
+it('a read whose path holds a NUL is shown with housekeeping hidden, even when its line says housekeeping', async () => {
+  const all = await source.page({}, null, 10);
+  expect(all.events.map((e) => e.key).sort()).toEqual(['nul', 'plain']);
+  const shown = await source.page({ hideHousekeeping: true }, null, 10);
+  expect(shown.events.map((e) => e.key)).toEqual(['nul']);
+  expect(shown.events[0]!.path).toBe('tenants/data/_rotation-schedules\u0000/t-000001/ssh/admin');
+  expect((await source.counts({ hideHousekeeping: true })).total).toBe(1);
+});
