@@ -33,6 +33,28 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/;
 /** A public key file is a few hundred bytes; anything this large is not one. */
 const MAX_KEY_FILE = 64 * 1024;
 
+/**
+ * A source's chunks (oldest first) with the events of one millisecond ordered by event
+ * key: each store orders ties by its own ids (SQLite row ids, hashed keys on
+ * VictoriaLogs), so the same events make the same chain on every source, whatever order
+ * they were imported or forwarded in. The last millisecond of a chunk waits for the next
+ * chunk (memory: one chunk and one millisecond's events).
+ */
+export async function* byTimeThenKey(chunks: AsyncIterable<readonly StoredEvent[]>): AsyncGenerator<StoredEvent[]> {
+  let held: StoredEvent[] = [];
+  const order = (a: StoredEvent, b: StoredEvent) => a.ts - b.ts || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  for await (const chunk of chunks) {
+    if (chunk.length === 0) continue;
+    const all = held.concat(chunk);
+    const lastTs = all[all.length - 1]!.ts;
+    let cut = all.length;
+    while (cut > 0 && all[cut - 1]!.ts === lastTs) cut--;
+    held = all.slice(cut);
+    if (cut > 0) yield all.slice(0, cut).sort(order);
+  }
+  if (held.length) yield held.sort(order);
+}
+
 export class EvidenceService {
   private local: LocalAuditSource | null = null;
 
@@ -73,7 +95,7 @@ export class EvidenceService {
       createdAt: new Date(this.deps.clock.now()).toISOString(),
       query: { ...filter },
       range: { from: filter.from ?? null, to: filter.to ?? null },
-      events: source.chunks(filter, 5000),
+      events: byTimeThenKey(source.chunks(filter, 5000)),
       sources: source.kind === 'local' ? this.sources() : [],
       eventSource: { kind: source.kind, label: source.label },
       key: await this.deps.key.key(),
