@@ -7,7 +7,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { AppError } from '../../shared/errors';
 import { AuditSourceInputSchema, type AuditSourceInput } from '../../shared/contracts/audit-source';
+import type { AuditEventSource } from '../services/audit-source/audit-source';
 import { AuditSourceSettings } from '../services/audit-source/audit-source-settings';
+import { LocalAuditSource } from '../services/audit-source/local-source';
 import { victoriaLogsForwarder } from '../services/audit-source/forward-setup';
 import { KeytarSecretStore } from '../services/keychain/keychain.keytar';
 import type { SecretStore } from '../services/keychain/secret-store';
@@ -50,6 +52,27 @@ export function cliAuditSources(io: CliIo, db: SqlDatabase, local: AuditRepo, se
     return profiles.active().id;
   };
   return new AuditSourceSettings({ repo: new AuditSourceRepo(db), secrets, local, profileId });
+}
+
+/**
+ * The active profile's audit source for a command that reads events (evidence packs,
+ * incident listings), picked the way the audit commands pick it: the local store when
+ * this store has no profile yet. close() ends the source's connections.
+ */
+export function cliProfileSource(io: CliIo, db: SqlDatabase, local: AuditRepo): { source: () => AuditEventSource; close: () => void } {
+  const sources = cliAuditSources(io, db, local);
+  let fallback: LocalAuditSource | undefined;
+  return {
+    source: () => {
+      try {
+        return sources.source();
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') return (fallback ??= new LocalAuditSource(local));
+        throw err;
+      }
+    },
+    close: () => sources.close(),
+  };
 }
 
 /** A secret from a file only its owner can read (argv is visible to every local user). */

@@ -22,6 +22,7 @@ import { InventoryRepo } from '../services/storage/inventory-repo';
 import { SettingsRepo } from '../services/storage/settings-repo';
 import { systemClock } from '../services/time/clock';
 import { COMMON_FLAGS } from './args';
+import { cliProfileSource } from './audit-source';
 import { connectionFor, openCliSession } from './cli-session';
 import type { Command } from './command';
 import { EXIT, printJson, printKeyValue } from './io';
@@ -64,9 +65,14 @@ export const complianceCommand: Command = {
       session: { info: () => info, requireClient: () => cli.session.requireClient() },
       kvMount: () => mount,
     });
+    const profile = cliProfileSource(io, db, audit.repo);
     try {
       const signedIn = cli.source !== null;
-      const evidence = new EvidenceService({ repo: audit.repo, key: new EvidenceSigningKey(new KeytarSecretStore({ env: io.env })), clock: systemClock, log: createLogger('evidence'), exportDir: join(dataDir, 'exports') });
+      // The report and its pack are built from the local store (its index of accesses); the
+      // manifest says so. Said here too when this profile's Audit view reads elsewhere.
+      const viewSource = profile.source();
+      if (viewSource.kind !== 'local') io.stderr.write(`[compliance] the report reads the local store; this profile's Audit view reads ${viewSource.label}\n`);
+      const evidence = new EvidenceService({ repo: audit.repo, source: profile.source, key: new EvidenceSigningKey(new KeytarSecretStore({ env: io.env })), clock: systemClock, log: createLogger('evidence'), exportDir: join(dataDir, 'exports') });
       const service = new ComplianceService({
         audit,
         queries: new ComplianceQueries(db),
@@ -100,6 +106,7 @@ export const complianceCommand: Command = {
       }
       return EXIT.ok;
     } finally {
+      profile.close();
       await audit.dispose();
       db.close();
       cli.dispose();

@@ -17,6 +17,7 @@ import { openDatabase } from '../services/storage/database';
 import { systemClock } from '../services/time/clock';
 import type { FlagSpecs } from './args';
 import { auditFilterFromFlags } from './audit-filter-flags';
+import { cliProfileSource } from './audit-source';
 import type { Command } from './command';
 import { EXIT, printJson, type CliIo } from './io';
 import { dataDirOf } from './rotate-common';
@@ -42,7 +43,7 @@ const filterOf = auditFilterFromFlags;
 export const evidenceCommand: Command = {
   name: 'evidence',
   summary: 'Tamper-evident evidence packs: export an audit query signed, verify a pack offline (exit 2 if broken), the public key.',
-  usage: ['vault-console evidence export -out=DIR [filters as in "audit query"]', 'vault-console evidence verify PACK [-pubkey FILE] [-format=json]', 'vault-console evidence pubkey [-out=FILE]'].join('\n       '),
+  usage: ['vault-console evidence export -out=DIR [filters as in "audit query"]  (read from the profile\'s audit source)', 'vault-console evidence verify PACK [-pubkey FILE] [-format=json]', 'vault-console evidence pubkey [-out=FILE]'].join('\n       '),
   flags: FLAGS,
   async run({ flags, positionals }, io: CliIo) {
     const [sub, ...rest] = positionals;
@@ -92,14 +93,18 @@ export const evidenceCommand: Command = {
     if (typeof flags.out !== 'string' || flags.out === '') throw new AppError('BAD_INPUT', 'evidence export: -out=DIR is required (the pack folder to create)');
     const dataDir = dataDirOf(io, flags);
     const db = openDatabase(join(dataDir, DATABASE_FILE));
+    const repo = new AuditRepo(db);
+    // The events come from the active profile's audit source, as "audit query" reads them.
+    const profile = cliProfileSource(io, db, repo);
     try {
-      const service = new EvidenceService({ repo: new AuditRepo(db), key, clock: systemClock, log: createLogger('evidence'), exportDir: join(dataDir, 'exports') });
+      const service = new EvidenceService({ repo, source: profile.source, key, clock: systemClock, log: createLogger('evidence'), exportDir: join(dataDir, 'exports') });
       const r = await service.exportQuery(filterOf(flags), { dir: flags.out });
       if (json) printJson(io, r);
       else io.stdout.write(`${r.dir}\n`);
-      io.stderr.write(`[evidence] ${r.records} events, ${r.bytes} bytes, chain head ${r.chainHead}, signed by ${r.fingerprint}\n`);
+      io.stderr.write(`[evidence] ${r.records} events from ${r.source}, ${r.bytes} bytes, chain head ${r.chainHead}, signed by ${r.fingerprint}\n`);
       return EXIT.ok;
     } finally {
+      profile.close();
       db.close();
     }
   },

@@ -17,6 +17,7 @@ import { openDatabase, type SqlDatabase } from '../services/storage/database';
 import { SettingsRepo } from '../services/storage/settings-repo';
 import { systemClock } from '../services/time/clock';
 import { COMMON_FLAGS, type FlagValues } from './args';
+import { cliProfileSource } from './audit-source';
 import { connectionFor, openCliSession } from './cli-session';
 import type { Command } from './command';
 import { EXIT, printJson, printKeyValue, type CliIo } from './io';
@@ -56,7 +57,7 @@ function auditService(db: SqlDatabase, dataDir: string, mount: string, user: str
 }
 
 function printRadius(io: CliIo, r: BlastRadius): void {
-  io.stderr.write(`[incident] ${r.identity.kind} ${r.identity.value}: ${r.secrets.length} secret(s) in ${r.tenants} tenant(s) accessed ${r.since} .. ${r.until}${r.vaultChecked ? '' : ' (not checked against Vault)'}\n`);
+  io.stderr.write(`[incident] ${r.identity.kind} ${r.identity.value}: ${r.secrets.length} secret(s) in ${r.tenants} tenant(s) accessed ${r.since} .. ${r.until}${r.vaultChecked ? '' : ' (not checked against Vault)'}; audit source: ${r.auditSource}\n`);
   for (const n of r.notes) io.stderr.write(`[incident] ${n}\n`);
   const rows = [['PATH', 'TYPE', 'READS', 'REVEALS', 'DOWNLOADS', 'FIRST', 'LAST', 'CHANGED SINCE']];
   for (const s of r.secrets) rows.push([s.path, s.type, String(s.reads), String(s.reveals), String(s.downloads), s.first, s.last, s.gone ? 'gone' : s.rotatedSince === null ? '?' : s.rotatedSince ? 'yes' : 'NO']);
@@ -141,13 +142,18 @@ export const incidentCommand: Command = {
       // Offline from the audit store; with a Vault session, also whether each secret changed since.
       const cli = await openCliSession(io, conn);
       const db = openDatabase(join(dataDir, DATABASE_FILE));
+      let closeSource = () => undefined as void;
       try {
         const audit = auditService(db, dataDir, mount, 'cli');
+        // Counted where "audit query" reads: the active profile's audit source.
+        const profile = cliProfileSource(io, db, audit.repo);
+        closeSource = profile.close;
         const unused = () => {
           throw new AppError('INTERNAL', 'incident list rotates nothing');
         };
         const incident = new IncidentService({
           access: audit.repo.access,
+          source: profile.source,
           rotation: { previewPaths: unused, start: unused, jobs: unused, jobDetail: unused, report: unused, rotateOne: unused, apiKeys: {} as RotationService['apiKeys'] },
           ...(cli.source ? { session: cli.session } : {}),
           mount: () => mount,
@@ -160,6 +166,7 @@ export const incidentCommand: Command = {
         await audit.dispose();
         return EXIT.ok;
       } finally {
+        closeSource();
         db.close();
         cli.dispose();
       }
@@ -174,9 +181,13 @@ export const incidentCommand: Command = {
         return recorderRotationAudit(a.recorder);
       },
     });
+    let closeSource = () => undefined as void;
     try {
       const audit = made[0] ?? auditService(rot.db, dataDir, mount, rot.actor);
-      const incident = new IncidentService({ access: audit.repo.access, rotation: rot.service, session: rot.session, mount: () => rot.mount, clock: systemClock, log: createLogger('incident') });
+      // The preview lists again where "incident list" counts: the active profile's audit source.
+      const profile = cliProfileSource(io, rot.db, audit.repo);
+      closeSource = profile.close;
+      const incident = new IncidentService({ access: audit.repo.access, source: profile.source, rotation: rot.service, session: rot.session, mount: () => rot.mount, clock: systemClock, log: createLogger('incident') });
       if (sub === 'report') {
         if (rest.length !== 1) throw new AppError('BAD_INPUT', 'incident report: expected <job-id>');
         const r = incident.report(rest[0]!);
@@ -198,6 +209,7 @@ export const incidentCommand: Command = {
       io.stderr.write(`[incident] job ${job.id} started under ${job.incidentId}\n`);
       return await follow(rot.service, incident, io, job.id, json);
     } finally {
+      closeSource();
       for (const a of made) await a.dispose();
       rot.close();
     }

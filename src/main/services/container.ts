@@ -304,6 +304,8 @@ export function createServices(deps: ServiceDeps): Services {
 
   const incident = new IncidentService({
     access: audit.repo.access,
+    // The blast radius is counted where the Audit view reads: the active profile's source.
+    source: () => audit.source(),
     rotation,
     session,
     mount: () => connection.kvMount,
@@ -312,6 +314,8 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const evidence = new EvidenceService({
     repo: audit.repo,
+    // Packs of audit queries read the active profile's source, as the Audit view does.
+    source: () => audit.source(),
     key: new EvidenceSigningKey(deps.secretStore),
     clock,
     log: createLogger('evidence'),

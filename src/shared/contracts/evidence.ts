@@ -15,6 +15,8 @@ export const PackResultSchema = z.object({
   chainHead: z.string(),
   fingerprint: z.string(),
   manifestSha256: z.string(),
+  /** The audit source the events were read from ("local store", "VictoriaLogs at …"). */
+  source: z.string(),
 });
 export type PackResultView = z.infer<typeof PackResultSchema>;
 

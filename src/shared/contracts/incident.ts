@@ -78,6 +78,8 @@ export const BlastRadiusSchema = z.object({
   /** Whether Vault was asked for the current versions (needs a session). */
   vaultChecked: z.boolean(),
   notes: z.array(z.string()),
+  /** Where the accesses were counted: "local store" or "VictoriaLogs at host:port {stream}". */
+  auditSource: z.string(),
 });
 export type BlastRadius = z.infer<typeof BlastRadiusSchema>;
 

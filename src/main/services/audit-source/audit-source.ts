@@ -7,6 +7,8 @@ import type { AlertSettings, AuditCursor, AuditFilter } from '../../../shared/co
 import type { DetectorInput } from '../audit/alert-detector';
 import type { ApprovalWrite } from '../audit/audit-record';
 import type { AuditChartData } from '../storage/audit-chart';
+import type { AuditAction, AuditStatus } from '../../../shared/contracts/audit';
+import type { AccessTable, IdentityRef, TimeRange } from '../storage/audit-access-queries';
 import type { StoredEvent } from '../storage/audit-repo';
 import type { SourceState } from './logsql-client';
 
@@ -44,6 +46,12 @@ export interface AuditEventSource {
   /** Oldest first, in chunks (exports): never the whole range in memory. */
   chunks(filter: AuditFilter, chunkSize?: number): AsyncGenerator<StoredEvent[]>;
   timeBounds(): Promise<{ min: number; max: number } | null>;
+  /**
+   * Every path one identity accessed in the range: counts per action (in the order of
+   * `actions`), first and last time, sorted by path (the blast radius; counted by the
+   * source, never by pulling the events).
+   */
+  accessTable(identity: IdentityRef, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): Promise<AccessTable>;
   /** Changes when cached answers over the events may be stale. */
   version(): number;
   /** What the alert detectors look at in [from, to] (each list oldest first, bounded per kind). */

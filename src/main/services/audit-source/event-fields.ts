@@ -37,6 +37,8 @@ export interface EventDoc {
   operation?: string;
   mount?: string;
   entity_id?: string;
+  /** The token accessor as logged (plain or Vault's HMAC of it): what an incident listing by accessor matches. */
+  accessor?: string;
   console_header?: string;
   header_conflict?: '1';
   approval_write?: string;
@@ -94,6 +96,7 @@ export function toEventDoc(r: AuditRecord, stream: Readonly<Record<string, strin
   put('operation', r.operation);
   put('mount', r.mount);
   put('entity_id', r.entityId);
+  put('accessor', r.accessor);
   put('console_header', r.consoleHeader);
   if (r.headerConflict) doc.header_conflict = '1';
   // Only a final answer is evidence of an approval write (as in the local store).

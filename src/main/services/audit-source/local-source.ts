@@ -1,7 +1,8 @@
 // The local SQLite store as an audit source (the default: embedded, works offline).
-import type { AlertSettings, AuditCursor, AuditFilter } from '../../../shared/contracts/audit';
+import type { AlertSettings, AuditAction, AuditCursor, AuditFilter, AuditStatus } from '../../../shared/contracts/audit';
 import { candidateUtcHours, type DetectorInput } from '../audit/alert-detector';
 import type { ApprovalWrite } from '../audit/audit-record';
+import type { IdentityRef, TimeRange } from '../storage/audit-access-queries';
 import type { AuditRepo, StoredEvent } from '../storage/audit-repo';
 import { detectorOrder, type AuditEventSource, type SourceCounts, type SourceHealth } from './audit-source';
 
@@ -69,6 +70,10 @@ export class LocalAuditSource implements AuditEventSource {
 
   async timeBounds() {
     return this.repo.timeBounds();
+  }
+
+  async accessTable(identity: IdentityRef, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]) {
+    return this.repo.access.accessTable(identity, range, actions, statuses);
   }
 
   version(): number {

@@ -34,7 +34,7 @@ export function timeRange(from: number | undefined, to: number | undefined): str
 }
 
 /** Names the event lines use themselves (event-fields.ts): a stream field may not take one. */
-const EVENT_FIELDS = new Set(['key', 'id', 'ts', 'action', 'tenant', 'user', 'secret_type', 'ip', 'status', 'path', 'source', 'request_id', 'approval_id', 'error', 'operation', 'mount', 'entity_id', 'console_header', 'header_conflict', 'approval_write', 'ident', 'hour', 'housekeeping']);
+const EVENT_FIELDS = new Set(['key', 'id', 'ts', 'action', 'tenant', 'user', 'secret_type', 'ip', 'status', 'path', 'source', 'request_id', 'approval_id', 'error', 'operation', 'mount', 'entity_id', 'accessor', 'console_header', 'header_conflict', 'approval_write', 'ident', 'hour', 'housekeeping']);
 const STREAM_NAME = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
 const STREAM_VALUE = /^[A-Za-z0-9_.:\-/]{1,128}$/;
 

@@ -4,11 +4,13 @@
 // time range to count it. Events are the forwarder's lines (event-fields.ts), so they
 // mean what they mean in the local store. Read-only: the one thing the console adds, an
 // approval record read back from Vault, is kept beside it in memory.
-import type { AlertSettings, AuditCursor, AuditFilter } from '../../../shared/contracts/audit';
+import type { AlertSettings, AuditAction, AuditCursor, AuditFilter, AuditStatus } from '../../../shared/contracts/audit';
 import { candidateUtcHours, type DetectorInput } from '../audit/alert-detector';
 import type { ApprovalWrite } from '../audit/audit-record';
 import { assembleChart, chartPlan, type AuditChartData } from '../storage/audit-chart';
+import type { AccessTable, IdentityRef, TimeRange } from '../storage/audit-access-queries';
 import { parseFilterTime, type StoredEvent } from '../storage/audit-repo';
+import { accessStatsQuery, accessTableOf } from './access-stats';
 import { detectorOrder, type AuditEventSource, type SourceCounts, type SourceHealth } from './audit-source';
 import { candidateRanges, type StatsBucket } from './alert-prefilter';
 import { fromEventDoc } from './event-fields';
@@ -281,6 +283,13 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     const value = r && Number(r.n) > 0 && Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? { min: lo, max: hi } : null;
     this.bounds = { at: now, value };
     return value;
+  }
+
+  /** The blast radius as one `stats by (path, action)` query (access-stats.ts): one row per path and action, never the events. */
+  async accessTable(identity: IdentityRef, range: TimeRange, actions: readonly AuditAction[], statuses: readonly AuditStatus[]): Promise<AccessTable> {
+    const q = accessStatsQuery(this.opts.stream, identity, range, actions, statuses);
+    if (q === null) return accessTableOf([], actions);
+    return accessTableOf(await this.query(q), actions);
   }
 
   version(): number {

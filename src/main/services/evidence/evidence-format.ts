@@ -1,8 +1,9 @@
 // The evidence pack format (docs/evidence-packs.md). A pack is a folder:
 //
 //   manifest.json   what the pack holds: the query, time range, counts, the SHA-256 of
-//                   each source file imported, the chain head, each other file's SHA-256,
-//                   the signer's public key and fingerprint
+//                   each source file imported, the audit source the events were read
+//                   from, the chain head, each other file's SHA-256, the signer's public
+//                   key and fingerprint
 //   manifest.sig    Ed25519 signature of manifest.json's exact bytes (base64, one line)
 //   events.ndjson   one event per line, hash-chained:
 //                   {"seq":N,"prev":"<hex>","event":{…},"hash":"<hex>"}
@@ -44,6 +45,15 @@ export interface PackSource {
   imported_at: string;
 }
 
+/** Where a pack's events were read: the local store or a VictoriaLogs endpoint (its label). */
+export interface PackEventSource {
+  kind: 'local' | 'victorialogs';
+  /** "local store" or "VictoriaLogs at host:port {cluster=\"x\"}". */
+  label: string;
+}
+
+export const LOCAL_EVENT_SOURCE: PackEventSource = { kind: 'local', label: 'local store' };
+
 export interface Manifest {
   format: typeof PACK_FORMAT;
   version: typeof PACK_VERSION;
@@ -54,6 +64,8 @@ export interface Manifest {
   counts: { events: number; by_action: Record<string, number> };
   events: { file: string; records: number; bytes: number; chain_genesis: string; chain_head: string };
   sources: PackSource[];
+  /** Absent in packs written before audit sources existed (they were read from the local store). */
+  event_source?: PackEventSource;
   files: PackFileEntry[];
   signer: { algorithm: 'Ed25519'; public_key: string; fingerprint: string };
 }

@@ -184,6 +184,7 @@ function isManifest(v: unknown): v is Manifest {
     Number.isSafeInteger(m.events.records) &&
     typeof m.events.chain_head === 'string' &&
     Array.isArray(m.files) &&
+    (m.event_source === undefined || (typeof m.event_source === 'object' && m.event_source !== null && typeof m.event_source.label === 'string' && typeof m.event_source.kind === 'string')) &&
     typeof m.signer === 'object' &&
     m.signer !== null &&
     typeof m.signer.public_key === 'string'

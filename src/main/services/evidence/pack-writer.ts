@@ -22,6 +22,8 @@ import {
   recordLine,
   SIGNATURE_FILE,
   type Manifest,
+  LOCAL_EVENT_SOURCE,
+  type PackEventSource,
   type PackKind,
   type PackSource,
 } from './evidence-format';
@@ -34,8 +36,11 @@ export interface PackInput {
   query: Record<string, unknown>;
   /** The range asked for (ISO), if any. */
   range: { from: string | null; to: string | null };
-  events: Iterable<readonly StoredEvent[]>;
+  /** Oldest first, in chunks; an error from the source ends the pack (nothing that looks whole is left). */
+  events: Iterable<readonly StoredEvent[]> | AsyncIterable<readonly StoredEvent[]>;
   sources: PackSource[];
+  /** Where the events were read (default: the local store). */
+  eventSource?: PackEventSource;
   files?: Array<{ name: string; bytes: Buffer }>;
   key: SigningKey;
 }
@@ -47,6 +52,8 @@ export interface PackResult {
   chainHead: string;
   fingerprint: string;
   manifestSha256: string;
+  /** The label of the audit source the events were read from. */
+  source: string;
 }
 
 // crypto.hash (one shot, Node 20.12+) is about twice as fast per call as createHash for small inputs.
@@ -89,7 +96,7 @@ export async function writePack(input: PackInput): Promise<PackResult> {
       }
     };
     try {
-      for (const chunk of input.events) {
+      for await (const chunk of input.events) {
         let s = '';
         for (const e of chunk) {
           seq++;
@@ -127,6 +134,7 @@ export async function writePack(input: PackInput): Promise<PackResult> {
       counts: { events: seq, by_action: Object.fromEntries(Object.entries(byAction).sort(([a], [b]) => (a < b ? -1 : 1))) },
       events: { file: EVENTS_FILE, records: seq, bytes, chain_genesis: GENESIS, chain_head: prev },
       sources: input.sources,
+      event_source: { ...(input.eventSource ?? LOCAL_EVENT_SOURCE) },
       files,
       signer: { algorithm: 'Ed25519', public_key: input.key.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), fingerprint: input.key.fingerprint },
     };
@@ -135,7 +143,7 @@ export async function writePack(input: PackInput): Promise<PackResult> {
     await writeFile(join(tmp, MANIFEST_FILE), mb, { mode: 0o600 });
     await writeFile(join(tmp, SIGNATURE_FILE), `${signature.toString('base64')}\n`, { mode: 0o600 });
     await rename(tmp, input.dir);
-    return { dir: input.dir, records: seq, bytes, chainHead: prev, fingerprint: input.key.fingerprint, manifestSha256: createHash('sha256').update(mb).digest('hex') };
+    return { dir: input.dir, records: seq, bytes, chainHead: prev, fingerprint: input.key.fingerprint, manifestSha256: createHash('sha256').update(mb).digest('hex'), source: (input.eventSource ?? LOCAL_EVENT_SOURCE).label };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;

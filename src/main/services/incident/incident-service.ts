@@ -1,5 +1,7 @@
 // Incident response: what one identity (a user, an entity, a token accessor or a source
-// address) read, revealed or downloaded since a time, from the audit store, and one
+// address) read, revealed or downloaded since a time, from the active profile's audit
+// source (the local store's covering index, or one LogsQL `stats` query on VictoriaLogs:
+// the same table either way, merged here the same way), and one
 // previewed bulk job tagged with an incident id that rotates exactly those secrets with
 // emergency semantics (no grace). The job is the rotation service's (preview, start,
 // progress, cancel, resume, report); the incident id goes into every rotated secret's
@@ -12,7 +14,8 @@ import { SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES, SECRET_VALUE_TYPES, secr
 import { AppError } from '../../../shared/errors';
 import { checkIncidentId, RuleError, targetOfPath } from '../../../shared/rotation/rules';
 import { parseFilterTime } from '../storage/audit-repo';
-import type { AuditAccessQueries, IdentityRef } from '../storage/audit-access-queries';
+import type { AuditEventSource } from '../audit-source/audit-source';
+import type { AccessTable, AuditAccessQueries, IdentityRef } from '../storage/audit-access-queries';
 import type { Logger } from '../log/logger';
 import type { RotationService } from '../rotation/rotation-service';
 import type { Session } from '../session/session-types';
@@ -24,7 +27,10 @@ import { accessorValues } from './accessor-hash';
 import { placeParser } from './logged-path';
 
 export interface IncidentServiceDeps {
+  /** The local store's access queries (the listing when no source is given; the bench's). */
   access: AuditAccessQueries;
+  /** The active profile's audit source, where the blast radius is counted (default: the local store). */
+  source?: () => Pick<AuditEventSource, 'kind' | 'label' | 'accessTable'>;
   rotation: Pick<RotationService, 'previewPaths' | 'start' | 'jobs' | 'jobDetail' | 'report' | 'rotateOne' | 'apiKeys'>;
   /** Absent or signed out: the listing comes from the audit store alone (offline CLI). */
   session?: Pick<Session, 'info' | 'requireClient'>;
@@ -37,6 +43,9 @@ interface Range {
   from: number;
   to: number;
 }
+
+/** The actions of a secret access, in the order the tables count them. */
+const ACCESS_ACTIONS = SECRET_ACCESS_ACTIONS as AuditAction[];
 
 /** How many Vault metadata reads the listing makes at once. */
 const VAULT_CONCURRENCY = 16;
@@ -73,8 +82,11 @@ export class IncidentService {
     const client = this.client();
     const notes: string[] = [];
     const ref = await this.identityRef(input, client, notes);
-    const { secrets, otherMounts } = this.listing(ref, range);
+    const source = this.deps.source?.() ?? null;
     const mount = this.deps.mount();
+    const table = source ? await source.accessTable(ref, range, ACCESS_ACTIONS, SECRET_ACCESS_STATUSES) : this.deps.access.accessTable(ref, range, ACCESS_ACTIONS, SECRET_ACCESS_STATUSES);
+    const { secrets, otherMounts } = listingOf(table, mount);
+    if (source?.kind === 'victorialogs' && ref.kind === 'accessor') notes.push('Events forwarded to VictoriaLogs before the console shipped token accessors carry none: they do not match an accessor.');
     let vaultChecked = false;
     if (client) {
       await this.checkVault(client, mount, secrets);
@@ -92,6 +104,7 @@ export class IncidentService {
       otherMounts,
       vaultChecked,
       notes,
+      auditSource: source?.label ?? 'local store',
     };
   }
 
@@ -105,79 +118,9 @@ export class IncidentService {
     return { kind, values: r.values };
   }
 
-  /**
-   * The audit store's answer, merged per secret of this console's mount. Exposed for the
-   * bench. Tens of thousands of secrets in the worst case: one object per secret and no
-   * other per-path object that outlives the loop (the garbage collector cost more than
-   * the loop itself), times kept as numbers until the end.
-   */
+  /** The local store's listing (the bench's): its table merged by listingOf. */
   listing(ref: IdentityRef, range: Range): { secrets: AccessedSecret[]; otherMounts: BlastRadius['otherMounts'] } {
-    const mount = this.deps.mount();
-    const actions = SECRET_ACCESS_ACTIONS as AuditAction[];
-    const classes = actions.map((a) => secretAccessClass(a));
-    const t = this.deps.access.accessTable(ref, range, actions, SECRET_ACCESS_STATUSES);
-    const na = t.actions;
-    const place = placeParser(mount);
-    const valueTypes = new Set<string>(SECRET_VALUE_TYPES);
-    const index = new Map<string, number>();
-    const secrets: AccessedSecret[] = [];
-    const firstMs: number[] = [];
-    const lastMs: number[] = [];
-    const other = new Map<string, { path: string; count: number; last: number }>();
-    for (let k = 0; k < t.paths.length; k++) {
-      const path = t.paths[k]!;
-      const p = place(path);
-      if (!p || !valueTypes.has(p.type)) continue;
-      // A value is seen on the data endpoint (a console record names the secret itself).
-      if (p.endpoint !== null && p.endpoint !== 'data') continue;
-      const row = k * na;
-      let total = 0;
-      for (let i = 0; i < na; i++) total += t.counts[row + i]!;
-      const first = t.first[k]!;
-      const last = t.last[k]!;
-      if (p.mount !== null && p.mount !== mount) {
-        const o = other.get(path) ?? { path, count: 0, last: 0 };
-        o.count += total;
-        o.last = Math.max(o.last, last);
-        other.set(path, o);
-        continue;
-      }
-      let j = index.get(p.rel);
-      let s: AccessedSecret;
-      if (j === undefined) {
-        j = secrets.length;
-        index.set(p.rel, j);
-        // Fields in the order the listing has always had (the JSON the renderer and exports get).
-        s = { path: p.rel, tenantId: p.tenantId, type: p.type as AccessedSecret['type'], reads: 0, reveals: 0, downloads: 0, consoleRecords: 0, first: '', last: '', currentVersion: null, rotatedSince: null, lastRotated: null, gone: null };
-        secrets.push(s);
-        firstMs.push(first);
-        lastMs.push(last);
-      } else {
-        s = secrets[j]!;
-        if (first < firstMs[j]!) firstMs[j] = first;
-        if (last > lastMs[j]!) lastMs[j] = last;
-      }
-      // The console notes its own reveals and downloads beside Vault's entry of the same read: counted apart.
-      if (p.console) s.consoleRecords += total;
-      else {
-        for (let i = 0; i < classes.length; i++) {
-          const n = t.counts[row + i]!;
-          if (classes[i] === 'read') s.reads += n;
-          else if (classes[i] === 'reveal') s.reveals += n;
-          else if (classes[i] === 'download') s.downloads += n;
-        }
-      }
-    }
-    const iso = isoFormatter();
-    for (let j = 0; j < secrets.length; j++) {
-      secrets[j]!.first = iso(firstMs[j]!);
-      secrets[j]!.last = iso(lastMs[j]!);
-    }
-    // By path (unique here). The store hands the logged paths over sorted, so this is a few
-    // sorted runs (the console's own records, then the mount's data paths): cheap merges.
-    secrets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    const otherMounts = [...other.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((o) => ({ path: o.path, count: o.count, last: new Date(o.last).toISOString() }));
-    return { secrets, otherMounts };
+    return listingOf(this.deps.access.accessTable(ref, range, ACCESS_ACTIONS, SECRET_ACCESS_STATUSES), this.deps.mount());
   }
 
   /** Vault's record for each listed secret: current version, and whether it changed after the last access. */
@@ -247,6 +190,78 @@ export class IncidentService {
     const { apiKeyOnce, ...result } = await this.deps.rotation.rotateOne(path.split('/')[0]!, `api:${t.name}`, why, undefined, { incidentId: id });
     return { ...result, newApiKey: apiKeyOnce ? this.deps.rotation.apiKeys.hold(result.path, apiKeyOnce, result.prefix ?? '') : null };
   }
+}
+
+/**
+ * An audit source's table, merged per secret of this console's mount (the same on every
+ * source). Tens of thousands of secrets in the worst case: one object per secret and no
+ * other per-path object that outlives the loop (the garbage collector cost more than
+ * the loop itself), times kept as numbers until the end.
+ */
+export function listingOf(t: AccessTable, mount: string): { secrets: AccessedSecret[]; otherMounts: BlastRadius['otherMounts'] } {
+  const classes = ACCESS_ACTIONS.map((a) => secretAccessClass(a));
+  const na = t.actions;
+  const place = placeParser(mount);
+  const valueTypes = new Set<string>(SECRET_VALUE_TYPES);
+  const index = new Map<string, number>();
+  const secrets: AccessedSecret[] = [];
+  const firstMs: number[] = [];
+  const lastMs: number[] = [];
+  const other = new Map<string, { path: string; count: number; last: number }>();
+  for (let k = 0; k < t.paths.length; k++) {
+    const path = t.paths[k]!;
+    const p = place(path);
+    if (!p || !valueTypes.has(p.type)) continue;
+    // A value is seen on the data endpoint (a console record names the secret itself).
+    if (p.endpoint !== null && p.endpoint !== 'data') continue;
+    const row = k * na;
+    let total = 0;
+    for (let i = 0; i < na; i++) total += t.counts[row + i]!;
+    const first = t.first[k]!;
+    const last = t.last[k]!;
+    if (p.mount !== null && p.mount !== mount) {
+      const o = other.get(path) ?? { path, count: 0, last: 0 };
+      o.count += total;
+      o.last = Math.max(o.last, last);
+      other.set(path, o);
+      continue;
+    }
+    let j = index.get(p.rel);
+    let s: AccessedSecret;
+    if (j === undefined) {
+      j = secrets.length;
+      index.set(p.rel, j);
+      // Fields in the order the listing has always had (the JSON the renderer and exports get).
+      s = { path: p.rel, tenantId: p.tenantId, type: p.type as AccessedSecret['type'], reads: 0, reveals: 0, downloads: 0, consoleRecords: 0, first: '', last: '', currentVersion: null, rotatedSince: null, lastRotated: null, gone: null };
+      secrets.push(s);
+      firstMs.push(first);
+      lastMs.push(last);
+    } else {
+      s = secrets[j]!;
+      if (first < firstMs[j]!) firstMs[j] = first;
+      if (last > lastMs[j]!) lastMs[j] = last;
+    }
+    // The console notes its own reveals and downloads beside Vault's entry of the same read: counted apart.
+    if (p.console) s.consoleRecords += total;
+    else {
+      for (let i = 0; i < classes.length; i++) {
+        const n = t.counts[row + i]!;
+        if (classes[i] === 'read') s.reads += n;
+        else if (classes[i] === 'reveal') s.reveals += n;
+        else if (classes[i] === 'download') s.downloads += n;
+      }
+    }
+  }
+  const iso = isoFormatter();
+  for (let j = 0; j < secrets.length; j++) {
+    secrets[j]!.first = iso(firstMs[j]!);
+    secrets[j]!.last = iso(lastMs[j]!);
+  }
+  // By path (unique here). The store hands the logged paths over sorted, so this is a few
+  // sorted runs (the console's own records, then the mount's data paths): cheap merges.
+  secrets.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const otherMounts = [...other.values()].sort((a, b) => (a.path < b.path ? -1 : 1)).map((o) => ({ path: o.path, count: o.count, last: new Date(o.last).toISOString() }));
+  return { secrets, otherMounts };
 }
 
 function rules<T>(fn: () => T): T {

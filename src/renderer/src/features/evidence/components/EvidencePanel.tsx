@@ -24,7 +24,7 @@ export function EvidencePanel({ filter }: { filter: AuditFilter }) {
         </button>
         {s.exported && (
           <p data-testid="evidence-exported">
-            {s.exported.records.toLocaleString('en-US')} events in <code>{s.exported.dir}</code> · chain head <code>{s.exported.chainHead.slice(0, 16)}…</code> · signed by <code>{s.exported.fingerprint}</code>
+            {s.exported.records.toLocaleString('en-US')} events in <code>{s.exported.dir}</code> · chain head <code>{s.exported.chainHead.slice(0, 16)}…</code> · signed by <code>{s.exported.fingerprint}</code> · read from {s.exported.source}
           </p>
         )}
       </section>

@@ -101,6 +101,9 @@ export function IncidentView() {
               </strong>{' '}
               read, revealed or downloaded by {r.identity.kind} <code>{r.identity.value}</code> from {when(r.since)} to {when(r.until)} UTC (mount <code>{r.mount}</code>).
             </p>
+            <p className="muted small" data-testid="incident-source">
+              Counted on the audit source: {r.auditSource}.
+            </p>
             {r.notes.map((n) => (
               <p key={n} className="muted small">
                 {n}
