@@ -17,6 +17,7 @@ import { createLogger } from '../../src/main/services/log/logger';
 import { AuditRepo } from '../../src/main/services/storage/audit-repo';
 import { openDatabase } from '../../src/main/services/storage/database';
 import { startHarness, type Harness } from '../harness/harness';
+import { startFaultProxy } from '../services/victorialogs/fault-proxy';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../services/victorialogs/victorialogs';
 import { readE2eState } from './support/e2e-state';
 
@@ -171,6 +172,36 @@ test('VictoriaLogs stopped: the view says so and shows no events, counts or char
   await expect(page.getByTestId('audit-count')).toContainText(count(expected.shown), { timeout: 20_000 });
   await expect(badge).toHaveAttribute('data-state', 'ok', { timeout: 20_000 });
   await expect(page.getByTestId('audit-unavailable')).toHaveCount(0);
+});
+
+test('alerts still being computed never hold the table: events and counts first, the alerts when they come', async ({ page }) => {
+  test.setTimeout(120_000);
+  // VictoriaLogs behind a proxy that holds the failed sign-in detector's query until released.
+  const proxy = await startFaultProxy(vl.url);
+  let release: () => void = () => undefined;
+  proxy.mode = { kind: 'hold', match: (body) => body.includes('failed-login'), until: new Promise<void>((r) => (release = r)) };
+  try {
+    await openAudit(page);
+    await page.getByTestId('audit-tab-source').click();
+    await page.getByTestId('audit-source-url').fill(proxy.url);
+    await page.getByTestId('audit-source-save').click();
+    await expect(page.getByTestId('audit-source-saved')).toContainText('reads VictoriaLogs');
+    await page.getByTestId('audit-tab-events').click();
+    await expect(page.getByTestId('audit-count')).toContainText(count(expected.shown), { timeout: 20_000 });
+    await expect(page.getByTestId('audit-table').getByTestId('audit-row').first()).toBeVisible();
+    await expect(page.getByTestId('audit-chart')).toHaveAttribute('data-total', String(expected.chartTotal));
+    await expect(page.getByTestId('audit-alerts').locator('button')).toHaveCount(0);
+    release();
+    await expect(page.getByTestId('audit-alerts').locator('button').first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId('audit-side-error')).toHaveCount(0);
+  } finally {
+    release();
+    await page.getByTestId('audit-tab-source').click();
+    await page.getByTestId('audit-source-url').fill(vl.url);
+    await page.getByTestId('audit-source-save').click();
+    await expect(page.getByTestId('audit-source-saved')).toContainText('reads VictoriaLogs');
+    await proxy.close();
+  }
 });
 
 test('back to the local store: the badge says so and the credential leaves the keychain', async ({ page }) => {

@@ -4,7 +4,12 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FaultMode = { kind: 'pass' } | { kind: 'delay'; ms: number } | { kind: 'cut'; afterBytes: number; beforeCut?: () => Promise<void> };
+export type FaultMode =
+  | { kind: 'pass' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'cut'; afterBytes: number; beforeCut?: () => Promise<void> }
+  /** Requests whose body `match`es wait until `until` settles; the others pass. */
+  | { kind: 'hold'; match: (body: string) => boolean; until: Promise<void> };
 
 export interface FaultProxy {
   url: string;
@@ -47,7 +52,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         });
         out.end(Buffer.concat(chunks));
       };
-      if (mode.kind === 'delay') {
+      if (mode.kind === 'hold') {
+        const body = decodeURIComponent(Buffer.concat(chunks).toString('utf8').replace(/\+/g, ' '));
+        if (mode.match(body)) void mode.until.then(go, go);
+        else go();
+      } else if (mode.kind === 'delay') {
         const t = setTimeout(() => {
           timers.delete(t);
           go();

@@ -26,6 +26,8 @@ export interface LogsqlClientOptions {
   timeoutMs: number;
   /** An answer bigger than this is refused (bounded memory; default 256 MiB). */
   maxBytes?: number;
+  /** Searches sent at once (default 2); more wait their turn in the console. */
+  maxConcurrent?: number;
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
@@ -52,6 +54,9 @@ function describe(u: URL): string {
 export class LogsqlClient {
   private readonly base: URL;
   private readonly agent: http.Agent;
+  /** Searches waiting for a slot (FIFO), and how many run now. */
+  private readonly waiting: Array<() => void> = [];
+  private running = 0;
 
   constructor(private readonly opts: LogsqlClientOptions) {
     this.base = checkSourceUrl(opts.url);
@@ -151,8 +156,30 @@ export class LogsqlClient {
     });
   }
 
+  /**
+   * Runs a search when one of maxConcurrent slots is free. VictoriaLogs runs a few searches
+   * at once and queues the rest for 10 s, then refuses them (HTTP 503): a view refresh and
+   * the alert detectors together ask more than that, so the console queues its own and
+   * each search's timeout starts when it is sent.
+   */
+  private async slot<T>(work: () => Promise<T>): Promise<T> {
+    const max = this.opts.maxConcurrent ?? 2;
+    if (this.running >= max) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
   /** A LogsQL query; every JSON line of the answer, in order. */
-  async query(q: string, opts: { timeoutMs?: number } = {}): Promise<Record<string, unknown>[]> {
+  query(q: string, opts: { timeoutMs?: number } = {}): Promise<Record<string, unknown>[]> {
+    return this.slot(() => this.runQuery(q, opts));
+  }
+
+  private async runQuery(q: string, opts: { timeoutMs?: number }): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     let rest = '';
     const decoder = new TextDecoder('utf-8');
@@ -175,7 +202,7 @@ export class LogsqlClient {
   /** Distinct values of one field over the events the query selects (at most limit). */
   async fieldValues(q: string, field: string, limit: number): Promise<string[]> {
     const parts: Buffer[] = [];
-    await this.request('POST', '/select/logsql/field_values', new URLSearchParams({ query: q, field, limit: String(limit) }).toString(), 'application/x-www-form-urlencoded', (c) => parts.push(c));
+    await this.slot(() => this.request('POST', '/select/logsql/field_values', new URLSearchParams({ query: q, field, limit: String(limit) }).toString(), 'application/x-www-form-urlencoded', (c) => parts.push(c)));
     const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { values?: { value?: unknown }[] };
     return (body.values ?? []).map((v) => (typeof v.value === 'string' ? v.value : '')).filter((v) => v !== '');
   }

@@ -19,12 +19,14 @@ import { eq, filterQuery, isoMs, quote, streamSelector, timeRange } from './logs
 import { SourceError, type LogsqlClient } from './logsql-client';
 
 const FACET_LIMIT = 20_000;
+/** The tenant and user lists are asked again after this long (a new tenant shows up within it). */
+const FACETS_TTL_MS = 5 * 60_000;
 /** Time bounds are asked at most this often (a whole-store stats query). */
 const BOUNDS_TTL_MS = 10_000;
 /** Cached answers over events are reused for this long (events keep arriving). */
 const VERSION_MS = 10_000;
 /** Pages walk time windows: the first an hour, each next one 4 times wider (a page is soon full). */
-const PAGE_STEP = { first: 3_600_000, widen: 4 };
+const PAGE_STEP = { first: 3_600_000, widen: 8 };
 /** Counts take bigger steps (a day, then 8 times wider): each window is one `stats` query. */
 const COUNT_STEP = { first: 86_400_000, widen: 8 };
 /** A window this wide (about 30 years) is the last: it has no far bound. */
@@ -32,7 +34,7 @@ const MAX_WINDOW_MS = 1_000 * 86_400_000;
 /** Counts stop here and say "at least" (the local store's cap, COUNT_CAP). */
 const COUNT_CAP = 100_000;
 /** ... or after this long: the rest of a count through years of free text is not worth seconds. */
-const COUNT_BUDGET_MS = 700;
+const COUNT_BUDGET_MS = 500;
 
 type Capped = StoredEvent[] & { capped?: boolean };
 
@@ -84,6 +86,8 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   /** Approval records read back from Vault, by event key (the source is never written). */
   private readonly readBack = new Map<string, ApprovalWrite>();
   private bump = 0;
+  private facetCache: { at: number; value: { tenants: string[]; users: string[] } } | null = null;
+  private facetAsk: Promise<{ tenants: string[]; users: string[] }> | null = null;
 
   constructor(private readonly opts: VictoriaLogsSourceOptions) {
     const sel = streamSelector(opts.stream);
@@ -215,9 +219,30 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     return assembleChart(plan, counts.filter((c) => c.action !== ''), 'stats', null);
   }
 
+  /**
+   * Every tenant and user there is (the filter lists). Asking reads those fields of every
+   * event (seconds at fleet scale), so an answer is kept FACETS_TTL_MS; an older one is
+   * returned at once while a fresh one is asked in the background. The first waits.
+   */
   async facets() {
-    const [tenants, users] = await this.run(() => Promise.all([this.opts.client.fieldValues(this.base, 'tenant', FACET_LIMIT), this.opts.client.fieldValues(this.base, 'user', FACET_LIMIT)]));
-    return { tenants: tenants.sort(), users: users.sort() };
+    const now = Date.now();
+    const c = this.facetCache;
+    if (c && now - c.at < FACETS_TTL_MS) return c.value;
+    const ask = (this.facetAsk ??= this.run(() => Promise.all([this.opts.client.fieldValues(this.base, 'tenant', FACET_LIMIT), this.opts.client.fieldValues(this.base, 'user', FACET_LIMIT)]))
+      .then(([tenants, users]) => {
+        const value = { tenants: tenants.sort(), users: users.sort() };
+        this.facetCache = { at: Date.now(), value };
+        return value;
+      })
+      .finally(() => {
+        this.facetAsk = null;
+      }));
+    if (c) {
+      // A failed background ask keeps the older lists; the next call asks again.
+      ask.catch(() => undefined);
+      return c.value;
+    }
+    return ask;
   }
 
   async byIds(ids: readonly number[]) {

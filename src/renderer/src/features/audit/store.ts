@@ -62,6 +62,8 @@ interface AuditState {
    * events, counts or chart are shown then, never a part of them as if it were the whole.
    */
   failed: boolean;
+  /** The chart or the alerts could not be read (the table may still be whole). */
+  sideError: string | null;
   lastRefresh: Date | null;
   exportResult: { path: string; sha256: string; count: number } | null;
   /** Set when the view was opened as one credential's audit trail (a tenant's secret type). */
@@ -82,6 +84,33 @@ interface AuditState {
 }
 
 let seq = 0;
+/** The question (filter) the chart and alerts on screen answer. */
+let shownKey = '';
+/** Per side part, the question on its way (one at a time per part). */
+const asking = new Map<string, string>();
+
+/**
+ * One side part of a refresh (chart, alerts, lists, stream state): asked unless the same
+ * question is already on its way; its answer is shown only while the view still asks that
+ * question; a failure clears it (`clear`) and says so, or is left to the next refresh (null).
+ */
+function side<T>(part: string, key: string, ask: () => Promise<T>, show: (v: T) => Partial<AuditState>, clear: (() => Partial<AuditState>) | null): void {
+  if (asking.get(part) === key) return;
+  asking.set(part, key);
+  const still = () => key === 'facets' || key === 'stream' || key === shownKey;
+  ask()
+    .then(
+      (v) => {
+        if (still()) useAuditStore.setState({ ...show(v), ...(clear ? { sideError: null } : {}) });
+      },
+      (err: unknown) => {
+        if (still() && clear) useAuditStore.setState({ ...clear(), sideError: `${part === 'alerts' ? 'Alerts' : 'The chart'} could not be read: ${errorMessage(err)}` });
+      },
+    )
+    .finally(() => {
+      if (asking.get(part) === key) asking.delete(part);
+    });
+}
 
 /** The filter as asked while paused: it ends at the pause (or at its own end, if earlier). */
 export function capAtPause(filter: AuditFilter, pausedAt: string | null): AuditFilter {
@@ -121,6 +150,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   loading: false,
   error: null,
   failed: false,
+  sideError: null,
   lastRefresh: null,
   exportResult: null,
 
@@ -153,16 +183,21 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   async refresh() {
     const mine = ++seq;
     const filter = capAtPause(get().filter, get().pausedAt);
+    const key = JSON.stringify(filter);
+    // Another question: what answered the last one (chart, alerts) is not this one's answer.
+    if (key !== shownKey) {
+      shownKey = key;
+      set({ chart: null, alerts: [], alertsTotal: 0, alertsPartialSince: null, sideError: null });
+    }
     set({ loading: true });
+    // The chart, alerts, lists and stream state come when they come: a slow one (alerts over
+    // a month of a fleet's events) never holds the table, and one already asked is not asked again.
+    side('chart', key, () => call('audit:chart', { filter }), (chart) => ({ chart }), () => ({ chart: null }));
+    side('alerts', key, () => call('audit:alerts', { filter }), (a) => ({ alerts: a.alerts, alertsTotal: a.total, alertsPartialSince: a.partialSince }), () => ({ alerts: [], alertsTotal: 0, alertsPartialSince: null }));
+    side('facets', 'facets', () => call('audit:facets'), (facets) => ({ facets }), null);
+    side('stream', 'stream', () => call('audit:stream-status'), (stream) => ({ stream }), null);
     try {
-      const [page, counts, alerts, facets, stream, chart] = await Promise.all([
-        call('audit:query', { filter, limit: PAGE_SIZE }),
-        call('audit:counts', { filter }),
-        call('audit:alerts', { filter }),
-        call('audit:facets'),
-        call('audit:stream-status'),
-        call('audit:chart', { filter }),
-      ]);
+      const [page, counts] = await Promise.all([call('audit:query', { filter, limit: PAGE_SIZE }), call('audit:counts', { filter })]);
       if (mine !== seq) return;
       set({
         events: page.events,
@@ -171,12 +206,6 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
         capped: counts.capped,
         byAction: counts.byAction,
         byActionOf: counts.byActionOf,
-        alerts: alerts.alerts,
-        alertsTotal: alerts.total,
-        alertsPartialSince: alerts.partialSince,
-        facets,
-        stream,
-        chart,
         error: null,
         failed: false,
         lastRefresh: new Date(),

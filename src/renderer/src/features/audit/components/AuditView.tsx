@@ -179,6 +179,11 @@ function EventsPanel() {
         </p>
       )}
 
+      {s.sideError && !s.failed && (
+        <p className="error" role="alert" data-testid="audit-side-error">
+          {s.sideError}
+        </p>
+      )}
       <div className="audit-alerts" data-testid="audit-alerts">
         {s.alerts.map((a) => (
           <button type="button" key={a.id} className={`audit-alert tone-${a.severity}`} data-testid={`audit-alert-${a.kind}`} onClick={() => void s.openAlert(a)}>
