@@ -15,7 +15,7 @@ import { detectorOrder, type AuditEventSource, type SourceCounts, type SourceHea
 import { candidateRanges, type StatsBucket } from './alert-prefilter';
 import { fromEventDoc } from './event-fields';
 import { ALERT_SCAN_LIMIT } from './local-source';
-import { eq, filterQuery, isoMs, quote, streamSelector, timeRange } from './logsql';
+import { eq, eventSelector, filterQuery, isoMs, quote, streamSelector, timeRange } from './logsql';
 import { SourceError, type LogsqlClient } from './logsql-client';
 
 const FACET_LIMIT = 20_000;
@@ -92,7 +92,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   }
 
   private get base(): string {
-    return streamSelector(this.opts.stream) || '*';
+    return eventSelector(this.opts.stream);
   }
 
   /** Every request goes through here: its outcome is the source's state. */
