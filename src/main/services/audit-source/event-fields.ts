@@ -122,6 +122,10 @@ function parseApprovalWrite(v: unknown): ApprovalWrite | null {
 /**
  * An event line as the source returned it, back to the stored event. A line that is
  * not one of ours (no key, an unknown action) is null: never guessed into an event.
+ * So is a line whose fields disagree as toEventDoc never writes them: its ts not its
+ * _time to the millisecond, its id not its key's. Anyone who can post to /insert can
+ * write such a line; the source sorts and windows by _time and pages by (ts, id), so one
+ * that disagrees would end paging early or take a real event's id.
  */
 export function fromEventDoc(d: Record<string, unknown>): StoredEvent | null {
   const s = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
@@ -130,9 +134,12 @@ export function fromEventDoc(d: Record<string, unknown>): StoredEvent | null {
   const ts = Number(s('ts') || d.ts);
   if (!key || !Number.isSafeInteger(ts)) return null;
   if (!(AUDIT_ACTIONS as readonly string[]).includes(s('action'))) return null;
+  const time = s('_time');
+  if (Date.parse(time) !== ts || /\.\d{4,}/.test(time)) return null;
   const id = Number(s('id') || d.id);
+  if (id !== eventIdOf(key)) return null;
   return {
-    id: Number.isSafeInteger(id) ? id : eventIdOf(key),
+    id,
     key,
     ts,
     action: s('action') as StoredEvent['action'],

@@ -132,15 +132,25 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
    * VictoriaLogs sorts whatever a query matches, so one query over the whole range would
    * sort every match (millions at fleet scale) to return a page; a window holds few, and
    * the walk stops as soon as the page is full. Within a millisecond the order is not yet
-   * by id: callers fetch their page's edge millisecond whole and sort.
+   * by id: callers fetch their page's edge millisecond whole and sort. Lines count
+   * toward the limit whether or not they are events (fromEventDoc): `full` says the
+   * limit was reached, so more may follow even when lines that disagree were left out.
    */
-  private async walk(q: string, w: Windows, limit: number): Promise<StoredEvent[]> {
+  private async walk(q: string, w: Windows, limit: number): Promise<{ events: StoredEvent[]; full: boolean }> {
     const out: StoredEvent[] = [];
+    let lines = 0;
     for (const range of windows(w)) {
-      out.push(...this.events(await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - out.length}`)));
-      if (out.length >= limit) break;
+      const rows = await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - lines}`);
+      lines += rows.length;
+      out.push(...this.events(rows));
+      if (lines >= limit) return { events: out, full: true };
     }
-    return out;
+    return { events: out, full: false };
+  }
+
+  /** A whole page of lines, none of them an event: the keyset cannot move past them. */
+  private noEvents(limit: number): never {
+    throw new SourceError('partial', `VictoriaLogs holds ${limit} lines in a row that claim to be audit events but whose fields disagree (someone other than the forwarder wrote them to /insert); nothing more is shown rather than a part.`);
   }
 
   async page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number) {
@@ -152,15 +162,17 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     if (!w) return { events: [], nextCursor: null };
     // Sorting by time alone is several times cheaper than by (time, id); the events of the
     // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
-    let events = await this.walk(f.q, w, limit);
+    const walked = await this.walk(f.q, w, limit);
+    let events = walked.events;
     events.sort((x, y) => y.ts - x.ts || y.id - x.id);
-    if (events.length === limit) {
+    if (walked.full) {
+      if (events.length === 0) this.noEvents(limit);
       const edgeTs = events.at(-1)!.ts;
       const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
       events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
     }
     const last = events.at(-1);
-    return { events, nextCursor: events.length === limit && last ? { ts: last.ts, id: last.id } : null };
+    return { events, nextCursor: walked.full && last ? { ts: last.ts, id: last.id } : null };
   }
 
   /**
@@ -243,8 +255,11 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       const edge = after ? after.ts : Math.max(whole.from ?? bounds.min, bounds.min);
       if (edge > end) return;
       // Oldest first in widening windows; then the chunk's newest millisecond whole, so the (ts, id) keyset stays exact.
-      let events = await this.walk(f.q, { dir: 'asc', edge, anchor: edge, far: end }, chunkSize);
-      if (events.length === chunkSize) {
+      const walked = await this.walk(f.q, { dir: 'asc', edge, anchor: edge, far: end }, chunkSize);
+      let events = walked.events;
+      if (walked.full) {
+        if (events.length === 0) this.noEvents(chunkSize);
+        events.sort((a, b) => a.ts - b.ts || a.id - b.id);
         const edgeTs = events.at(-1)!.ts;
         const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time, id) limit ${chunkSize}`));
         events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id).slice(0, chunkSize);
@@ -255,7 +270,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       yield events;
       const last = events.at(-1)!;
       after = { ts: last.ts, id: last.id };
-      if (events.length < chunkSize) return;
+      if (!walked.full) return;
     }
   }
 
@@ -276,10 +291,12 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   async timeBounds() {
     const now = Date.now();
     if (this.bounds && now - this.bounds.at < BOUNDS_TTL_MS) return this.bounds.value;
-    const rows = await this.query(`${this.base} | stats min(ts) as lo, max(ts) as hi, count() as n`);
+    // By _time (VictoriaLogs keeps it within its retention), never by a line's ts: one posted
+    // line saying ts 1 would stretch the chart and the export walk back to 1970.
+    const rows = await this.query(`${this.base} | stats min(_time) as lo, max(_time) as hi, count() as n`);
     const r = rows[0];
-    const lo = Number(r?.lo);
-    const hi = Number(r?.hi);
+    const lo = Date.parse(String(r?.lo));
+    const hi = Date.parse(String(r?.hi));
     const value = r && Number(r.n) > 0 && Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? { min: lo, max: hi } : null;
     this.bounds = { at: now, value };
     return value;
@@ -299,9 +316,9 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   /** The newest `limit` events the filter selects, oldest first; capped when older ones were left out. */
   private async newest(q: string, limit = ALERT_SCAN_LIMIT): Promise<Capped> {
     const rows = await this.query(`${q} | sort by (_time desc, id desc) limit ${limit + 1}`);
-    const events = this.events(rows);
-    const capped = events.length > limit;
-    if (capped) events.pop();
+    // Capped by lines (a line that is not an event still took a place in the limit).
+    const capped = rows.length > limit;
+    const events = this.events(capped ? rows.slice(0, limit) : rows);
     const out: Capped = detectorOrder(events);
     out.capped = capped;
     return out;
