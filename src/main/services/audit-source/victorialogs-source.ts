@@ -70,6 +70,17 @@ export function* windows(w: Windows): Generator<string> {
   }
 }
 
+/**
+ * The first `limit` events, and any right after them with the last one's (ts, id): the
+ * keyset resumes after that (ts, id), so a page must not end between two lines that share
+ * it (a key forwarded twice with something else in it): the second would never be listed.
+ */
+function firstOf(sorted: StoredEvent[], limit: number): StoredEvent[] {
+  let n = Math.min(limit, sorted.length);
+  while (n > 0 && n < sorted.length && sorted[n]!.ts === sorted[n - 1]!.ts && sorted[n]!.id === sorted[n - 1]!.id) n++;
+  return sorted.slice(0, n);
+}
+
 export interface VictoriaLogsSourceOptions {
   client: LogsqlClient;
   /** The stream fields that select this cluster's events ({cluster="prod-eu"}). */
@@ -111,11 +122,22 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     }
   }
 
+  /**
+   * The events among one answer's lines. The same event twice (forwarded again after a
+   * lost cursor, or by an agent as well) is one event, as in the local store (one row per
+   * key); a line with the same key that says something else is kept beside it, never
+   * collapsed into it. Twice-forwarded lines share (ts, id), so the keyset never lists
+   * the second copy on a later page either.
+   */
   private events(rows: Record<string, unknown>[]): StoredEvent[] {
     const out: StoredEvent[] = [];
+    const seen = new Set<string>();
     for (const r of rows) {
       const e = fromEventDoc(r);
       if (!e) continue;
+      const same = JSON.stringify(e);
+      if (seen.has(same)) continue;
+      seen.add(same);
       const w = this.readBack.get(e.key);
       if (w && e.approvalWrite) e.approvalWrite = w;
       out.push(e);
@@ -148,6 +170,26 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     return { events: out, full: false };
   }
 
+  /**
+   * The events of a page's edge millisecond in (ts, id) order, from at most `limit` lines.
+   * When the limit cut the lines off, the events with the last line's id are left for the
+   * next page: more lines with that id (a key forwarded twice, one saying something else)
+   * may follow, and the keyset resumes after it.
+   */
+  private async edgeMillisecond(q: string, dir: 'asc' | 'desc', limit: number): Promise<StoredEvent[]> {
+    const d = dir === 'desc' ? ' desc' : '';
+    // Room for every event twice; four times more lines while none is whole.
+    for (let n = 2 * limit + 1; ; n *= 4) {
+      const rows = await this.query(`${q} | sort by (_time${d}, id${d}) limit ${n}`);
+      const events = this.events(rows);
+      if (rows.length < n) return events;
+      const lastId = Number(rows.at(-1)!.id);
+      const whole = events.filter((e) => e.id !== lastId);
+      if (whole.length > 0 && Number.isSafeInteger(lastId)) return whole;
+      if (n > 100_000) this.noEvents(n);
+    }
+  }
+
   /** A whole page of lines, none of them an event: the keyset cannot move past them. */
   private noEvents(limit: number): never {
     throw new SourceError('partial', `VictoriaLogs holds ${limit} lines in a row that claim to be audit events but whose fields disagree (someone other than the forwarder wrote them to /insert); nothing more is shown rather than a part.`);
@@ -168,8 +210,9 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     if (walked.full) {
       if (events.length === 0) this.noEvents(limit);
       const edgeTs = events.at(-1)!.ts;
-      const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
-      events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
+      const ties = await this.edgeMillisecond(filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q, 'desc', limit);
+      events = firstOf([...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id), limit);
+      if (events.length === 0) this.noEvents(limit);
     }
     const last = events.at(-1);
     return { events, nextCursor: walked.full && last ? { ts: last.ts, id: last.id } : null };
@@ -261,8 +304,9 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
         if (events.length === 0) this.noEvents(chunkSize);
         events.sort((a, b) => a.ts - b.ts || a.id - b.id);
         const edgeTs = events.at(-1)!.ts;
-        const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time, id) limit ${chunkSize}`));
-        events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id).slice(0, chunkSize);
+        const ties = await this.edgeMillisecond(filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q, 'asc', chunkSize);
+        events = firstOf([...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id), chunkSize);
+        if (events.length === 0) this.noEvents(chunkSize);
       } else {
         events.sort((a, b) => a.ts - b.ts || a.id - b.id);
       }
