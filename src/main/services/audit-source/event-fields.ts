@@ -109,14 +109,28 @@ function oneOf<T extends string>(list: readonly T[], v: unknown, fallback: T): T
   return typeof v === 'string' && (list as readonly string[]).includes(v) ? (v as T) : fallback;
 }
 
+/**
+ * A line's approval write, only in the shape audit-mapping.ts gives one: the audit service
+ * reads `<mount>data/requests/<id>?version=<version>` back from Vault for it, so a posted
+ * line must not name another mount (a tenant secret read under the reviewer's token) or
+ * put anything but a number in the query string. Never "read from Vault": only the audit
+ * service says that, in memory, for what it read back itself.
+ */
 function parseApprovalWrite(v: unknown): ApprovalWrite | null {
   if (typeof v !== 'string' || v === '') return null;
+  let w: Partial<Record<keyof ApprovalWrite, unknown>>;
   try {
-    const w = JSON.parse(v) as ApprovalWrite;
-    return w && typeof w === 'object' && typeof w.approvalId === 'string' ? w : null;
+    w = JSON.parse(v) as typeof w;
   } catch {
     return null;
   }
+  if (!w || typeof w !== 'object') return null;
+  const str = (x: unknown) => (typeof x === 'string' ? x : null);
+  const { approvalId, mount, policies, version } = w;
+  if (typeof approvalId !== 'string' || approvalId === '' || typeof mount !== 'string' || !/^([A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]+-approvals\/$/.test(mount) || mount.split('/').some((seg) => seg === '.' || seg === '..')) return null;
+  if (!Array.isArray(policies) || !policies.every((p) => typeof p === 'string')) return null;
+  if (version !== null && !(Number.isSafeInteger(version) && (version as number) >= 1)) return null;
+  return { approvalId, mount, policies: policies as string[], version: version as number | null, recordStatus: str(w.recordStatus), recordPath: str(w.recordPath) };
 }
 
 /**

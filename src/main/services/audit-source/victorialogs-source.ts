@@ -81,6 +81,11 @@ function firstOf(sorted: StoredEvent[], limit: number): StoredEvent[] {
   return sorted.slice(0, n);
 }
 
+/** A write read back from Vault applies to a line only when it is that very write. */
+function sameWrite(w: ApprovalWrite, line: ApprovalWrite): boolean {
+  return w.approvalId === line.approvalId && w.mount === line.mount && w.version === line.version && JSON.stringify(w.policies) === JSON.stringify(line.policies);
+}
+
 export interface VictoriaLogsSourceOptions {
   client: LogsqlClient;
   /** The stream fields that select this cluster's events ({cluster="prod-eu"}). */
@@ -138,11 +143,24 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       const same = JSON.stringify(e);
       if (seen.has(same)) continue;
       seen.add(same);
-      const w = this.readBack.get(e.key);
-      if (w && e.approvalWrite) e.approvalWrite = w;
+      const w = e.approvalWrite && this.readBack.get(e.key);
+      if (w && sameWrite(w, e.approvalWrite!)) e.approvalWrite = w;
       out.push(e);
     }
     return out;
+  }
+
+  /**
+   * What a line's approval write may say about the record (its status and secret path):
+   * only what was read back from Vault for that very write (its KV version), never what
+   * the line says. Anyone who can post to /insert can write a line with any content;
+   * Vault's KV version cannot be posted there. Until read back, the content is unknown
+   * (the ledger then approves nothing with it, and the audit service reads it back while
+   * signed in). The view and exports still show the line as it is.
+   */
+  private forLedger(list: Capped): Capped {
+    for (const e of list) if (e.approvalWrite && !e.approvalWrite.readFromVault) e.approvalWrite = { ...e.approvalWrite, recordStatus: null, recordPath: null };
+    return list;
   }
 
   private query(q: string): Promise<Record<string, unknown>[]> {
@@ -428,7 +446,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       this.newest(this.vault(from, to, eq('action', 'sys-critical'))),
       this.newest(this.vault(from, to, eq('action', 'decrypt'))),
       // Approvals may be older than the range: everything up to its end.
-      this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')),
+      this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')).then((l) => this.forLedger(l)),
       this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts`),
     ]);
     const entities = new Set<string>();
@@ -472,7 +490,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   }
 
   async approvalWrites(to: number, limit: number) {
-    return this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' '), limit);
+    return this.forLedger(await this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' '), limit));
   }
 
   setApprovalWrite(e: StoredEvent, w: ApprovalWrite): void {
