@@ -140,3 +140,33 @@ describe('audit forward: batched, retried, never twice (real VictoriaLogs)', () 
     expect(await stored()).toEqual({ n: 0, distinct: 0 });
   });
 });
+
+describe('audit forward: a line posted with a real event\'s key (real VictoriaLogs)', () => {
+  it('a first post that failed, and lines with the batch\'s keys posted by someone else before the retry: the real events are still sent', async () => {
+    const real = victoriaLogsSink(vlClient(vl.url), STREAM);
+    let calls = 0;
+    let keys: string[] = [];
+    const racing: ForwardSink = {
+      present: real.present,
+      async send(lines, n) {
+        if (++calls === 1) {
+          // The first post never arrives; meanwhile someone posts lines with its keys (Vault tells a caller its request id).
+          keys = lines.trim().split('\n').map((l) => (JSON.parse(l) as { key: string }).key);
+          const forged = lines.trim().split('\n').map((l) => JSON.stringify({ ...(JSON.parse(l) as object), action: 'list', forged: '1' }));
+          await real.send(`${forged.join('\n')}\n`, forged.length);
+          await vl.flush();
+          throw new Error('connection reset');
+        }
+        await real.send(lines, n);
+      },
+    };
+    const f = forwarder(racing, { attempts: 3 });
+    const r = await f.runOnce();
+    await f.stop();
+    expect(r.retries).toBe(1);
+    expect(r.sent).toBe(expected);
+    await vl.flush();
+    const rows = await vlClient(vl.url).query(`* key:in(${keys.map((k) => JSON.stringify(k)).join(',')}) -forged:="1" | stats count() as n`);
+    expect(Number(rows[0]!.n)).toBe(keys.length);
+  });
+});

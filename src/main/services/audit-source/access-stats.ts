@@ -7,7 +7,7 @@
 // (shared/audit/secret-access.ts decides them), events without a path left out.
 import type { AuditAction, AuditStatus } from '../../../shared/contracts/audit';
 import type { AccessTable, IdentityKind, IdentityRef, TimeRange } from '../storage/audit-access-queries';
-import { quote, streamSelector, timeRange } from './logsql';
+import { eventSelector, quote, timeRange } from './logsql';
 import { SourceError } from './logsql-client';
 
 /** The event line's field (event-fields.ts) each identity kind is matched on. */
@@ -22,7 +22,7 @@ export function accessStatsQuery(stream: Readonly<Record<string, string>>, ident
   const values = [...new Set(identity.values.filter((v) => v !== ''))];
   if (values.length === 0 || actions.length === 0 || statuses.length === 0 || range.from > range.to) return null;
   const parts = [
-    streamSelector(stream),
+    eventSelector(stream),
     timeRange(range.from, range.to),
     inList(IDENTITY_FIELD[identity.kind], values),
     inList('action', [...new Set(actions)]),

@@ -109,19 +109,37 @@ function oneOf<T extends string>(list: readonly T[], v: unknown, fallback: T): T
   return typeof v === 'string' && (list as readonly string[]).includes(v) ? (v as T) : fallback;
 }
 
+/**
+ * A line's approval write, only in the shape audit-mapping.ts gives one: the audit service
+ * reads `<mount>data/requests/<id>?version=<version>` back from Vault for it, so a posted
+ * line must not name another mount (a tenant secret read under the reviewer's token) or
+ * put anything but a number in the query string. Never "read from Vault": only the audit
+ * service says that, in memory, for what it read back itself.
+ */
 function parseApprovalWrite(v: unknown): ApprovalWrite | null {
   if (typeof v !== 'string' || v === '') return null;
+  let w: Partial<Record<keyof ApprovalWrite, unknown>>;
   try {
-    const w = JSON.parse(v) as ApprovalWrite;
-    return w && typeof w === 'object' && typeof w.approvalId === 'string' ? w : null;
+    w = JSON.parse(v) as typeof w;
   } catch {
     return null;
   }
+  if (!w || typeof w !== 'object') return null;
+  const str = (x: unknown) => (typeof x === 'string' ? x : null);
+  const { approvalId, mount, policies, version } = w;
+  if (typeof approvalId !== 'string' || approvalId === '' || typeof mount !== 'string' || !/^([A-Za-z0-9_.-]+\/)*[A-Za-z0-9_.-]+-approvals\/$/.test(mount) || mount.split('/').some((seg) => seg === '.' || seg === '..')) return null;
+  if (!Array.isArray(policies) || !policies.every((p) => typeof p === 'string')) return null;
+  if (version !== null && !(Number.isSafeInteger(version) && (version as number) >= 1)) return null;
+  return { approvalId, mount, policies: policies as string[], version: version as number | null, recordStatus: str(w.recordStatus), recordPath: str(w.recordPath) };
 }
 
 /**
  * An event line as the source returned it, back to the stored event. A line that is
  * not one of ours (no key, an unknown action) is null: never guessed into an event.
+ * So is a line whose fields disagree as toEventDoc never writes them: its ts not its
+ * _time to the millisecond, its id not its key's. Anyone who can post to /insert can
+ * write such a line; the source sorts and windows by _time and pages by (ts, id), so one
+ * that disagrees would end paging early or take a real event's id.
  */
 export function fromEventDoc(d: Record<string, unknown>): StoredEvent | null {
   const s = (k: string): string => (typeof d[k] === 'string' ? (d[k] as string) : '');
@@ -130,9 +148,12 @@ export function fromEventDoc(d: Record<string, unknown>): StoredEvent | null {
   const ts = Number(s('ts') || d.ts);
   if (!key || !Number.isSafeInteger(ts)) return null;
   if (!(AUDIT_ACTIONS as readonly string[]).includes(s('action'))) return null;
+  const time = s('_time');
+  if (Date.parse(time) !== ts || /\.\d{4,}/.test(time)) return null;
   const id = Number(s('id') || d.id);
+  if (id !== eventIdOf(key)) return null;
   return {
-    id: Number.isSafeInteger(id) ? id : eventIdOf(key),
+    id,
     key,
     ts,
     action: s('action') as StoredEvent['action'],

@@ -30,8 +30,25 @@ const RETRY_VISIBILITY_MS = 2_000;
 export interface ForwardSink {
   /** Resolves when the events were accepted (throws to retry). */
   send(lines: string, count: number): Promise<void>;
-  /** Which of these keys the destination already holds (crash recovery). */
-  present(keys: readonly string[]): Promise<Set<string>>;
+  /** The lines the destination already holds with these keys (crash recovery, retries). */
+  present(keys: readonly string[]): Promise<Map<string, Record<string, unknown>[]>>;
+}
+
+/**
+ * The destination holds this very event: a line with its key and every field as the
+ * forwarder writes it. A line with the key alone proves nothing: anyone who can post to
+ * /insert and knows a request id (Vault returns it to the caller) can post one first, and
+ * the real event would then never be sent.
+ */
+export function holdsEvent(rows: readonly Record<string, unknown>[] | undefined, doc: Readonly<Record<string, unknown>>): boolean {
+  return (rows ?? []).some((row) => {
+    if (Date.parse(String(row._time)) !== Date.parse(String(doc._time))) return false;
+    for (const k of new Set([...Object.keys(doc), ...Object.keys(row)])) {
+      if (k === '_time' || k === '_stream' || k === '_stream_id') continue;
+      if (String(row[k] ?? '') !== String(doc[k] ?? '')) return false;
+    }
+    return true;
+  });
 }
 
 export function victoriaLogsSink(client: LogsqlClient, stream: Readonly<Record<string, string>>): ForwardSink {
@@ -41,12 +58,12 @@ export function victoriaLogsSink(client: LogsqlClient, stream: Readonly<Record<s
       await client.ingest(lines, { _time_field: '_time', _msg_field: '_msg', ...(streamFields ? { _stream_fields: streamFields } : {}) });
     },
     async present(keys) {
-      const found = new Set<string>();
+      const found = new Map<string, Record<string, unknown>[]>();
       for (let i = 0; i < keys.length; i += 1000) {
         const part = keys.slice(i, i + 1000);
         const sel = streamSelector(stream) || '*';
-        const rows = await client.query(`${sel} key:in(${part.map((k) => JSON.stringify(k)).join(',')}) | fields key`);
-        for (const r of rows) if (typeof r.key === 'string') found.add(r.key);
+        const rows = await client.query(`${sel} key:in(${part.map((k) => JSON.stringify(k)).join(',')})`);
+        for (const r of rows) if (typeof r.key === 'string') found.set(r.key, [...(found.get(r.key) ?? []), r]);
       }
       return found;
     },
@@ -106,7 +123,8 @@ export class AuditForwarder {
   private reader!: VaultLineReader;
   private splitter!: LineSplitter;
   private batch: AuditRecord[] = [];
-  private skipKeys = new Set<string>();
+  /** Lines found with the keys of a batch interrupted by a crash: events held exactly are not sent again. */
+  private skipLines = new Map<string, Record<string, unknown>[]>();
   private stopped = false;
   readonly report: ForwardReport = { sent: 0, batches: 0, alreadyThere: 0, retries: 0, skippedLines: 0, pending: 0, offset: 0, warnings: [] };
 
@@ -163,8 +181,8 @@ export class AuditForwarder {
       if (saved.inflight && saved.inflight.keys.length > 0) {
         // Interrupted between the post and the cursor move: whatever arrived is not sent again.
         const there = await this.withRetry(() => this.opts.sink.present(saved.inflight!.keys));
-        this.skipKeys = there;
-        this.opts.log.info(`forward: recovered an interrupted batch (${there.size} of ${saved.inflight.keys.length} events already there)`);
+        this.skipLines = there;
+        this.opts.log.info(`forward: recovered an interrupted batch (lines with ${there.size} of its ${saved.inflight.keys.length} keys already there)`);
       }
     } else if (saved) {
       this.opts.log.info('forward: the file was rotated or truncated since the cursor; starting at its beginning');
@@ -196,7 +214,8 @@ export class AuditForwarder {
 
   /** Posts the batch collected so far, ending at endOffset (a line boundary). */
   private async flush(endOffset: number): Promise<void> {
-    const records = this.batch.filter((r) => !this.skipKeys.has(r.key));
+    const stream = this.opts.stream ?? {};
+    const records = this.batch.filter((r) => !holdsEvent(this.skipLines.get(r.key), toEventDoc(r, stream)));
     this.report.alreadyThere += this.batch.length - records.length;
     this.batch = [];
     const c = this.cursor!;
@@ -212,7 +231,7 @@ export class AuditForwarder {
           // after it has made new events searchable (about a second), send only what it lacks.
           await this.sleep(RETRY_VISIBILITY_MS);
           const there = await this.opts.sink.present(records.map((r) => r.key));
-          const left = records.filter((r) => !there.has(r.key));
+          const left = records.filter((r) => !holdsEvent(there.get(r.key), toEventDoc(r, stream)));
           this.report.alreadyThere += records.length - left.length;
           sent = left.length;
           if (left.length === 0) return;

@@ -4,7 +4,7 @@
 // path, IP, error, user or tenant. Every value is quoted here: nothing the user types
 // is ever spliced into a query unquoted.
 import { AppError } from '../../../shared/errors';
-import { normalizeUser, type AuditFilter } from '../../../shared/contracts/audit';
+import { AUDIT_ACTIONS, normalizeUser, type AuditFilter } from '../../../shared/contracts/audit';
 import { parseFilterTime } from '../storage/audit-repo';
 import { SEARCH_SEPARATOR } from './event-fields';
 
@@ -66,6 +66,18 @@ export function streamSelector(stream: Readonly<Record<string, string>>): string
   return parts.length ? `{${parts.join(', ')}}` : '';
 }
 
+/**
+ * Only the console's event lines (event-fields.ts: a key, a known action, a numeric ts):
+ * anything else in the selected streams (the raw copy an agent ships, a line anyone
+ * posted to /insert) is never counted, charted or paged, and never cuts a page short.
+ */
+export const OURS = `key:* action:in(${AUDIT_ACTIONS.map((a) => quote(a)).join(',')}) ts:>=0`;
+
+/** The stream selector and OURS: what every query over events starts with. */
+export function eventSelector(stream: Readonly<Record<string, string>>): string {
+  return [streamSelector(stream), OURS].filter(Boolean).join(' ');
+}
+
 /** field:="value" */
 export function eq(field: string, value: string): string {
   return `${field}:=${quote(value)}`;
@@ -92,8 +104,7 @@ export function filterQuery(raw: AuditFilter, stream: Readonly<Record<string, st
   const to = parseFilterTime(raw.to, 'to');
   if (from !== undefined && to !== undefined && from > to) throw new AppError('BAD_INPUT', 'The date range ends before it starts.');
   const parts: string[] = [];
-  const sel = streamSelector(stream);
-  if (sel) parts.push(sel);
+  parts.push(eventSelector(stream));
   const range = timeRange(from, to);
   if (range) parts.push(range);
   if (raw.tenant) parts.push(eq('tenant', raw.tenant));
@@ -108,5 +119,5 @@ export function filterQuery(raw: AuditFilter, stream: Readonly<Record<string, st
   // that rule may still say "1" for one, so such a path is shown whatever its line says.
   if (raw.hideHousekeeping) parts.push(`-(${eq('housekeeping', '1')} -path:*${quote('\u0000')}*)`);
   parts.push(...extra);
-  return { q: parts.length ? parts.join(' ') : '*', from, to };
+  return { q: parts.join(' '), from, to };
 }

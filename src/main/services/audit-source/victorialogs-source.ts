@@ -15,7 +15,7 @@ import { detectorOrder, type AuditEventSource, type SourceCounts, type SourceHea
 import { candidateRanges, type StatsBucket } from './alert-prefilter';
 import { fromEventDoc } from './event-fields';
 import { ALERT_SCAN_LIMIT } from './local-source';
-import { eq, filterQuery, isoMs, quote, streamSelector, timeRange } from './logsql';
+import { eq, eventSelector, filterQuery, isoMs, quote, streamSelector, timeRange } from './logsql';
 import { SourceError, type LogsqlClient } from './logsql-client';
 
 const FACET_LIMIT = 20_000;
@@ -72,6 +72,22 @@ export function* windows(w: Windows): Generator<string> {
   }
 }
 
+/**
+ * The first `limit` events, and any right after them with the last one's (ts, id): the
+ * keyset resumes after that (ts, id), so a page must not end between two lines that share
+ * it (a key forwarded twice with something else in it): the second would never be listed.
+ */
+function firstOf(sorted: StoredEvent[], limit: number): StoredEvent[] {
+  let n = Math.min(limit, sorted.length);
+  while (n > 0 && n < sorted.length && sorted[n]!.ts === sorted[n - 1]!.ts && sorted[n]!.id === sorted[n - 1]!.id) n++;
+  return sorted.slice(0, n);
+}
+
+/** A write read back from Vault applies to a line only when it is that very write. */
+function sameWrite(w: ApprovalWrite, line: ApprovalWrite): boolean {
+  return w.approvalId === line.approvalId && w.mount === line.mount && w.version === line.version && JSON.stringify(w.policies) === JSON.stringify(line.policies);
+}
+
 export interface VictoriaLogsSourceOptions {
   client: LogsqlClient;
   /** The stream fields that select this cluster's events ({cluster="prod-eu"}). */
@@ -96,7 +112,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   }
 
   private get base(): string {
-    return streamSelector(this.opts.stream) || '*';
+    return eventSelector(this.opts.stream);
   }
 
   /** Every request goes through here: its outcome is the source's state. */
@@ -115,16 +131,40 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     }
   }
 
+  /**
+   * The events among one answer's lines. The same event twice (forwarded again after a
+   * lost cursor, or by an agent as well) is one event, as in the local store (one row per
+   * key); a line with the same key that says something else is kept beside it, never
+   * collapsed into it. Twice-forwarded lines share (ts, id), so the keyset never lists
+   * the second copy on a later page either.
+   */
   private events(rows: Record<string, unknown>[]): StoredEvent[] {
     const out: StoredEvent[] = [];
+    const seen = new Set<string>();
     for (const r of rows) {
       const e = fromEventDoc(r);
       if (!e) continue;
-      const w = this.readBack.get(e.key);
-      if (w && e.approvalWrite) e.approvalWrite = w;
+      const same = JSON.stringify(e);
+      if (seen.has(same)) continue;
+      seen.add(same);
+      const w = e.approvalWrite && this.readBack.get(e.key);
+      if (w && sameWrite(w, e.approvalWrite!)) e.approvalWrite = w;
       out.push(e);
     }
     return out;
+  }
+
+  /**
+   * What a line's approval write may say about the record (its status and secret path):
+   * only what was read back from Vault for that very write (its KV version), never what
+   * the line says. Anyone who can post to /insert can write a line with any content;
+   * Vault's KV version cannot be posted there. Until read back, the content is unknown
+   * (the ledger then approves nothing with it, and the audit service reads it back while
+   * signed in). The view and exports still show the line as it is.
+   */
+  private forLedger(list: Capped): Capped {
+    for (const e of list) if (e.approvalWrite && !e.approvalWrite.readFromVault) e.approvalWrite = { ...e.approvalWrite, recordStatus: null, recordPath: null };
+    return list;
   }
 
   private query(q: string): Promise<Record<string, unknown>[]> {
@@ -136,15 +176,45 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
    * VictoriaLogs sorts whatever a query matches, so one query over the whole range would
    * sort every match (millions at fleet scale) to return a page; a window holds few, and
    * the walk stops as soon as the page is full. Within a millisecond the order is not yet
-   * by id: callers fetch their page's edge millisecond whole and sort.
+   * by id: callers fetch their page's edge millisecond whole and sort. Lines count
+   * toward the limit whether or not they are events (fromEventDoc): `full` says the
+   * limit was reached, so more may follow even when lines that disagree were left out.
    */
-  private async walk(q: string, w: Windows, limit: number): Promise<StoredEvent[]> {
+  private async walk(q: string, w: Windows, limit: number): Promise<{ events: StoredEvent[]; full: boolean }> {
     const out: StoredEvent[] = [];
+    let lines = 0;
     for (const range of windows(w)) {
-      out.push(...this.events(await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - out.length}`)));
-      if (out.length >= limit) break;
+      const rows = await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - lines}`);
+      lines += rows.length;
+      out.push(...this.events(rows));
+      if (lines >= limit) return { events: out, full: true };
     }
-    return out;
+    return { events: out, full: false };
+  }
+
+  /**
+   * The events of a page's edge millisecond in (ts, id) order, from at most `limit` lines.
+   * When the limit cut the lines off, the events with the last line's id are left for the
+   * next page: more lines with that id (a key forwarded twice, one saying something else)
+   * may follow, and the keyset resumes after it.
+   */
+  private async edgeMillisecond(q: string, dir: 'asc' | 'desc', limit: number): Promise<StoredEvent[]> {
+    const d = dir === 'desc' ? ' desc' : '';
+    // Room for every event twice; four times more lines while none is whole.
+    for (let n = 2 * limit + 1; ; n *= 4) {
+      const rows = await this.query(`${q} | sort by (_time${d}, id${d}) limit ${n}`);
+      const events = this.events(rows);
+      if (rows.length < n) return events;
+      const lastId = Number(rows.at(-1)!.id);
+      const whole = events.filter((e) => e.id !== lastId);
+      if (whole.length > 0 && Number.isSafeInteger(lastId)) return whole;
+      if (n > 100_000) this.noEvents(n);
+    }
+  }
+
+  /** A whole page of lines, none of them an event: the keyset cannot move past them. */
+  private noEvents(limit: number): never {
+    throw new SourceError('partial', `VictoriaLogs holds ${limit} lines in a row that claim to be audit events but whose fields disagree (someone other than the forwarder wrote them to /insert); nothing more is shown rather than a part.`);
   }
 
   async page(filter: AuditFilter, cursor: AuditCursor | null | undefined, limit: number) {
@@ -156,15 +226,18 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     if (!w) return { events: [], nextCursor: null };
     // Sorting by time alone is several times cheaper than by (time, id); the events of the
     // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
-    let events = await this.walk(f.q, w, limit);
+    const walked = await this.walk(f.q, w, limit);
+    let events = walked.events;
     events.sort((x, y) => y.ts - x.ts || y.id - x.id);
-    if (events.length === limit) {
+    if (walked.full) {
+      if (events.length === 0) this.noEvents(limit);
       const edgeTs = events.at(-1)!.ts;
-      const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time desc, id desc) limit ${limit}`));
-      events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id).slice(0, limit);
+      const ties = await this.edgeMillisecond(filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q, 'desc', limit);
+      events = firstOf([...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => b.ts - a.ts || b.id - a.id), limit);
+      if (events.length === 0) this.noEvents(limit);
     }
     const last = events.at(-1);
-    return { events, nextCursor: events.length === limit && last ? { ts: last.ts, id: last.id } : null };
+    return { events, nextCursor: walked.full && last ? { ts: last.ts, id: last.id } : null };
   }
 
   /**
@@ -268,11 +341,15 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       const edge = after ? after.ts : Math.max(whole.from ?? bounds.min, bounds.min);
       if (edge > end) return;
       // Oldest first in widening windows; then the chunk's newest millisecond whole, so the (ts, id) keyset stays exact.
-      let events = await this.walk(f.q, { dir: 'asc', edge, anchor: edge, far: end }, chunkSize);
-      if (events.length === chunkSize) {
+      const walked = await this.walk(f.q, { dir: 'asc', edge, anchor: edge, far: end }, chunkSize);
+      let events = walked.events;
+      if (walked.full) {
+        if (events.length === 0) this.noEvents(chunkSize);
+        events.sort((a, b) => a.ts - b.ts || a.id - b.id);
         const edgeTs = events.at(-1)!.ts;
-        const ties = this.events(await this.query(`${filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q} | sort by (_time, id) limit ${chunkSize}`));
-        events = [...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id).slice(0, chunkSize);
+        const ties = await this.edgeMillisecond(filterQuery(filter, this.opts.stream, [...extra, `_time:=${isoMs(edgeTs)}`, `ts:=${quote(String(edgeTs))}`]).q, 'asc', chunkSize);
+        events = firstOf([...events.filter((e) => e.ts !== edgeTs), ...ties].sort((a, b) => a.ts - b.ts || a.id - b.id), chunkSize);
+        if (events.length === 0) this.noEvents(chunkSize);
       } else {
         events.sort((a, b) => a.ts - b.ts || a.id - b.id);
       }
@@ -280,7 +357,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       yield events;
       const last = events.at(-1)!;
       after = { ts: last.ts, id: last.id };
-      if (events.length < chunkSize) return;
+      if (!walked.full) return;
     }
   }
 
@@ -301,10 +378,12 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   async timeBounds() {
     const now = Date.now();
     if (this.bounds && now - this.bounds.at < BOUNDS_TTL_MS) return this.bounds.value;
-    const rows = await this.query(`${this.base} | stats min(ts) as lo, max(ts) as hi, count() as n`);
+    // By _time (VictoriaLogs keeps it within its retention), never by a line's ts: one posted
+    // line saying ts 1 would stretch the chart and the export walk back to 1970.
+    const rows = await this.query(`${this.base} | stats min(_time) as lo, max(_time) as hi, count() as n`);
     const r = rows[0];
-    const lo = Number(r?.lo);
-    const hi = Number(r?.hi);
+    const lo = Date.parse(String(r?.lo));
+    const hi = Date.parse(String(r?.hi));
     const value = r && Number(r.n) > 0 && Number.isSafeInteger(lo) && Number.isSafeInteger(hi) ? { min: lo, max: hi } : null;
     this.bounds = { at: now, value };
     return value;
@@ -324,9 +403,9 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   /** The newest `limit` events the filter selects, oldest first; capped when older ones were left out. */
   private async newest(q: string, limit = ALERT_SCAN_LIMIT): Promise<Capped> {
     const rows = await this.query(`${q} | sort by (_time desc, id desc) limit ${limit + 1}`);
-    const events = this.events(rows);
-    const capped = events.length > limit;
-    if (capped) events.pop();
+    // Capped by lines (a line that is not an event still took a place in the limit).
+    const capped = rows.length > limit;
+    const events = this.events(capped ? rows.slice(0, limit) : rows);
     const out: Capped = detectorOrder(events);
     out.capped = capped;
     return out;
@@ -392,7 +471,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       this.newest(this.vault(from, to, eq('action', 'sys-critical'))),
       this.newest(this.vault(from, to, eq('action', 'decrypt'))),
       // Approvals may be older than the range: everything up to its end.
-      this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')),
+      this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')).then((l) => this.forLedger(l)),
       this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts`),
     ]);
     const entities = new Set<string>();
@@ -436,7 +515,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   }
 
   async approvalWrites(to: number, limit: number) {
-    return this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' '), limit);
+    return this.forLedger(await this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' '), limit));
   }
 
   setApprovalWrite(e: StoredEvent, w: ApprovalWrite): void {

@@ -14,7 +14,8 @@
 // copy of that KV version (read back by the audit service while signed in). What
 // the record says about who requested or approved it is never used: any writer
 // can put any name there. The console header's approval id is only a hint of which
-// approval a delete meant; it approves nothing by itself.
+// approval a delete meant; it approves nothing by itself. A KV version claimed by two
+// writes approves nothing (one of them is not Vault's: a line posted to a log store).
 import { cleanSegments } from './audit-mapping';
 import type { ApprovalWrite, AuditRecord } from './audit-record';
 import { sameIdentity } from './identity';
@@ -82,6 +83,15 @@ function buildGrants(writes: readonly LedgerEvent[], rules: ApprovalRules): Map<
     const first = list[0]!.approvalWrite!;
     const g: Grant = { id: first.approvalId, mount: first.mount, path: null, request: null, approval: null, problems: [], usedBy: null };
     const content = (w: LedgerEvent): ApprovalWrite => w.approvalWrite!;
+    // Vault creates each KV version by one write: a version claimed by two lines means one of
+    // them is not Vault's (a line posted to a log store), and which one cannot be told.
+    const versions = list.map((w) => content(w).version).filter((v): v is number => v !== null);
+    const twice = versions.find((v, i) => versions.indexOf(v) !== i);
+    if (twice !== undefined) {
+      g.problems.push(`the log shows version ${twice} of its record written twice (a line that is not Vault's record)`);
+      grants.set(k, g);
+      continue;
+    }
     const request = list.find((w) => content(w).recordStatus === 'pending');
     const unknown = list.filter((w) => content(w).recordStatus === null);
     if (!request) {
@@ -160,7 +170,13 @@ export function judgeDeletes(deletes: readonly LedgerEvent[], writes: readonly L
     if (named) reason = `approval ${named.id} does not cover it: ${why(named)}`;
     else if (d.approvalId) reason = `the approval ${d.approvalId} its header names is not in Vault's record of ${secret.approvalsMount}`;
     else if (candidates.length) reason = `approval ${candidates[0]!.id} does not cover it: ${why(candidates[0]!)}`;
-    else reason = `Vault's record of ${secret.approvalsMount} has no approval for ${secret.path}`;
+    else {
+      // Records whose content is not known yet (HMAC'd, or on VictoriaLogs not yet read back) may be for this path.
+      const unread = [...grants.values()].filter((g) => g.mount === secret.approvalsMount && g.path === null && g.problems.some((p) => p.includes('not read back from Vault'))).length;
+      reason = unread
+        ? `Vault's record of ${secret.approvalsMount} has no approval for ${secret.path} that the console could read: ${unread} approval record${unread === 1 ? ' was' : 's were'} not read back from Vault (sign in)`
+        : `Vault's record of ${secret.approvalsMount} has no approval for ${secret.path}`;
+    }
     out.set(d.id, { approved: false, reason });
   }
   return out;

@@ -3,7 +3,7 @@
 // only (never SQLite, never the view); the LogsQL built from a filter quotes everything.
 import { describe, expect, it } from 'vitest';
 import { AuditSourceSettings, authHeaderOf, credentialAccount } from '../../../../../src/main/services/audit-source/audit-source-settings';
-import { filterQuery, parseStreamFilter, quote } from '../../../../../src/main/services/audit-source/logsql';
+import { filterQuery, OURS, parseStreamFilter, quote } from '../../../../../src/main/services/audit-source/logsql';
 import { candidateRanges } from '../../../../../src/main/services/audit-source/alert-prefilter';
 import { MemorySecretStore } from '../../../../../src/main/services/keychain/memory-secret-store';
 import { AuditRepo } from '../../../../../src/main/services/storage/audit-repo';
@@ -89,7 +89,7 @@ describe('audit source settings', () => {
 describe('LogsQL from a filter', () => {
   it('quotes every value; a hostile value stays one literal', () => {
     const q = filterQuery({ tenant: 't-1" or *', user: 'Carol', text: 'a"b\\c*' }, { vault_cluster: 'prod' }).q;
-    expect(q).toBe('{vault_cluster="prod"} tenant:="t-1\\" or *" user:="carol" _msg:*"a\\"b\\\\c*"*');
+    expect(q).toBe(`{vault_cluster="prod"} ${OURS} tenant:="t-1\\" or *" user:="carol" _msg:*"a\\"b\\\\c*"*`);
     expect(quote('\ud800x')).toBe('"\ufffdx"');
   });
 

@@ -1,0 +1,63 @@
+// Lines in the selected streams that are not the console's events (the raw copy an
+// agent ships per docs/audit-victorialogs.md, or anything anyone posts to /insert):
+// they never count, never cut a page short, never stop paging early.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+import { STREAM, vlClient } from './both-sources';
+
+let vl: VictoriaLogsInstance;
+let source: VictoriaLogsAuditSource;
+const T0 = Date.now() - 3_600_000;
+
+function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
+  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: 'tenants/data/t-000001/ssh/admin', key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ...extra };
+}
+
+async function post(lines: object[], streamFields = 'vault_cluster') {
+  await vlClient(vl.url).ingest(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: streamFields });
+}
+
+async function all(filter = {}, size = 5) {
+  const out: string[] = [];
+  let cursor = null;
+  for (let i = 0; i < 100; i++) {
+    const p = await source.page(filter, cursor, size);
+    out.push(...p.events.map((e) => e.key));
+    if (!p.nextCursor) break;
+    cursor = p.nextCursor;
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  vl = await startVictoriaLogs();
+  // 20 real events a second apart.
+  await post(Array.from({ length: 20 }, (_, i) => line(`v:${i}`, T0 + i * 1000)));
+  // The raw copy of Vault's entries, as the documented Vector setup ships it: same cluster, kind="raw".
+  await post(Array.from({ length: 7 }, (_, i) => ({ vault_cluster: 'test-cluster', kind: 'raw', _time: new Date(T0 + i * 1000 + 500).toISOString(), _msg: '{"type":"response","request":{"path":"tenants/data/t-000001/ssh/admin"}}' })), 'vault_cluster,kind');
+  // Lines that name a key and an action but no numeric time, or no known action.
+  await post([line('junk:ts', T0 + 2500, { ts: 'soon' }), line('junk:action', T0 + 3500, { action: 'bogus' }), { ...line('junk:nokey', T0 + 4500), key: '' }]);
+  await vl.flush();
+  source = new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
+}, 60_000);
+
+afterAll(async () => {
+  source?.close();
+  await vl?.stop();
+});
+
+it('raw lines in a matching stream are not counted, charted or paged as events', async () => {
+  const keys = await all();
+  expect(keys.length).toBe(20);
+  expect(new Set(keys).size).toBe(20);
+  const c = await source.counts({});
+  expect(c.total).toBe(20);
+  const t = await source.counts({ text: 'ssh/admin' });
+  expect(t.total).toBe(20);
+  expect(Object.values(c.byAction).reduce((a, b) => a + b, 0)).toBe(20);
+  const chart = await source.histogram({});
+  expect(JSON.stringify(chart)).not.toContain('bogus');
+  expect((await source.timeBounds())!.min).toBe(T0);
+});

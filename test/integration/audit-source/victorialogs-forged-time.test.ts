@@ -1,0 +1,69 @@
+// A line posted to VictoriaLogs' /insert that claims to be an event but whose fields
+// disagree (its ts is not its _time, its id is not its key's): paging and exports
+// still list every real event once, and never return the line as an event.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+import { STREAM, vlClient } from './both-sources';
+
+let vl: VictoriaLogsInstance;
+let source: VictoriaLogsAuditSource;
+const T0 = Date.now() - 3_600_000;
+const REAL = Array.from({ length: 20 }, (_, i) => `v:${i}`);
+
+function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
+  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: 'tenants/data/t-000001/ssh/admin', key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ...extra };
+}
+
+beforeAll(async () => {
+  vl = await startVictoriaLogs();
+  const lines = [
+    ...REAL.map((k, i) => line(k, T0 + i * 1000)),
+    // The newest line by _time, but its ts says 1970.
+    line('forged:old-ts', T0 + 30_000, { ts: 1 }),
+    // Between real events by _time; its ts is a real event's.
+    line('forged:copy-ts', T0 + 9_500, { ts: T0 + 3000 }),
+    // A real event's id under another key (byIds and the keyset name events by id).
+    line('forged:id', T0 + 5000, { id: eventIdOf('v:5') }),
+  ];
+  await vlClient(vl.url).ingest(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await vl.flush();
+  source = new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
+}, 60_000);
+
+afterAll(async () => {
+  source?.close();
+  await vl?.stop();
+});
+
+it('pages list every real event once and no line whose fields disagree', async () => {
+  for (const size of [3, 5, 7, 50]) {
+    const keys: string[] = [];
+    let cursor = null;
+    for (let i = 0; i < 100; i++) {
+      const p = await source.page({}, cursor, size);
+      keys.push(...p.events.map((e) => e.key));
+      if (!p.nextCursor) break;
+      cursor = p.nextCursor;
+    }
+    expect(keys.sort(), `pages of ${size}`).toEqual([...REAL].sort());
+  }
+});
+
+it('exports list every real event once, oldest first', async () => {
+  for (const size of [3, 5, 50]) {
+    const keys: string[] = [];
+    for await (const c of source.chunks({}, size)) keys.push(...c.map((e) => e.key));
+    expect(keys, `chunks of ${size}`).toEqual(REAL);
+  }
+});
+
+it('the time bounds (the chart and exports start there) are the events\' own, not a forged ts', async () => {
+  expect(await source.timeBounds()).toEqual({ min: T0, max: T0 + 30_000 });
+});
+
+it('by id: the real event, never a line that borrows its id', async () => {
+  const got = await source.byIds([eventIdOf('v:5')]);
+  expect(got.map((e) => e.key)).toEqual(['v:5']);
+});

@@ -1,0 +1,60 @@
+// The same event in VictoriaLogs twice (a forwarder run with a lost cursor, or an agent
+// and the forwarder both shipping it): listed once, exported once, and counted once by
+// the alert rules, as the local store (one row per key) does. A line with the same key
+// that says something else is not collapsed into the real one: both are listed.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_ALERT_SETTINGS, detectBulkReads } from '../../../src/main/services/audit/alert-detector';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
+import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
+import { STREAM, vlClient } from './both-sources';
+
+let vl: VictoriaLogsInstance;
+let source: VictoriaLogsAuditSource;
+const T0 = Date.now() - 3_600_000;
+const N = 60;
+
+function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
+  const path = `tenants/data/t-000001/ssh/k${key}`;
+  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: path, key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ident: 'u:alice', ...extra };
+}
+
+beforeAll(async () => {
+  vl = await startVictoriaLogs();
+  const client = vlClient(vl.url);
+  const batch = Array.from({ length: N }, (_, i) => JSON.stringify(line(`v:${i}`, T0 + i * 500))).join('\n') + '\n';
+  for (let i = 0; i < 2; i++) await client.ingest(batch, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  // Same key as v:7, but another path: not the same line.
+  await client.ingest(JSON.stringify(line('v:7', T0 + 7 * 500, { path: 'tenants/data/t-000001/ssh/other', _msg: 'tenants/data/t-000001/ssh/other' })) + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await vl.flush();
+  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+}, 60_000);
+
+afterAll(async () => {
+  source?.close();
+  await vl?.stop();
+});
+
+it('pages and exports list each event once (a differing line with its key too)', async () => {
+  for (const size of [...Array.from({ length: 19 }, (_, i) => i + 2), 50, 53, 500]) {
+    const keys: string[] = [];
+    let cursor = null;
+    for (let i = 0; i < 100; i++) {
+      const p = await source.page({}, cursor, size);
+      keys.push(...p.events.map((e) => e.key));
+      if (!p.nextCursor) break;
+      cursor = p.nextCursor;
+    }
+    expect(keys.length, `pages of ${size}`).toBe(N + 1);
+    const chunked: string[] = [];
+    for await (const c of source.chunks({}, size)) chunked.push(...c.map((e) => e.key));
+    expect(chunked.length, `chunks of ${size}`).toBe(N + 1);
+  }
+  expect((await source.byIds([eventIdOf('v:3')])).length).toBe(1);
+});
+
+it('the bulk-read rule counts each read once', async () => {
+  const input = await source.detectorInput(T0 - 1000, T0 + N * 500, { ...DEFAULT_ALERT_SETTINGS, bulkReadThreshold: 70 });
+  expect(input.reads.length).toBe(N + 1);
+  expect(detectBulkReads(input.reads, { ...DEFAULT_ALERT_SETTINGS, bulkReadThreshold: 70 })).toEqual([]);
+});
