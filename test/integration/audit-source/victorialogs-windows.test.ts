@@ -139,7 +139,7 @@ describe('VictoriaLogs pages, exports and counts in time windows (real VictoriaL
     const t0 = Date.UTC(2026, 0, 1);
     const desc = [...windows({ dir: 'desc', edge: t0, anchor: t0, far: t0 - 30 * DAY })];
     expect(desc[0]).toBe(`_time:<=${new Date(t0).toISOString()} _time:>=${new Date(t0 - 3_600_000).toISOString()}`);
-    expect(desc[1]).toBe(`_time:<${new Date(t0 - 3_600_000).toISOString()} _time:>=${new Date(t0 - 5 * 3_600_000).toISOString()}`);
+    expect(desc[1]).toBe(`_time:<${new Date(t0 - 3_600_000).toISOString()} _time:>=${new Date(t0 - 9 * 3_600_000).toISOString()}`);
     expect(desc.at(-1)).toMatch(/^_time:<\S+$/);
     const asc = [...windows({ dir: 'asc', edge: t0, anchor: t0, far: t0 + 2 * DAY })];
     expect(asc[0]).toBe(`_time:>=${new Date(t0).toISOString()} _time:<${new Date(t0 + 3_600_000).toISOString()}`);
