@@ -179,7 +179,7 @@ test('alerts still being computed never hold the table: events and counts first,
   // VictoriaLogs behind a proxy that holds the failed sign-in detector's query until released.
   const proxy = await startFaultProxy(vl.url);
   let release: () => void = () => undefined;
-  proxy.mode = { kind: 'hold', match: (body) => body.includes('failed-login'), until: new Promise<void>((r) => (release = r)) };
+  proxy.mode = { kind: 'hold', match: (body) => body.includes('action:="failed-login"'), until: new Promise<void>((r) => (release = r)) };
   try {
     await openAudit(page);
     await page.getByTestId('audit-tab-source').click();

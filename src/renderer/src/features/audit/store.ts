@@ -73,6 +73,8 @@ interface AuditState {
   openTrail(trail: { tenant: string; secretType: NonNullable<AuditFilter['secretType']>; label: string }): void;
   clearTrail(): void;
   refresh(): Promise<void>;
+  /** The audit source was changed: nothing the one before answered stays on screen. */
+  sourceChanged(): Promise<void>;
   loadMore(): Promise<void>;
   setPaused(paused: boolean): void;
   openAlert(alert: AuditAlertView): Promise<void>;
@@ -84,8 +86,10 @@ interface AuditState {
 }
 
 let seq = 0;
-/** The question (filter) the chart and alerts on screen answer. */
+/** The question (source generation and filter) the chart and alerts on screen answer. */
 let shownKey = '';
+/** Bumped when the audit source changes: answers from the one before are not shown. */
+let generation = 0;
 /** Per side part, the question on its way (one at a time per part). */
 const asking = new Map<string, string>();
 
@@ -97,7 +101,7 @@ const asking = new Map<string, string>();
 function side<T>(part: string, key: string, ask: () => Promise<T>, show: (v: T) => Partial<AuditState>, clear: (() => Partial<AuditState>) | null): void {
   if (asking.get(part) === key) return;
   asking.set(part, key);
-  const still = () => key === 'facets' || key === 'stream' || key === shownKey;
+  const still = () => (part === 'facets' || part === 'stream' ? key === `${part}|${generation}` : key === shownKey);
   ask()
     .then(
       (v) => {
@@ -183,7 +187,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   async refresh() {
     const mine = ++seq;
     const filter = capAtPause(get().filter, get().pausedAt);
-    const key = JSON.stringify(filter);
+    const key = `${generation}|${JSON.stringify(filter)}`;
     // Another question: what answered the last one (chart, alerts) is not this one's answer.
     if (key !== shownKey) {
       shownKey = key;
@@ -194,8 +198,8 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
     // a month of a fleet's events) never holds the table, and one already asked is not asked again.
     side('chart', key, () => call('audit:chart', { filter }), (chart) => ({ chart }), () => ({ chart: null }));
     side('alerts', key, () => call('audit:alerts', { filter }), (a) => ({ alerts: a.alerts, alertsTotal: a.total, alertsPartialSince: a.partialSince }), () => ({ alerts: [], alertsTotal: 0, alertsPartialSince: null }));
-    side('facets', 'facets', () => call('audit:facets'), (facets) => ({ facets }), null);
-    side('stream', 'stream', () => call('audit:stream-status'), (stream) => ({ stream }), null);
+    side('facets', `facets|${generation}`, () => call('audit:facets'), (facets) => ({ facets }), null);
+    side('stream', `stream|${generation}`, () => call('audit:stream-status'), (stream) => ({ stream }), null);
     try {
       const [page, counts] = await Promise.all([call('audit:query', { filter, limit: PAGE_SIZE }), call('audit:counts', { filter })]);
       if (mine !== seq) return;
@@ -216,6 +220,12 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
     } finally {
       if (mine === seq) set({ loading: false });
     }
+  },
+
+  sourceChanged() {
+    generation++;
+    set({ facets: { tenants: [], users: [] } });
+    return get().refresh();
   },
 
   async loadMore() {

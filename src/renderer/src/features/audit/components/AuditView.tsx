@@ -109,7 +109,7 @@ export function AuditView({ refreshMs }: Props) {
         <AuditSourcePanel
           onSaved={() => {
             setSourceSaves((n) => n + 1);
-            void s.refresh();
+            void s.sourceChanged();
           }}
         />
       )}
