@@ -31,6 +31,8 @@ const PAGE_STEP = { first: 3_600_000, widen: 8 };
 const COUNT_STEP = { first: 86_400_000, widen: 8 };
 /** A window this wide (about 30 years) is the last: it has no far bound. */
 const MAX_WINDOW_MS = 1_000 * 86_400_000;
+/** A page and its counts asked together share one `stats` by day: kept this long after it answered. */
+const DAY_STATS_TTL_MS = 250;
 /** Counts stop here and say "at least" (the local store's cap, COUNT_CAP). */
 const COUNT_CAP = 100_000;
 /** ... or after this long: the rest of a count through years of free text is not worth seconds. */
@@ -55,6 +57,15 @@ interface Windows {
  * the first reaches step.first past the anchor, each next one step.widen times wider; the
  * last has no far bound, so an event that arrived since the bounds were read is still found.
  */
+/**
+ * A tenant and no free text: one of thousands, so few events, found by VictoriaLogs'
+ * per-block bloom filters (a user is not: a few admins make most events, and the newest
+ * window soon holds a page of theirs).
+ */
+function selective(f: AuditFilter): boolean {
+  return !f.text && !!f.tenant;
+}
+
 export function* windows(w: Windows): Generator<string> {
   const desc = w.dir === 'desc';
   let at = w.edge;
@@ -102,6 +113,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   /** Approval records read back from Vault, by event key (the source is never written). */
   private readonly readBack = new Map<string, ApprovalWrite>();
   private bump = 0;
+  private dayCache: { q: string; answeredAt: number | null; value: Promise<Map<number, Record<string, number>>> } | null = null;
   private facetCache: { at: number; value: { tenants: string[]; users: string[] } } | null = null;
   private facetAsk: Promise<{ tenants: string[]; users: string[] }> | null = null;
 
@@ -180,6 +192,58 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
    * toward the limit whether or not they are events (fromEventDoc): `full` says the
    * limit was reached, so more may follow even when lines that disagree were left out.
    */
+  /**
+   * Matching events per UTC day and action, one `stats` query over the filter's range; a
+   * page and its counts asked together (the same question while it is on its way, or within
+   * DAY_STATS_TTL_MS of its answer) ask it once.
+   */
+  private dayStats(q: string): Promise<Map<number, Record<string, number>>> {
+    const c = this.dayCache;
+    if (c && c.q === q && (c.answeredAt === null || Date.now() - c.answeredAt < DAY_STATS_TTL_MS)) return c.value;
+    const value = this.query(`${q} | stats by (_time:1d, action) count() as n`).then((rows) => {
+      const out = new Map<number, Record<string, number>>();
+      for (const r of rows) {
+        const day = Date.parse(String(r._time));
+        const n = Number(r.n);
+        if (typeof r.action !== 'string' || !Number.isSafeInteger(n) || !Number.isFinite(day)) throw new SourceError('partial', 'VictoriaLogs sent counts the console cannot read.');
+        if (r.action === '') continue;
+        const d = out.get(day) ?? {};
+        d[r.action] = (d[r.action] ?? 0) + n;
+        out.set(day, d);
+      }
+      return out;
+    });
+    const entry: { q: string; answeredAt: number | null; value: typeof value } = { q, answeredAt: null, value };
+    this.dayCache = entry;
+    value.then(
+      () => {
+        entry.answeredAt = Date.now();
+      },
+      () => {
+        if (this.dayCache === entry) this.dayCache = null;
+      },
+    );
+    return value;
+  }
+
+  /**
+   * How far back from `edge` a newest-first page of `limit` reaches: to the start of the
+   * newest day before edge's own day where the days since hold `limit` events (edge's own
+   * day is not counted: some of its events may be newer than edge). Null when the days
+   * before edge hold fewer: the walk goes on to the oldest.
+   */
+  private async pageReach(q: string, edge: number, limit: number): Promise<number | null> {
+    const days = [...(await this.dayStats(q)).entries()].sort((a, b) => b[0] - a[0]);
+    const edgeDay = Math.floor(edge / 86_400_000) * 86_400_000;
+    let acc = 0;
+    for (const [day, byAction] of days) {
+      if (day >= edgeDay) continue;
+      for (const n of Object.values(byAction)) acc += n;
+      if (acc >= limit) return Math.max(1, edge - day);
+    }
+    return null;
+  }
+
   private async walk(q: string, w: Windows, limit: number): Promise<{ events: StoredEvent[]; full: boolean }> {
     const out: StoredEvent[] = [];
     let lines = 0;
@@ -226,7 +290,11 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     if (!w) return { events: [], nextCursor: null };
     // Sorting by time alone is several times cheaper than by (time, id); the events of the
     // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
-    const walked = await this.walk(f.q, w, limit);
+    // A tenant or a user (bloom-filtered fields): one `stats` by day (shared with counts) says
+    // how far back the page reaches, so one window holds it instead of a walk of several.
+    // Days before edge's holding fewer than a page: one window to the oldest.
+    const reach = selective(filter) ? ((await this.pageReach(filterQuery(filter, this.opts.stream).q, w.edge, limit)) ?? (w.far === undefined ? null : w.edge - w.far + 1)) : null;
+    const walked = await this.walk(f.q, reach === null ? w : { ...w, anchor: w.edge, step: { first: reach, widen: PAGE_STEP.widen } }, limit);
     let events = walked.events;
     events.sort((x, y) => y.ts - x.ts || y.id - x.id);
     if (walked.full) {
@@ -251,6 +319,14 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     const byAction: Record<string, number> = {};
     let total = 0;
     let capped = false;
+    if (selective(filter)) {
+      // One `stats` over the whole range (a tenant's or a user's events are few): exact.
+      for (const d of (await this.dayStats(f.q)).values()) {
+        for (const [action, n] of Object.entries(d)) byAction[action] = (byAction[action] ?? 0) + n;
+      }
+      for (const n of Object.values(byAction)) total += n;
+      return { total, capped: false, byAction, byActionOf: total };
+    }
     const w = await this.newestFirst(f, undefined);
     const started = performance.now();
     for (const range of w ? windows({ ...w, step: COUNT_STEP }) : []) {

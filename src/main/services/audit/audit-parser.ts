@@ -78,9 +78,16 @@ export function peekRequest(line: Buffer): { id: string; time: string } | null {
  * normal log answers each request within a few lines, so a few hundred are ever held.
  */
 export const DEFAULT_MAX_PENDING_BYTES = 8 * 1024 * 1024;
+/**
+ * Requests held waiting for their response. Vault logs a response a few entries after its
+ * request; one that comes later completes the pending event stored for it (audit-repo.ts).
+ * Each held request is about a kilobyte of JS objects: 20,000 keep a 2 GB hostile import
+ * under the 200 MB of growth issue 12 sets (50,000 peaked at 185-206 MB).
+ */
+export const DEFAULT_MAX_PENDING = 20_000;
 
 export interface JoinerOptions extends MappingOptions {
-  /** Requests held waiting for their response (default 50,000); older ones are stored as pending. */
+  /** Requests held waiting for their response (default DEFAULT_MAX_PENDING); older ones are stored as pending. */
   maxPending?: number;
   /** Raw bytes of held request lines (default 8 MiB); past it the oldest are reduced to their event. */
   maxPendingBytes?: number;
@@ -209,7 +216,7 @@ export class VaultAuditJoiner {
 
   private evict(): AuditRecord[] {
     const out: AuditRecord[] = [];
-    const max = this.opts.maxPending ?? 50_000;
+    const max = this.opts.maxPending ?? DEFAULT_MAX_PENDING;
     while (this.raw.size + this.reducedHeld.size > max) {
       this.evicted++;
       // The reduced ones are the oldest raw lines that were held; then the oldest raw line.
