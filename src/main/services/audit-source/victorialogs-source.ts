@@ -66,18 +66,25 @@ function selective(f: AuditFilter): boolean {
   return !f.text && !!f.tenant;
 }
 
-export function* windows(w: Windows): Generator<string> {
+export function* windows(w: Windows): Generator<string, void, { found: number; needed: number } | undefined> {
   const desc = w.dir === 'desc';
   let at = w.edge;
   let first = true;
   const step = w.step ?? PAGE_STEP;
-  for (let width = step.first; ; width *= step.widen) {
+  let found = 0;
+  for (let width = step.first; ; ) {
     const next = desc ? Math.min(at, w.anchor) - width : Math.max(at, w.anchor) + width;
     const last = w.far === undefined || (desc ? next <= w.far : next >= w.far) || width >= MAX_WINDOW_MS;
     // The edge belongs to the first window only.
     const near = desc ? `_time:<${first ? '=' : ''}${isoMs(at)}` : `_time:>${first ? '=' : ''}${isoMs(at)}`;
-    yield last ? near : `${near} ${desc ? `_time:>=${isoMs(next)}` : `_time:<${isoMs(next)}`}`;
+    const said = yield last ? near : `${near} ${desc ? `_time:>=${isoMs(next)}` : `_time:<${isoMs(next)}`}`;
     if (last) return;
+    // Told how many the windows so far held and how many are still needed: the next window is
+    // as wide as that rate says (a quarter more), between twice and `widen` times this one.
+    const covered = Math.abs(next - (desc ? Math.min(w.edge, w.anchor) : Math.max(w.edge, w.anchor)));
+    found += said?.found ?? 0;
+    const byRate = said && found > 0 ? (said.needed * covered * 1.25) / found : Number.POSITIVE_INFINITY;
+    width = Math.max(width * 2, Math.min(width * step.widen, byRate));
     at = next;
     first = false;
   }
@@ -247,11 +254,13 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   private async walk(q: string, w: Windows, limit: number): Promise<{ events: StoredEvent[]; full: boolean }> {
     const out: StoredEvent[] = [];
     let lines = 0;
-    for (const range of windows(w)) {
-      const rows = await this.query(`${q} ${range} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - lines}`);
+    const it = windows(w);
+    for (let r = it.next(); !r.done; ) {
+      const rows = await this.query(`${q} ${r.value} | sort by (_time${w.dir === 'desc' ? ' desc' : ''}) limit ${limit - lines}`);
       lines += rows.length;
       out.push(...this.events(rows));
       if (lines >= limit) return { events: out, full: true };
+      r = it.next({ found: rows.length, needed: limit - lines });
     }
     return { events: out, full: false };
   }
