@@ -25,7 +25,7 @@ const FACETS_TTL_MS = 5 * 60_000;
 const BOUNDS_TTL_MS = 10_000;
 /** Cached answers over events are reused for this long (events keep arriving). */
 const VERSION_MS = 10_000;
-/** Pages walk time windows: the first an hour, each next one 4 times wider (a page is soon full). */
+/** Pages walk time windows: the first an hour, each next one up to 8 times wider (as wide as the rate found so far says). */
 const PAGE_STEP = { first: 3_600_000, widen: 8 };
 /** Counts take bigger steps (a day, then 8 times wider): each window is one `stats` query. */
 const COUNT_STEP = { first: 86_400_000, widen: 8 };
