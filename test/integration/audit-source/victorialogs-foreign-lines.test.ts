@@ -3,6 +3,7 @@
 // raw lines and unknown actions never count; none is ever paged as an event, cuts a page
 // short or stops paging early.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { DEFAULT_ALERT_SETTINGS, detectAlerts } from '../../../src/main/services/audit/alert-detector';
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
@@ -65,4 +66,12 @@ it('raw lines in a matching stream are not counted, charted or paged as events',
   const chart = await source.histogram({});
   expect(JSON.stringify(chart)).not.toContain('bogus');
   expect((await source.timeBounds())!.min).toBe(T0);
+});
+
+it('a posted "unclassified" line whose ts is not a number does not break the alerts', async () => {
+  await post([line('junk:unclassified', T0 + 5500, { action: 'unclassified', ts: 'x' }), line('junk:unclassified2', T0 + 6500, { action: 'unclassified', ts: 1 })]);
+  await vl.flush();
+  const input = await source.detectorInput(T0 - 86_400_000, Date.now(), DEFAULT_ALERT_SETTINGS);
+  expect(input.unclassified?.count).toBe(0);
+  expect(() => detectAlerts(input, DEFAULT_ALERT_SETTINGS)).not.toThrow();
 });

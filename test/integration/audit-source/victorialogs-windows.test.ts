@@ -152,7 +152,15 @@ describe('VictoriaLogs pages, exports and counts in time windows (real VictoriaL
     expect(desc.at(-1)).toMatch(/^_time:<\S+$/);
     const asc = [...windows({ dir: 'asc', edge: t0, anchor: t0, far: t0 + 2 * DAY })];
     expect(asc[0]).toBe(`_time:>=${new Date(t0).toISOString()} _time:<${new Date(t0 + 3_600_000).toISOString()}`);
-    expect(asc.at(-1)).toMatch(/^_time:>\S+$/);
+    expect(asc[1]).toBe(`_time:>=${new Date(t0 + 3_600_000).toISOString()} _time:<${new Date(t0 + 9 * 3_600_000).toISOString()}`);
+    expect(asc.at(-1)).toMatch(/^_time:>=\S+$/);
+    // Each window starts where the one before stopped short (desc) or ends (asc): no instant in neither.
+    for (const list of [desc, asc]) {
+      for (let i = 1; i < list.length; i++) {
+        const prevFar = /_time:(?:>=|<)(\S+)$/.exec(list[i - 1]!)![1];
+        expect(list[i]!.startsWith(`_time:${list === desc ? '<' : '>='}${prevFar}`)).toBe(true);
+      }
+    }
     // The first window reaches an hour past the anchor (the newest event), not past a far edge.
     const anchored = [...windows({ dir: 'desc', edge: t0 + 2 * DAY, anchor: t0, far: t0 - DAY })];
     expect(anchored[0]).toBe(`_time:<=${new Date(t0 + 2 * DAY).toISOString()} _time:>=${new Date(t0 - 3_600_000).toISOString()}`);

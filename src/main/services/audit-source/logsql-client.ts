@@ -164,13 +164,15 @@ export class LogsqlClient {
    */
   private async slot<T>(work: () => Promise<T>): Promise<T> {
     const max = this.opts.maxConcurrent ?? 2;
+    // A freed slot is handed to the next waiter as it is, never taken back in between.
     if (this.running >= max) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
+    else this.running++;
     try {
       return await work();
     } finally {
-      this.running--;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
     }
   }
 

@@ -75,8 +75,9 @@ export function* windows(w: Windows): Generator<string, void, { found: number; n
   for (let width = step.first; ; ) {
     const next = desc ? Math.min(at, w.anchor) - width : Math.max(at, w.anchor) + width;
     const last = w.far === undefined || (desc ? next <= w.far : next >= w.far) || width >= MAX_WINDOW_MS;
-    // The edge belongs to the first window only.
-    const near = desc ? `_time:<${first ? '=' : ''}${isoMs(at)}` : `_time:>${first ? '=' : ''}${isoMs(at)}`;
+    // Newest first, a window's far side (`>=`) takes its boundary, so the next one stops short
+    // of it (`<`); oldest first, a window's far side is `<`, so the next one starts at it (`>=`).
+    const near = desc ? `_time:<${first ? '=' : ''}${isoMs(at)}` : `_time:>=${isoMs(at)}`;
     const said = yield last ? near : `${near} ${desc ? `_time:>=${isoMs(next)}` : `_time:<${isoMs(next)}`}`;
     if (last) return;
     // Told how many the windows so far held and how many are still needed: the next window is
@@ -557,7 +558,10 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       this.newest(this.vault(from, to, eq('action', 'decrypt'))),
       // Approvals may be older than the range: everything up to its end.
       this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')).then((l) => this.forLedger(l)),
-      this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts`),
+      this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts, _time`).then((rows) =>
+        // Only lines that hold together as fromEventDoc requires (ts is its _time): a posted line without a number there is not an event.
+        rows.filter((r) => Number.isSafeInteger(Number(r.id)) && Number.isSafeInteger(Number(r.ts)) && Number(r.ts) === Date.parse(String(r._time))),
+      ),
     ]);
     const entities = new Set<string>();
     for (const list of [reads, writes, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);

@@ -90,6 +90,8 @@ let seq = 0;
 let shownKey = '';
 /** Bumped when the audit source changes: answers from the one before are not shown. */
 let generation = 0;
+/** The cursor a next page is being read for. */
+let moreFor: Cursor | null = null;
 /** Per side part, the question on its way (one at a time per part). */
 const asking = new Map<string, string>();
 
@@ -230,24 +232,27 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
 
   async loadMore() {
     const { cursor, events } = get();
+    // One page at a time per cursor (scrolling asks on every scroll event near the end).
+    if (!cursor || events.length >= MAX_ROWS || moreFor === cursor) return;
+    moreFor = cursor;
     const filter = capAtPause(get().filter, get().pausedAt);
-    if (!cursor || events.length >= MAX_ROWS) return;
-    const mine = seq;
     try {
       const page = await call('audit:query', { filter, cursor, limit: PAGE_SIZE });
-      if (mine !== seq) return;
+      // Only onto the list this cursor ends: a refresh, filter or source change meanwhile made a new list.
+      if (get().cursor !== cursor) return;
       set({ events: [...get().events, ...page.events], cursor: page.nextCursor });
     } catch (err) {
-      set({ error: errorMessage(err) });
+      if (get().cursor === cursor) set({ error: errorMessage(err) });
+    } finally {
+      if (moreFor === cursor) moreFor = null;
     }
   },
 
   setPaused(paused) {
-    const wasLoading = get().loading;
     set({ paused, pausedAt: paused ? new Date().toISOString() : null });
-    // Resuming shows everything up to now; pausing while an answer is on its way asks
-    // again with the pause as its end, so that late answer cannot bring in newer entries.
-    if (!paused || wasLoading) void get().refresh();
+    // Resuming shows everything up to now; pausing asks again with the pause as the end, so
+    // an answer already on its way (the table, the chart, the alerts) cannot bring in newer entries.
+    void get().refresh();
   },
 
   async openAlert(alert) {
@@ -266,7 +271,7 @@ export const useAuditStore = create<AuditState>()((set, get) => ({
   async exportAs(format) {
     try {
       // Main names the file (in the console's export folder): the renderer names none.
-      const r = await call('audit:export', { filter: get().filter, format });
+      const r = await call('audit:export', { filter: capAtPause(get().filter, get().pausedAt), format });
       set({ exportResult: { path: r.path, sha256: r.sha256, count: r.count }, error: null });
     } catch (err) {
       set({ error: errorMessage(err) });
