@@ -71,9 +71,10 @@ describe('hostile imports cannot exhaust main’s memory', () => {
     expect(r.report.message).toContain(`${n} lines`);
     expect(r.report.message).toContain(`${n} requests had no response in the file (stored as pending)`);
     process.stderr.write(`[audit memory] 2 GB of request-only lines (${n} lines): RSS grew by ${r.growthMB.toFixed(0)} MB\n`);
-    // The issue's bound. Measured 181-188 MB here (V8 heap ~40 MB, Buffers not yet collected
-    // ~75 MB, the rest native: SQLite, zlib, malloc); it was 185-206 MB while the joiner held up
-    // to 50,000 requests (now DEFAULT_MAX_PENDING, 20,000).
+    // The issue's bound. With 64 KiB reads and inflate chunks and at most DEFAULT_MAX_PENDING
+    // (20,000) requests held: 154-160 MB alone, 184 MB beside a CI run (V8 heap ~40 MB, Buffers
+    // not yet collected ~60 MB, the rest native: SQLite, zlib, malloc). It was 182-206 MB with
+    // 1 MiB / 256 KiB chunks and 50,000 held.
     expect(r.growthMB).toBeLessThan(200);
   }, 900_000);
 
