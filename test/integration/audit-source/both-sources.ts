@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importAuditFile } from '../../../src/main/services/audit/audit-importer';
 import { LocalAuditSource } from '../../../src/main/services/audit-source/local-source';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { AuditForwarder, victoriaLogsSink } from '../../../src/main/services/audit-source/forwarder';
 import { LogsqlClient } from '../../../src/main/services/audit-source/logsql-client';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
@@ -39,4 +40,20 @@ export async function loadBoth(vl: VictoriaLogsInstance, files: readonly string[
   await vl.flush();
   const client = vlClient(vl.url);
   return { dir, repo, local: new LocalAuditSource(repo), remote: new VictoriaLogsAuditSource({ client, stream: STREAM }), client };
+}
+
+/** An event line as the forwarder writes it (event-fields.ts): alice's successful read of t-000001/ssh/admin; `extra` replaces any field. */
+export function eventLine(key: string, ts: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const path = 'tenants/data/t-000001/ssh/admin';
+  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: path, key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ...extra };
+}
+
+/** Posts lines (objects or JSON text) to VictoriaLogs' JSON-lines insert endpoint, as the forwarder or anyone else could. */
+export async function postLines(vl: VictoriaLogsInstance, lines: readonly (object | string)[], streamFields = 'vault_cluster'): Promise<void> {
+  const client = vlClient(vl.url);
+  try {
+    await client.ingest(`${lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n')}\n`, { _time_field: '_time', _msg_field: '_msg', _stream_fields: streamFields });
+  } finally {
+    client.close();
+  }
 }

@@ -4,22 +4,16 @@
 // short or stops paging early.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectAlerts } from '../../../src/main/services/audit/alert-detector';
-import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { eventLine, postLines, STREAM, vlClient } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
 const T0 = Date.now() - 3_600_000;
 
-function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
-  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: 'tenants/data/t-000001/ssh/admin', key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ...extra };
-}
-
-async function post(lines: object[], streamFields = 'vault_cluster') {
-  await vlClient(vl.url).ingest(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: streamFields });
-}
+const line = eventLine;
+const post = (lines: object[], streamFields?: string) => postLines(vl, lines, streamFields);
 
 async function all(filter = {}, size = 5) {
   const out: string[] = [];

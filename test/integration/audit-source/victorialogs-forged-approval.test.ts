@@ -9,7 +9,7 @@ import { DEFAULT_ALERT_SETTINGS, detectUnapprovedDeletes } from '../../../src/ma
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { STREAM, postLines, vlClient } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     line('forged:other-mount', T0 + 3000, { action: 'write', user: 'bob', entity_id: 'ent-bob', path: 'tenants/data/requests/apr-1', mount: 'tenants/', approval_write: JSON.stringify({ approvalId: 'apr-1', mount: 'tenants/', policies: [], version: 1, recordStatus: null, recordPath: null }) }),
     line('forged:version', T0 + 4000, { action: 'write', user: 'bob', entity_id: 'ent-bob', path: 'tenants-approvals/data/requests/apr-1', mount: 'tenants-approvals/', approval_write: JSON.stringify({ approvalId: 'apr-1', mount: 'tenants-approvals/', policies: [], version: '1&list=true', recordStatus: null, recordPath: null }) }),
   ];
-  await client.ingest(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await postLines(vl, lines);
   await vl.flush();
   source = new VictoriaLogsAuditSource({ client, stream: STREAM });
 }, 60_000);

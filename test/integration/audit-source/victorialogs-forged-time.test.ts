@@ -5,16 +5,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { eventLine, postLines, STREAM, vlClient } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
 const T0 = Date.now() - 3_600_000;
 const REAL = Array.from({ length: 20 }, (_, i) => `v:${i}`);
 
-function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
-  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: 'tenants/data/t-000001/ssh/admin', key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path: 'tenants/data/t-000001/ssh/admin', source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ...extra };
-}
+const line = eventLine;
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
@@ -27,7 +25,7 @@ beforeAll(async () => {
     // A real event's id under another key (byIds and the keyset name events by id).
     line('forged:id', T0 + 5000, { id: eventIdOf('v:5') }),
   ];
-  await vlClient(vl.url).ingest(lines.map((l) => JSON.stringify(l)).join('\n') + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await postLines(vl, lines);
   await vl.flush();
   source = new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
 }, 60_000);

@@ -3,23 +3,23 @@
 // such a read. With "hide housekeeping" on, the VictoriaLogs source still shows it (and
 // hides a plain housekeeping line), on a real VictoriaLogs.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { eventLine, postLines, STREAM, vlClient } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
 
 function line(key: string, path: string, ts: number) {
-  return JSON.stringify({ ...STREAM, _time: new Date(ts).toISOString(), _msg: path.toLowerCase(), key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'mallory', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '1' });
+  // Housekeeping "1", as a forwarder before the NUL rule shipped it.
+  return eventLine(key, ts, { _msg: path.toLowerCase(), user: 'mallory', path, housekeeping: '1' });
 }
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
   const client = vlClient(vl.url);
   const now = Date.now() - 60_000;
-  await client.ingest(`${line('plain', 'tenants/data/_rotation-schedules', now)}\n${line('nul', 'tenants/data/_rotation-schedules\u0000/t-000001/ssh/admin', now + 1)}\n`, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await postLines(vl, [line('plain', 'tenants/data/_rotation-schedules', now), line('nul', 'tenants/data/_rotation-schedules\u0000/t-000001/ssh/admin', now + 1)]);
   await vl.flush();
   source = new VictoriaLogsAuditSource({ client, stream: STREAM });
 }, 60_000);

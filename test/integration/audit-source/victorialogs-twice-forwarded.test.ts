@@ -7,7 +7,7 @@ import { DEFAULT_ALERT_SETTINGS, detectBulkReads } from '../../../src/main/servi
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { eventLine, postLines, STREAM, vlClient } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -16,16 +16,16 @@ const N = 60;
 
 function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
   const path = `tenants/data/t-000001/ssh/k${key}`;
-  return { ...STREAM, _time: new Date(ts).toISOString(), _msg: path, key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0', ident: 'u:alice', ...extra };
+  return eventLine(key, ts, { _msg: path, path, ident: 'u:alice', ...extra });
 }
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
   const client = vlClient(vl.url);
-  const batch = Array.from({ length: N }, (_, i) => JSON.stringify(line(`v:${i}`, T0 + i * 500))).join('\n') + '\n';
-  for (let i = 0; i < 2; i++) await client.ingest(batch, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  const batch = Array.from({ length: N }, (_, i) => line(`v:${i}`, T0 + i * 500));
+  for (let i = 0; i < 2; i++) await postLines(vl, batch);
   // Same key as v:7, but another path: not the same line.
-  await client.ingest(JSON.stringify(line('v:7', T0 + 7 * 500, { path: 'tenants/data/t-000001/ssh/other', _msg: 'tenants/data/t-000001/ssh/other' })) + '\n', { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await postLines(vl, [line('v:7', T0 + 7 * 500, { path: 'tenants/data/t-000001/ssh/other', _msg: 'tenants/data/t-000001/ssh/other' })]);
   await vl.flush();
   source = new VictoriaLogsAuditSource({ client, stream: STREAM });
 }, 60_000);

@@ -2,10 +2,9 @@
 // an export walks oldest first from the oldest event (the first window an hour long), so
 // events at exactly +1 h and +2 h sit on window edges; newest first likewise from the newest.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, vlClient } from './both-sources';
+import { eventLine, postLines, STREAM, vlClient } from './both-sources';
 
 const H = 3_600_000;
 const T0 = Math.floor((Date.now() - 30 * 86_400_000) / 1000) * 1000;
@@ -13,16 +12,12 @@ const OFFSETS = [0, 1, H - 1, H, H + 1, 2 * H, 3 * H, 9 * H, 10 * H, 20 * H - 1,
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
 
-function line(k: number, ts: number) {
-  const key = `edge:${k}`;
-  const path = `tenants/data/t-000001/ssh/admin`;
-  return JSON.stringify({ ...STREAM, _time: new Date(ts).toISOString(), _msg: path, key, id: eventIdOf(key), ts, action: 'read', tenant: 't-000001', user: 'alice', secret_type: 'ssh', status: 'ok', path, source: 'vault', hour: new Date(ts).getUTCHours(), housekeeping: '0' });
-}
+const line = (k: number, ts: number) => eventLine(`edge:${k}`, ts);
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
   const client = vlClient(vl.url);
-  await client.ingest(`${OFFSETS.map((o, k) => line(k, T0 + o)).join('\n')}\n`, { _time_field: '_time', _msg_field: '_msg', _stream_fields: 'vault_cluster' });
+  await postLines(vl, OFFSETS.map((o, k) => line(k, T0 + o)));
   await vl.flush();
   source = new VictoriaLogsAuditSource({ client, stream: STREAM });
 }, 60_000);
