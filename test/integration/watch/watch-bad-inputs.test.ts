@@ -113,12 +113,12 @@ describe('watch: bad inputs', () => {
     });
     running.push(w);
     await watcherReady(w);
-    const ev = await rx.waitFor((e) => e.action === 'trigger', 30_000, 'unreachable trigger');
+    const ev = await rx.waitFor((e) => e.action === 'trigger' && e.condition === 'vault-unreachable', 30_000, 'unreachable trigger');
     expect(ev.dedupKey).toBe(`vault-console/127.0.0.1:${deadPort}/vault-unreachable`);
     expect(ev.severity).toBe('critical');
     await new Promise((r) => setTimeout(r, 5_000));
     expect(w.alive).toBe(true);
-    expect(rx.events.filter((e) => e.action === 'trigger')).toHaveLength(1);
+    expect(rx.triggers('vault-unreachable')).toHaveLength(1);
     expect(w.stderr.filter((l) => /is unreachable/.test(l))).toHaveLength(1);
     expect(await w.sample('vault_console_vault_up')).toBe(0);
     expect(await w.sample('vault_console_vault_sealed')).toBeNull();

@@ -33,7 +33,7 @@ describe('watch: failed authentications', () => {
       const r = await baoFetch(s, 'POST', `auth/userpass/login/${who}`, { token: null, body: { password: `guess-${i}` } });
       expect(r.status).toBeGreaterThanOrEqual(400);
     }
-    const ev = await rx.waitFor((e) => e.action === 'trigger', 30_000, 'failed-auth trigger');
+    const ev = await rx.waitFor((e) => e.action === 'trigger' && e.condition === 'audit-failed-auth', 30_000, 'failed-auth trigger');
     expect(ev.valid, ev.problems.join('; ')).toBe(true);
     expect(ev.dedupKey).toMatch(/\/audit-failed-auth$/);
     expect(ev.severity).toBe('error');
@@ -47,7 +47,7 @@ describe('watch: failed authentications', () => {
     // More polls, even more failures in the same burst: still one page.
     for (let i = 0; i < 3; i++) await baoFetch(s, 'POST', `auth/userpass/login/${who}`, { token: null, body: { password: 'again' } });
     await new Promise((r) => setTimeout(r, 5_000));
-    expect(rx.events.filter((e) => e.action === 'trigger')).toHaveLength(1);
+    expect(rx.triggers('audit-failed-auth')).toHaveLength(1);
     expect(await watcher.sample('vault_console_failed_logins_total')).toBeGreaterThanOrEqual(9);
     expect(await watcher.sample('vault_console_suspicious_activity_alerts_total', 'rule="failed-auth"')).toBeGreaterThanOrEqual(1);
     expect(await watcher.sample('vault_console_watch_condition_active', 'condition="audit-failed-auth"')).toBe(1);

@@ -17,6 +17,8 @@ export interface ReceivedEvent {
   routingKey: string | null;
   action: string | null;
   dedupKey: string | null;
+  /** The watch condition the dedup_key names (its last segment), like "vault-sealed". */
+  condition: string | null;
   severity: string | null;
   summary: string | null;
 }
@@ -103,6 +105,7 @@ export class PagerDutyReceiver {
           routingKey: typeof body?.routing_key === 'string' ? body.routing_key : null,
           action: typeof body?.event_action === 'string' ? body.event_action : null,
           dedupKey: typeof body?.dedup_key === 'string' ? body.dedup_key : null,
+          condition: typeof body?.dedup_key === 'string' ? (body.dedup_key.split('/').at(-1) ?? null) : null,
           severity: typeof pl.severity === 'string' ? pl.severity : null,
           summary: typeof pl.summary === 'string' ? pl.summary : null,
         });
@@ -127,6 +130,15 @@ export class PagerDutyReceiver {
   /** The next requests are answered with these statuses, in order (then 202). */
   answer(...answers: ScriptedAnswer[]): void {
     this.script.push(...answers);
+  }
+
+  /**
+   * Triggers for one condition. Tests on the shared OpenBao look only at their own condition:
+   * other test files read tenant secrets in parallel, and between 02:00 and 06:00 UTC the
+   * off-hours rule rightly pages those reads too.
+   */
+  triggers(condition: string): ReceivedEvent[] {
+    return this.events.filter((e) => e.action === 'trigger' && e.condition === condition);
   }
 
   accepted(filter: (e: ReceivedEvent) => boolean = () => true): ReceivedEvent[] {
