@@ -4,7 +4,7 @@
 // misbehaves on command and VictoriaLogs' own basic auth.
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SourceError } from '../../../src/main/services/audit-source/logsql-client';
+import { LogsqlClient, SourceError } from '../../../src/main/services/audit-source/logsql-client';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startFaultProxy, type FaultProxy } from '../../services/victorialogs/fault-proxy';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
@@ -107,6 +107,27 @@ describe('audit source faults (real VictoriaLogs)', () => {
     expect(err.state).toBe('timeout');
     expect(err.message).toMatch(/did not answer within 1\.5 s/);
     expect(source.health().state).toBe('timeout');
+    source.close();
+  });
+
+  it('a keychain that never gives the credentials is a timeout, and frees its search slot for the next search', async () => {
+    // The first two reads of the auth header hang (a locked Secret Service waiting on a prompt);
+    // the searches queue two at a time, so before the fix the third never started.
+    let calls = 0;
+    const client = new LogsqlClient({
+      url: vl.url,
+      timeoutMs: 1_500,
+      maxConcurrent: 2,
+      authHeader: () => (++calls <= 2 ? new Promise<Record<string, string>>(() => undefined) : Promise.resolve({})),
+    });
+    const source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+    const [a, b] = [failure(source.counts({})), failure(source.page({}, null, 10))];
+    const third = source.page({}, null, 10);
+    for (const err of [await a, await b]) {
+      expect(err.state).toBe('timeout');
+      expect(err.message).toMatch(/keychain did not give the credentials .* within 1\.5 s/);
+    }
+    expect((await third).events.length).toBe(10);
     source.close();
   });
 

@@ -80,17 +80,33 @@ export class LogsqlClient {
   }
 
   /**
+   * The auth header, within the request's own time: a keychain that never answers (a locked
+   * Secret Service waiting on a prompt) is a timeout, not a search slot held for ever.
+   */
+  private async credentials(what: string, timeoutMs: number): Promise<Record<string, string>> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new SourceError('timeout', `The keychain did not give the credentials for ${what} within ${Math.round(timeoutMs / 100) / 10} s; nothing was asked.`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.opts.authHeader(), late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * One request; the body is handed to onData chunk by chunk and the answer counts only
    * when the server ended it properly (a cut connection is a partial answer).
    */
   private async request(method: 'GET' | 'POST', path: string, body: string | Buffer | null, contentType: string | null, onData: (chunk: Buffer) => void, timeoutMs = this.opts.timeoutMs): Promise<void> {
     const url = this.endpoint(path);
-    const headers: Record<string, string> = { ...(await this.opts.authHeader()), accept: 'application/json' };
+    const what = describe(this.base);
+    const headers: Record<string, string> = { ...(await this.credentials(what, timeoutMs)), accept: 'application/json' };
     if (contentType) headers['content-type'] = contentType;
     if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
     const mod = url.protocol === 'https:' ? https : http;
     const maxBytes = this.opts.maxBytes ?? 256 * 1024 * 1024;
-    const what = describe(this.base);
     await new Promise<void>((resolve, reject) => {
       let settled = false;
       const fail = (e: SourceError) => {
