@@ -21,8 +21,8 @@ export function vlClient(url: string, opts: { timeoutMs?: number; auth?: Record<
   return new LogsqlClient({ url, authHeader: async () => opts.auth ?? {}, timeoutMs: opts.timeoutMs ?? 15_000 });
 }
 
-export async function forwardFile(vl: VictoriaLogsInstance, file: string, cursorDir: string, stream = STREAM) {
-  const client = vlClient(vl.url);
+export async function forwardFile(vl: VictoriaLogsInstance, file: string, cursorDir: string, stream = STREAM, auth?: Record<string, string>) {
+  const client = vlClient(vl.url, auth ? { auth } : {});
   const fwd = new AuditForwarder({ file, cursorPath: join(cursorDir, `${file.split('/').pop()}.cursor`), sink: victoriaLogsSink(client, stream), stream, log: createLogger('forward'), batchEvents: 500 });
   const report = await fwd.runOnce();
   await fwd.stop();

@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LogsqlClient, SourceError } from '../../../src/main/services/audit-source/logsql-client';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import { AuditAlerts } from '../../../src/main/services/audit/audit-alerts';
+import { DEFAULT_ALERT_SETTINGS } from '../../../src/main/services/audit/alert-detector';
+import { createLogger } from '../../../src/main/services/log/logger';
+import { AuditRepo } from '../../../src/main/services/storage/audit-repo';
+import { openDatabase } from '../../../src/main/services/storage/database';
+import { systemClock } from '../../../src/main/services/time/clock';
 import { startFaultProxy, type FaultProxy } from '../../services/victorialogs/fault-proxy';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
 import { FIXTURES, STREAM, forwardFile, vlClient } from './both-sources';
@@ -129,6 +135,28 @@ describe('audit source faults (real VictoriaLogs)', () => {
     }
     expect((await third).events.length).toBe(10);
     source.close();
+  });
+
+  it('alerts after the source is replaced by one with the same label (new credentials) ask the new one: a refusal is not hidden by the old answer', async () => {
+    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`auditor:${password}`).toString('base64')}` });
+    const secured = await startVictoriaLogs({ basicAuth: { username: 'auditor', password: 'S3cret-vl-pass' } });
+    try {
+      await forwardFile(secured, FIXTURE, secured.dataDir, STREAM, basic('S3cret-vl-pass'));
+      await secured.flush();
+      const signedOut = { info: () => ({ signedIn: false }) as never, requireClient: () => { throw new Error('not signed in'); } };
+      let active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basic('S3cret-vl-pass') }), stream: STREAM });
+      const alerts = new AuditAlerts({ repo: new AuditRepo(openDatabase(':memory:')), session: signedOut, clock: systemClock, log: createLogger('test'), source: () => active });
+      expect((await alerts.alerts({}, DEFAULT_ALERT_SETTINGS)).total).toBeGreaterThan(0);
+      // The same endpoint and stream (so the same label and, within 10 s, the same version); a password now refused.
+      const old = active;
+      active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basic('changed-and-wrong') }), stream: STREAM });
+      expect(active.label).toBe(old.label);
+      const err = await failure(alerts.alerts({}, DEFAULT_ALERT_SETTINGS));
+      expect(err.state).toBe('unauthorized');
+      for (const s of [old, active]) s.close();
+    } finally {
+      await secured.stop();
+    }
   });
 
   it('a 401: wrong or missing credentials are "unauthorized", the right ones work, and the token never shows in an error', async () => {

@@ -54,7 +54,7 @@ function lookbackMs(settings: AlertSettings): number {
 export class AuditAlerts {
   constructor(private readonly deps: AuditAlertsDeps) {}
 
-  private alertCache: { key: string; version: number; at: number; tookMs: number; alerts: AuditAlertView[]; partialSince: string | null } | null = null;
+  private alertCache: { of: object; key: string; version: number; at: number; tookMs: number; alerts: AuditAlertView[]; partialSince: string | null } | null = null;
 
   private source(): AuditEventSource {
     return this.deps.source?.() ?? (this.localSource ??= new LocalAuditSource(this.deps.repo));
@@ -81,10 +81,10 @@ export class AuditAlerts {
     const key = JSON.stringify([source.label, filter.from ?? null, filter.to ?? null, settings]);
     const version = source.version();
     const now = Date.now();
-    if (!this.isFresh(key, version, now)) {
+    if (!this.isFresh(source, key, version, now)) {
       const started = performance.now();
       const r = await this.compute(filter, settings, () => source.timeBounds(), (from, to) => source.detectorInput(from, to, settings));
-      this.alertCache = { key, version, at: now, tookMs: performance.now() - started, ...r };
+      this.alertCache = { of: source, key, version, at: now, tookMs: performance.now() - started, ...r };
     }
     return this.answer(filter, limit);
   }
@@ -94,7 +94,7 @@ export class AuditAlerts {
     const key = JSON.stringify(['local-sync', filter.from ?? null, filter.to ?? null, settings]);
     const version = this.deps.repo.version;
     const now = Date.now();
-    if (!this.isFresh(key, version, now)) {
+    if (!this.isFresh(this.deps.repo, key, version, now)) {
       const started = performance.now();
       const bounds = this.deps.repo.timeBounds();
       let r: { alerts: AuditAlertView[]; partialSince: string | null } = { alerts: [], partialSince: null };
@@ -103,16 +103,21 @@ export class AuditAlerts {
         const input = this.detectorInput(from - lookbackMs(settings), to, settings);
         r = { alerts: detectAlerts(input, settings).filter((a) => Date.parse(a.to) >= from), partialSince: input.partialSince };
       }
-      this.alertCache = { key, version, at: now, tookMs: performance.now() - started, ...r };
+      this.alertCache = { of: this.deps.repo, key, version, at: now, tookMs: performance.now() - started, ...r };
     }
     return this.answer(filter, limit);
   }
 
-  private isFresh(key: string, version: number, now: number): boolean {
+  /**
+   * The cached answer still stands: the same source object (a source replaced by another with
+   * the same label, as when a profile's VictoriaLogs settings change, starts its versions
+   * again), the same question, and no new events or only a paced while since.
+   */
+  private isFresh(of: object, key: string, version: number, now: number): boolean {
     // Wall time, not the injected clock: this paces CPU use, it is not a rule.
     const c = this.alertCache;
     const reuseMs = c && c.tookMs >= 100 ? Math.min(60_000, Math.max(2_000, c.tookMs * 10)) : 0;
-    return !!c && c.key === key && (c.version === version || now - c.at < reuseMs);
+    return !!c && c.of === of && c.key === key && (c.version === version || now - c.at < reuseMs);
   }
 
   private answer(filter: AuditFilter, limit: number): AlertsResult {
