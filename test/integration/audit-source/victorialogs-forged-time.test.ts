@@ -65,3 +65,14 @@ it('by id: the real event, never a line that borrows its id', async () => {
   const got = await source.byIds([eventIdOf('v:5')]);
   expect(got.map((e) => e.key)).toEqual(['v:5']);
 });
+
+it('the blast radius counts a path\'s accesses within the range: a line whose ts is outside it adds no count and no 1970 first access', async () => {
+  const range = { from: T0 - 60_000, to: T0 + 60_000 };
+  const t = await source.accessTable({ kind: 'user', values: ['alice'] }, range, ['read'], ['ok']);
+  expect(t.paths).toEqual(['tenants/data/t-000001/ssh/admin']);
+  expect(t.first[0]).toBeGreaterThanOrEqual(range.from);
+  expect(t.last[0]).toBeLessThanOrEqual(range.to);
+  expect(t.first[0]).toBe(T0);
+  // The 20 real reads and the two lines that lie about their key or id but not about their time.
+  expect(t.counts[0]).toBe(22);
+});

@@ -29,6 +29,9 @@ export function accessStatsQuery(stream: Readonly<Record<string, string>>, ident
     inList('status', [...new Set(statuses)]),
     // An empty field is absent on the line: "path:*" is "has a path" (the store's path_id IS NOT NULL).
     'path:*',
+    // first/last are min/max of the line's ts: a posted line whose ts is not inside the range
+    // (ts 1 under a real path: "first read in 1970") is no event of it (the table refuses such lines).
+    `ts:range[${range.from}, ${range.to}]`,
   ].filter(Boolean);
   return `${parts.join(' ')} | stats by (path, action) count() as n, min(ts) as first, max(ts) as last`;
 }
