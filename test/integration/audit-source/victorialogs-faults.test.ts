@@ -137,6 +137,38 @@ describe('audit source faults (real VictoriaLogs)', () => {
     source.close();
   });
 
+  it('a credential Node cannot put in a header (stored before the check, or edited in the keychain) is a clear error, never a crash of main', async () => {
+    const unhandled: unknown[] = [];
+    const onErr = (e: unknown) => unhandled.push(e);
+    process.on('uncaughtException', onErr);
+    try {
+      for (const value of ['Bearer s3cret-token\n', 'Bearer s3cret-€']) {
+        const client = new LogsqlClient({ url: vl.url, timeoutMs: 300, authHeader: async () => ({ authorization: value }) });
+        const source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+        const err = await failure(source.page({}, null, 10));
+        expect(err.state).toBe('failed');
+        expect(err.message).toMatch(/the request could not be made \(ERR_INVALID_CHAR\)/);
+        expect(err.message).not.toContain('s3cret');
+        source.close();
+      }
+      // Past the request's deadline: the timer that used to throw outside any handler.
+      await new Promise((r) => setTimeout(r, 600));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onErr);
+    }
+  });
+
+  it('one deadline for the whole request: a slow keychain leaves the server only the time that is left', async () => {
+    // 1 s for the credentials, 1 s for the answer, 1.5 s in all: a timeout (each used to get the full 1.5 s).
+    const client = new LogsqlClient({ url: proxy.url, timeoutMs: 1_500, authHeader: () => new Promise((r) => setTimeout(() => r({}), 1_000)) });
+    const source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+    proxy.mode = { kind: 'delay', ms: 1_000 };
+    const err = await failure(source.page({}, null, 10));
+    expect(err.state).toBe('timeout');
+    source.close();
+  });
+
   it('alerts after the source is replaced by one with the same label (new credentials) ask the new one: a refusal is not hidden by the old answer', async () => {
     const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`auditor:${password}`).toString('base64')}` });
     const secured = await startVictoriaLogs({ basicAuth: { username: 'auditor', password: 'S3cret-vl-pass' } });

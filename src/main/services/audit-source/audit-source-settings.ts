@@ -2,6 +2,7 @@
 // credential in the OS keychain (account audit-source:<profile id>), and the source
 // built from them. The credential is read per request, never kept in a field, never
 // returned to the renderer, never in an error.
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import type { AuditSourceInput, AuditSourceSettingsView } from '../../../shared/contracts/audit-source';
 import { AppError } from '../../../shared/errors';
 import type { SecretStore } from '../keychain/secret-store';
@@ -26,6 +27,17 @@ export function authHeaderOf(row: Pick<AuditSourceRow, 'authKind' | 'authUser' |
   if (row.authKind === 'bearer') return { authorization: `Bearer ${credential}` };
   if (row.authKind === 'basic') return { authorization: `Basic ${Buffer.from(`${row.authUser ?? ''}:${credential}`).toString('base64')}` };
   return { [row.authHeader!.toLowerCase()]: credential };
+}
+
+/** The credential must fit in an HTTP header (Node refuses the request otherwise); it is never quoted back. */
+function checkCredential(row: Pick<AuditSourceRow, 'authKind' | 'authUser' | 'authHeader'>, credential: string): void {
+  for (const [name, value] of Object.entries(authHeaderOf(row, credential))) {
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new AppError('BAD_INPUT', 'The token or password holds a character an HTTP header cannot carry (a line break, a control character or one beyond Latin-1); nothing was saved.');
+    }
+  }
 }
 
 function checkCa(pem: string): void {
@@ -83,6 +95,15 @@ export class AuditSourceSettings {
       if (next.authKind === 'basic' && !next.authUser) throw new AppError('BAD_INPUT', 'Basic auth needs the user name (the password goes to the keychain).');
       if (next.authKind === 'header' && !next.authHeader) throw new AppError('BAD_INPUT', 'Header auth needs the header name (its value goes to the keychain).');
       if (next.authKind === 'header' && ['host', 'content-type', 'content-length', 'accept'].includes(next.authHeader!.toLowerCase())) throw new AppError('BAD_INPUT', 'That header cannot carry a credential.');
+      if (next.authKind === 'basic' && next.authUser!.includes(':')) throw new AppError('BAD_INPUT', 'A basic auth user name cannot hold a colon.');
+      if (next.authKind === 'header') {
+        try {
+          validateHeaderName(next.authHeader!);
+        } catch {
+          throw new AppError('BAD_INPUT', 'The header name may hold letters, digits and ! # $ % & \' * + - . ^ _ ` | ~ only.');
+        }
+      }
+      if (next.authKind !== 'none' && input.credential) checkCredential(next, input.credential);
       if (next.authKind !== 'none' && !input.credential && (await this.deps.secrets.get(credentialAccount(profileId)).catch(() => null)) === null) {
         throw new AppError('BAD_INPUT', 'Give the token or password for this auth setting (it goes to the keychain).');
       }

@@ -102,6 +102,8 @@ export class LogsqlClient {
   private async request(method: 'GET' | 'POST', path: string, body: string | Buffer | null, contentType: string | null, onData: (chunk: Buffer) => void, timeoutMs = this.opts.timeoutMs): Promise<void> {
     const url = this.endpoint(path);
     const what = describe(this.base);
+    // One deadline for the whole request: the keychain's time counts toward it.
+    const deadline = Date.now() + timeoutMs;
     const headers: Record<string, string> = { ...(await this.credentials(what, timeoutMs)), accept: 'application/json' };
     if (contentType) headers['content-type'] = contentType;
     if (body !== null) headers['content-length'] = String(Buffer.byteLength(body));
@@ -109,59 +111,67 @@ export class LogsqlClient {
     const maxBytes = this.opts.maxBytes ?? 256 * 1024 * 1024;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
+      let req: http.ClientRequest | undefined;
       const fail = (e: SourceError) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        req.destroy();
+        req?.destroy();
         reject(e);
       };
-      const timer = setTimeout(() => fail(new SourceError('timeout', `${what} did not answer within ${Math.round(timeoutMs / 100) / 10} s; nothing is shown rather than a part.`)), timeoutMs);
-      const req = mod.request(url, { method, headers, agent: this.agent }, (res) => {
-        const status = res.statusCode ?? 0;
-        if (status === 401 || status === 403) {
-          res.resume();
-          return fail(new SourceError('unauthorized', `${what} refused the credentials (HTTP ${status}); check the audit source's auth setting.`));
-        }
-        if (status < 200 || status >= 300) {
-          const parts: Buffer[] = [];
-          let n = 0;
+      const timer = setTimeout(() => fail(new SourceError('timeout', `${what} did not answer within ${Math.round(timeoutMs / 100) / 10} s; nothing is shown rather than a part.`)), Math.max(0, deadline - Date.now()));
+      try {
+        req = mod.request(url, { method, headers, agent: this.agent }, (res) => {
+          const status = res.statusCode ?? 0;
+          if (status === 401 || status === 403) {
+            res.resume();
+            return fail(new SourceError('unauthorized', `${what} refused the credentials (HTTP ${status}); check the audit source's auth setting.`));
+          }
+          if (status < 200 || status >= 300) {
+            const parts: Buffer[] = [];
+            let n = 0;
+            res.on('data', (c: Buffer) => {
+              if (n < 2048) parts.push(c);
+              n += c.length;
+            });
+            res.on('end', () => {
+              // VictoriaLogs' error text names the query problem; no secret is in it (the token is never echoed).
+              const text = Buffer.concat(parts).toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
+              fail(status === 400 ? new SourceError('bad-query', `${what} rejected the query: ${text}`) : new SourceError('failed', `${what} failed (HTTP ${status}): ${text}`));
+            });
+            res.on('error', () => fail(new SourceError('failed', `${what} failed (HTTP ${status}).`)));
+            return;
+          }
+          let bytes = 0;
           res.on('data', (c: Buffer) => {
-            if (n < 2048) parts.push(c);
-            n += c.length;
+            if (settled) return;
+            bytes += c.length;
+            if (bytes > maxBytes) return fail(new SourceError('partial', `${what} sent more than ${maxBytes >> 20} MiB for one answer; narrow the filter.`));
+            try {
+              onData(c);
+            } catch (err) {
+              fail(err instanceof SourceError ? err : new SourceError('partial', `${what} sent an answer that is not JSON lines.`));
+            }
           });
           res.on('end', () => {
-            // VictoriaLogs' error text names the query problem; no secret is in it (the token is never echoed).
-            const text = Buffer.concat(parts).toString('utf8').replace(/\s+/g, ' ').slice(0, 300);
-            fail(status === 400 ? new SourceError('bad-query', `${what} rejected the query: ${text}`) : new SourceError('failed', `${what} failed (HTTP ${status}): ${text}`));
+            if (settled) return;
+            if (!res.complete) return fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`));
+            settled = true;
+            clearTimeout(timer);
+            resolve();
           });
-          res.on('error', () => fail(new SourceError('failed', `${what} failed (HTTP ${status}).`)));
-          return;
-        }
-        let bytes = 0;
-        res.on('data', (c: Buffer) => {
-          if (settled) return;
-          bytes += c.length;
-          if (bytes > maxBytes) return fail(new SourceError('partial', `${what} sent more than ${maxBytes >> 20} MiB for one answer; narrow the filter.`));
-          try {
-            onData(c);
-          } catch (err) {
-            fail(err instanceof SourceError ? err : new SourceError('partial', `${what} sent an answer that is not JSON lines.`));
-          }
+          res.on('aborted', () => fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`)));
+          res.on('error', () => fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`)));
+          res.on('close', () => {
+            if (!settled && !res.complete) fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`));
+          });
         });
-        res.on('end', () => {
-          if (settled) return;
-          if (!res.complete) return fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`));
-          settled = true;
-          clearTimeout(timer);
-          resolve();
-        });
-        res.on('aborted', () => fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`)));
-        res.on('error', () => fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`)));
-        res.on('close', () => {
-          if (!settled && !res.complete) fail(new SourceError('partial', `${what} cut its answer short; nothing is shown rather than a part.`));
-        });
-      });
+      } catch (err) {
+        // A header Node refuses (a credential with a line break or a character above U+00FF):
+        // said by its code only, the value is never quoted.
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        return fail(new SourceError('failed', `${what}: the request could not be made (${code}); check the audit source's auth setting.`));
+      }
       req.on('error', (err: NodeJS.ErrnoException) => {
         const code = err.code ?? '';
         if (/^(ERR_TLS|CERT_|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return fail(new SourceError('unreachable', `${what}: TLS failed (${code}); check the CA setting.`));
