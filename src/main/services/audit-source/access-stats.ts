@@ -29,11 +29,13 @@ export function accessStatsQuery(stream: Readonly<Record<string, string>>, ident
     inList('status', [...new Set(statuses)]),
     // An empty field is absent on the line: "path:*" is "has a path" (the store's path_id IS NOT NULL).
     'path:*',
-    // first/last are min/max of the line's ts: a posted line whose ts is not inside the range
-    // (ts 1 under a real path: "first read in 1970") is no event of it (the table refuses such lines).
+    // A line whose ts is outside the range is no event of it (the table refuses such lines).
     `ts:range[${range.from}, ${range.to}]`,
   ].filter(Boolean);
-  return `${parts.join(' ')} | stats by (path, action) count() as n, min(ts) as first, max(ts) as last`;
+  // Events, not lines: a line forwarded or posted twice is one event (the store keeps one row per
+  // key; count_uniq_hash keeps 8 bytes per key). First and last are the lines' _time, which the
+  // range bounds and the event list orders by: a ts that disagrees with it cannot move them.
+  return `${parts.join(' ')} | stats by (path, action) count_uniq_hash(key) as n, min(_time) as first, max(_time) as last`;
 }
 
 /** The stats rows as the local store's table: sorted by path, counts in the order of `actions`. */
@@ -43,8 +45,8 @@ export function accessTableOf(rows: readonly Record<string, unknown>[], actions:
   const byPath = new Map<string, { first: number; last: number; counts: number[] }>();
   for (const r of rows) {
     const n = Number(r.n);
-    const first = Number(r.first);
-    const last = Number(r.last);
+    const first = typeof r.first === 'string' ? Date.parse(r.first) : Number.NaN;
+    const last = typeof r.last === 'string' ? Date.parse(r.last) : Number.NaN;
     const i = typeof r.action === 'string' ? pos.get(r.action) : undefined;
     if (typeof r.path !== 'string' || r.path === '' || i === undefined || !Number.isSafeInteger(n) || n <= 0 || !Number.isSafeInteger(first) || !Number.isSafeInteger(last) || first > last) {
       throw new SourceError('partial', 'VictoriaLogs sent access counts the console cannot read.');
