@@ -159,8 +159,10 @@ export class AuditAlerts {
     return localDetectorInput(this.deps.repo, from, to, settings);
   }
 
-  private resolving: Promise<void> | null = null;
-  private readonly unavailable = new Map<number, number>();
+  /** The read-back in flight, per source (a source switched to meanwhile gets its own). */
+  private readonly resolving = new WeakMap<AuditEventSource, Promise<void>>();
+  /** Approval writes (by event key, which a line cannot share with Vault's event) Vault did not give back, and when. */
+  private readonly unavailable = new Map<string, number>();
 
   /**
    * Approval writes whose record (status, path) Vault's log holds HMAC'd: while
@@ -169,14 +171,17 @@ export class AuditAlerts {
    * 100 per call; a version Vault no longer has is retried after an hour.
    */
   resolveApprovalRecords(source: AuditEventSource = this.source()): Promise<void> {
-    this.resolving ??= (async () => {
+    const running = this.resolving.get(source);
+    if (running) return running;
+    if (this.unavailable.size > 100_000) this.unavailable.clear();
+    const p = (async () => {
       if (!this.deps.session.info().signedIn) return;
       const bounds = await source.timeBounds();
       if (!bounds) return;
       const now = this.deps.clock.now();
       const todo = (await source.approvalWrites(bounds.max, ALERT_SCAN_LIMIT))
         .filter((e) => e.status === 'ok' && e.approvalWrite && e.approvalWrite.version !== null && (e.approvalWrite.recordStatus === null || e.approvalWrite.recordPath === null))
-        .filter((e) => now - (this.unavailable.get(e.id) ?? -Infinity) > 3_600_000)
+        .filter((e) => now - (this.unavailable.get(e.key) ?? -Infinity) > 3_600_000)
         .slice(0, 100);
       if (todo.length === 0) return;
       const client = this.deps.session.requireClient();
@@ -192,19 +197,20 @@ export class AuditAlerts {
           const r = await client.request<{ data?: { data?: Record<string, unknown> | null } }>('GET', `${mount}data/requests/${encodeKvPath(w.approvalId)}?version=${w.version}`);
           const rec = r?.data?.data;
           if (!rec) {
-            this.unavailable.set(e.id, now);
+            this.unavailable.set(e.key, now);
             continue;
           }
           const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 1024) : null);
           source.setApprovalWrite(e, { ...w, recordStatus: str(rec.status), recordPath: str(rec.path), readFromVault: true });
         } catch (err) {
-          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'PERMISSION_DENIED')) this.unavailable.set(e.id, now);
+          if (err instanceof AppError && (err.code === 'NOT_FOUND' || err.code === 'PERMISSION_DENIED')) this.unavailable.set(e.key, now);
           else throw err;
         }
       }
     })().finally(() => {
-      this.resolving = null;
+      this.resolving.delete(source);
     });
-    return this.resolving;
+    this.resolving.set(source, p);
+    return p;
   }
 }
