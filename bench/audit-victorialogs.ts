@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditFilter } from '../src/shared/contracts/audit';
+import { SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES } from '../src/shared/audit/secret-access';
 import { DEFAULT_ALERT_SETTINGS, detectAlerts } from '../src/main/services/audit/alert-detector';
 import { parseVaultAuditText } from '../src/main/services/audit/audit-parser';
 import { eventIdOf, toEventDoc, type EventDoc } from '../src/main/services/audit-source/event-fields';
@@ -217,6 +218,14 @@ export async function benchAuditVictoriaLogs(opts: VlogsBenchOptions): Promise<C
     await timed('view facets (uncached)', 3, async () => {
       const f = await new VictoriaLogsAuditSource({ client, stream: STREAM }).facets();
       return `${f.tenants.length} tenants, ${f.users.length} users`;
+    });
+    // The Incident view's blast radius: every path one identity accessed in 30 days, one stats query.
+    await timed('blast radius (user, 30 days)', 6, async () => {
+      const b = (await source.timeBounds())!;
+      const t = await source.accessTable({ kind: 'user', values: ['admin07'] }, { from: b.max - 30 * 86_400_000, to: b.max }, SECRET_ACCESS_ACTIONS, SECRET_ACCESS_STATUSES);
+      let n = 0;
+      for (const c of t.counts) n += c;
+      return `${t.paths.length} paths, ${n} accesses`;
     });
     await timed('alerts (30 days, fresh)', 3, async () => {
       const b = (await source.timeBounds())!;
