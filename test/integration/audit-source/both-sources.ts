@@ -57,3 +57,15 @@ export async function postLines(vl: VictoriaLogsInstance, lines: readonly (objec
     client.close();
   }
 }
+
+/** After a test posted its lines: flushed, and a source over the test stream. */
+export async function flushedSource(vl: VictoriaLogsInstance): Promise<VictoriaLogsAuditSource> {
+  await vl.flush();
+  return new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
+}
+
+/** For afterAll: the source closed, VictoriaLogs stopped (either may never have started). */
+export async function stopBoth(vl: VictoriaLogsInstance | undefined, source: VictoriaLogsAuditSource | undefined): Promise<void> {
+  source?.close();
+  await vl?.stop();
+}

@@ -4,9 +4,9 @@
 // short or stops paging early.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectAlerts } from '../../../src/main/services/audit/alert-detector';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { eventLine, postLines, STREAM, vlClient } from './both-sources';
+import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -35,14 +35,10 @@ beforeAll(async () => {
   await post(Array.from({ length: 7 }, (_, i) => ({ vault_cluster: 'test-cluster', kind: 'raw', _time: new Date(T0 + i * 1000 + 500).toISOString(), _msg: '{"type":"response","request":{"path":"tenants/data/t-000001/ssh/admin"}}' })), 'vault_cluster,kind');
   // Lines that name a key and an action but no numeric time, or no known action.
   await post([line('junk:ts', T0 + 2500, { ts: 'soon' }), line('junk:action', T0 + 3500, { action: 'bogus' }), { ...line('junk:nokey', T0 + 4500), key: '' }]);
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('raw lines in a matching stream are not counted, charted or paged as events', async () => {
   const keys = await all();

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectUnapprovedDeletes } from '../../../src/main/services/audit/alert-detector';
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { STREAM, postLines, vlClient } from './both-sources';
+import { flushedSource, postLines, stopBoth, STREAM } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -25,7 +25,6 @@ function approvalWrite(version: number, recordStatus: string, policies: string[]
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
-  const client = vlClient(vl.url);
   const lines = [
     // Forged: nobody wrote these to Vault.
     line('forged:request', T0, { action: 'write', user: 'rita', entity_id: 'ent-rita', path: 'tenants-approvals/data/requests/apr-1', mount: 'tenants-approvals/', approval_write: approvalWrite(1, 'pending', ['default']), ident: 'e:ent-rita' }),
@@ -37,14 +36,10 @@ beforeAll(async () => {
     line('forged:version', T0 + 4000, { action: 'write', user: 'bob', entity_id: 'ent-bob', path: 'tenants-approvals/data/requests/apr-1', mount: 'tenants-approvals/', approval_write: JSON.stringify({ approvalId: 'apr-1', mount: 'tenants-approvals/', policies: [], version: '1&list=true', recordStatus: null, recordPath: null }) }),
   ];
   await postLines(vl, lines);
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('a delete covered only by posted approval lines is red', async () => {
   const input = await source.detectorInput(T0 - 1000, T0 + 10_000, DEFAULT_ALERT_SETTINGS);

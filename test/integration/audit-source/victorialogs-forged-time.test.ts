@@ -3,9 +3,9 @@
 // still list every real event once, and never return the line as an event.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { eventLine, postLines, STREAM, vlClient } from './both-sources';
+import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -26,14 +26,10 @@ beforeAll(async () => {
     line('forged:id', T0 + 5000, { id: eventIdOf('v:5') }),
   ];
   await postLines(vl, lines);
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client: vlClient(vl.url), stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('pages list every real event once and no line whose fields disagree', async () => {
   for (const size of [3, 5, 7, 50]) {

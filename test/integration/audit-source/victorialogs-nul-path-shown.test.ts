@@ -3,9 +3,9 @@
 // such a read. With "hide housekeeping" on, the VictoriaLogs source still shows it (and
 // hides a plain housekeeping line), on a real VictoriaLogs.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { eventLine, postLines, STREAM, vlClient } from './both-sources';
+import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -17,17 +17,12 @@ function line(key: string, path: string, ts: number) {
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
-  const client = vlClient(vl.url);
   const now = Date.now() - 60_000;
   await postLines(vl, [line('plain', 'tenants/data/_rotation-schedules', now), line('nul', 'tenants/data/_rotation-schedules\u0000/t-000001/ssh/admin', now + 1)]);
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('a read whose path holds a NUL is shown with housekeeping hidden, even when its line says housekeeping', async () => {
   const all = await source.page({}, null, 10);

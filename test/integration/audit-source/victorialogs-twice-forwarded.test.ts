@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectBulkReads } from '../../../src/main/services/audit/alert-detector';
 import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { eventLine, postLines, STREAM, vlClient } from './both-sources';
+import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let source: VictoriaLogsAuditSource;
@@ -21,19 +21,14 @@ function line(key: string, ts: number, extra: Record<string, unknown> = {}) {
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
-  const client = vlClient(vl.url);
   const batch = Array.from({ length: N }, (_, i) => line(`v:${i}`, T0 + i * 500));
   for (let i = 0; i < 2; i++) await postLines(vl, batch);
   // Same key as v:7, but another path: not the same line.
   await postLines(vl, [line('v:7', T0 + 7 * 500, { path: 'tenants/data/t-000001/ssh/other', _msg: 'tenants/data/t-000001/ssh/other' })]);
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('pages and exports list each event once (a differing line with its key too)', async () => {
   for (const size of [...Array.from({ length: 19 }, (_, i) => i + 2), 50, 53, 500]) {

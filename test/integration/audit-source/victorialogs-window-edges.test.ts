@@ -2,9 +2,9 @@
 // an export walks oldest first from the oldest event (the first window an hour long), so
 // events at exactly +1 h and +2 h sit on window edges; newest first likewise from the newest.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
+import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { eventLine, postLines, STREAM, vlClient } from './both-sources';
+import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
 
 const H = 3_600_000;
 const T0 = Math.floor((Date.now() - 30 * 86_400_000) / 1000) * 1000;
@@ -16,16 +16,11 @@ const line = (k: number, ts: number) => eventLine(`edge:${k}`, ts);
 
 beforeAll(async () => {
   vl = await startVictoriaLogs();
-  const client = vlClient(vl.url);
   await postLines(vl, OFFSETS.map((o, k) => line(k, T0 + o)));
-  await vl.flush();
-  source = new VictoriaLogsAuditSource({ client, stream: STREAM });
+  source = await flushedSource(vl);
 }, 60_000);
 
-afterAll(async () => {
-  source?.close();
-  await vl?.stop();
-});
+afterAll(() => stopBoth(vl, source));
 
 it('an export (oldest first, chunks of 1, 2 and 100) has every event on a window edge, once, in order', async () => {
   for (const size of [1, 2, 100]) {
