@@ -53,11 +53,6 @@ interface Windows {
 }
 
 /**
- * LogsQL time ranges that tile [far, edge] (desc) or [edge, far] (asc) without overlap:
- * the first reaches step.first past the anchor, each next one step.widen times wider; the
- * last has no far bound, so an event that arrived since the bounds were read is still found.
- */
-/**
  * A tenant and no free text: one of thousands, so few events, found by VictoriaLogs'
  * per-block bloom filters (a user is not: a few admins make most events, and the newest
  * window soon holds a page of theirs).
@@ -66,6 +61,12 @@ function selective(f: AuditFilter): boolean {
   return !f.text && !!f.tenant;
 }
 
+/**
+ * LogsQL time ranges that tile [far, edge] (desc) or [edge, far] (asc) without overlap:
+ * the first reaches step.first past the anchor, each next one as wide as the rate found so
+ * far says (2 to step.widen times wider); the last has no far bound, so an event that
+ * arrived since the bounds were read is still found.
+ */
 export function* windows(w: Windows): Generator<string, void, { found: number; needed: number } | undefined> {
   const desc = w.dir === 'desc';
   let at = w.edge;
@@ -192,15 +193,6 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
   }
 
   /**
-   * The first `limit` events of a filter in one time direction, in time windows (windows(), PAGE_STEP).
-   * VictoriaLogs sorts whatever a query matches, so one query over the whole range would
-   * sort every match (millions at fleet scale) to return a page; a window holds few, and
-   * the walk stops as soon as the page is full. Within a millisecond the order is not yet
-   * by id: callers fetch their page's edge millisecond whole and sort. Lines count
-   * toward the limit whether or not they are events (fromEventDoc): `full` says the
-   * limit was reached, so more may follow even when lines that disagree were left out.
-   */
-  /**
    * Matching events per UTC day and action, one `stats` query over the filter's range; a
    * page and its counts asked together (the same question while it is on its way, or within
    * DAY_STATS_TTL_MS of its answer) ask it once.
@@ -252,6 +244,15 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     return null;
   }
 
+  /**
+   * The first `limit` events of a filter in one time direction, in time windows (windows(), PAGE_STEP).
+   * VictoriaLogs sorts whatever a query matches, so one query over the whole range would
+   * sort every match (millions at fleet scale) to return a page; a window holds few, and
+   * the walk stops as soon as the page is full. Within a millisecond the order is not yet
+   * by id: callers fetch their page's edge millisecond whole and sort. Lines count
+   * toward the limit whether or not they are events (fromEventDoc): `full` says the
+   * limit was reached, so more may follow even when lines that disagree were left out.
+   */
   private async walk(q: string, w: Windows, limit: number): Promise<{ events: StoredEvent[]; full: boolean }> {
     const out: StoredEvent[] = [];
     let lines = 0;
@@ -300,8 +301,8 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     if (!w) return { events: [], nextCursor: null };
     // Sorting by time alone is several times cheaper than by (time, id); the events of the
     // page's oldest millisecond are then fetched whole, so the (ts, id) keyset stays exact.
-    // A tenant or a user (bloom-filtered fields): one `stats` by day (shared with counts) says
-    // how far back the page reaches, so one window holds it instead of a walk of several.
+    // A tenant (selective()): one `stats` by day (shared with counts) says how far back the
+    // page reaches, so one window holds it instead of a walk of several.
     // Days before edge's holding fewer than a page: one window to the oldest.
     const reach = selective(filter) ? ((await this.pageReach(filterQuery(filter, this.opts.stream).q, w.edge, limit)) ?? (w.far === undefined ? null : w.edge - w.far + 1)) : null;
     const walked = await this.walk(f.q, reach === null ? w : { ...w, anchor: w.edge, step: { first: reach, widen: PAGE_STEP.widen } }, limit);
@@ -330,7 +331,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
     let total = 0;
     let capped = false;
     if (selective(filter)) {
-      // One `stats` over the whole range (a tenant's or a user's events are few): exact.
+      // One `stats` over the whole range (a tenant's events are few): exact.
       for (const d of (await this.dayStats(f.q)).values()) {
         for (const [action, n] of Object.entries(d)) byAction[action] = (byAction[action] ?? 0) + n;
       }
@@ -546,7 +547,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
 
   async detectorInput(from: number, to: number, settings: AlertSettings): Promise<DetectorInput & { partialSince: string | null }> {
     const hours = candidateUtcHours(settings);
-    const [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts, approvalWrites, unclassifiedRows] = await Promise.all([
+    const [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts, approvalWrites, unclassified] = await Promise.all([
       this.newest(this.vault(from, to, eq('action', 'failed-login'))),
       this.readCandidates(from, to, settings),
       this.newest(this.vault(from, to, eq('action', 'delete'), 'tenant:*')),
@@ -558,16 +559,16 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       this.newest(this.vault(from, to, eq('action', 'decrypt'))),
       // Approvals may be older than the range: everything up to its end.
       this.newest([this.base, timeRange(undefined, to), 'approval_write:*'].join(' ')).then((l) => this.forLedger(l)),
-      this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts, _time`).then((rows) =>
-        // Only lines that hold together as fromEventDoc requires (ts is its _time): a posted line without a number there is not an event.
-        rows.filter((r) => Number.isSafeInteger(Number(r.id)) && Number.isSafeInteger(Number(r.ts)) && Number(r.ts) === Date.parse(String(r._time))),
+      // Only what fromEventDoc takes for an event (a posted line whose ts, _time, key and id disagree is not one).
+      this.query(`${[this.base, timeRange(from, to), eq('action', 'unclassified')].join(' ')} | sort by (_time desc, id desc) limit ${ALERT_SCAN_LIMIT} | fields id, ts, _time, key, action`).then((rows) =>
+        rows.map(fromEventDoc).filter((e): e is StoredEvent => e !== null),
       ),
     ]);
     const entities = new Set<string>();
     for (const list of [reads, writes, offHours, conflicts, critical, decrypts]) for (const e of list) if (e.entityId) entities.add(e.entityId);
     const entityNames = await this.entityNames([...entities]);
     const cut = [failed, reads, deletes, writes, offHours, conflicts, critical, decrypts].filter((l) => l.capped && l.length > 0).map((l) => l[0]!.ts);
-    const uTs = unclassifiedRows.map((r) => Number(r.ts));
+    const uTs = unclassified.map((e) => e.ts);
     return {
       failed,
       reads,
@@ -578,7 +579,7 @@ export class VictoriaLogsAuditSource implements AuditEventSource {
       critical,
       decrypts,
       approvalWrites,
-      unclassified: { count: unclassifiedRows.length, ids: unclassifiedRows.map((r) => Number(r.id)), first: uTs.length ? Math.min(...uTs) : null, last: uTs.length ? Math.max(...uTs) : null },
+      unclassified: { count: unclassified.length, ids: unclassified.map((e) => e.id), first: uTs.length ? Math.min(...uTs) : null, last: uTs.length ? Math.max(...uTs) : null },
       entityNames,
       partialSince: cut.length ? new Date(Math.max(...cut)).toISOString() : null,
     };
