@@ -4,6 +4,7 @@
 // short or stops paging early.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DEFAULT_ALERT_SETTINGS, detectAlerts } from '../../../src/main/services/audit/alert-detector';
+import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import type { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
 import { eventLine, flushedSource, postLines, stopBoth } from './both-sources';
@@ -59,7 +60,12 @@ it('raw lines in a matching stream are not counted, charted or paged as events',
 });
 
 it('a posted "unclassified" line whose ts is not a number does not break the alerts', async () => {
-  await post([line('junk:unclassified', T0 + 5500, { action: 'unclassified', ts: 'x' }), line('junk:unclassified2', T0 + 6500, { action: 'unclassified', ts: 1 })]);
+  await post([
+    line('junk:unclassified', T0 + 5500, { action: 'unclassified', ts: 'x' }),
+    line('junk:unclassified2', T0 + 6500, { action: 'unclassified', ts: 1 }),
+    // Its time holds together, its id is a real event's (the events list refuses it too).
+    line('junk:unclassified3', T0 + 7500, { action: 'unclassified', id: eventIdOf('v:3') }),
+  ]);
   await vl.flush();
   const input = await source.detectorInput(T0 - 86_400_000, Date.now(), DEFAULT_ALERT_SETTINGS);
   expect(input.unclassified?.count).toBe(0);
