@@ -69,3 +69,16 @@ export async function stopBoth(vl: VictoriaLogsInstance | undefined, source: Vic
   source?.close();
   await vl?.stop();
 }
+
+/** A session nobody is signed in to (the alerts then read nothing back from Vault). */
+export const SIGNED_OUT_SESSION = {
+  info: () => ({ signedIn: false }) as never,
+  requireClient: (): never => {
+    throw new Error('not signed in');
+  },
+};
+
+/** VictoriaLogs' basic auth header for the test user "auditor". */
+export function basicAuth(password: string): { authorization: string } {
+  return { authorization: `Basic ${Buffer.from(`auditor:${password}`).toString('base64')}` };
+}

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AuditAlerts } from '../../../src/main/services/audit/audit-alerts';
-import { eventIdOf } from '../../../src/main/services/audit-source/event-fields';
 import { VictoriaLogsAuditSource } from '../../../src/main/services/audit-source/victorialogs-source';
 import { connectionFromEnv } from '../../../src/main/services/config/app-config';
 import { createLogger } from '../../../src/main/services/log/logger';
@@ -17,7 +16,7 @@ import { createVaultClient } from '../../../src/main/services/vault/vault-client
 import { baoFetch, loadTestServices, type ServicesState } from '../helpers/services';
 import { startFaultProxy, type FaultProxy } from '../../services/victorialogs/fault-proxy';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { postLines, vlClient } from './both-sources';
+import { eventLine, postLines, vlClient } from './both-sources';
 
 let s: ServicesState;
 let vl: VictoriaLogsInstance;
@@ -27,14 +26,10 @@ const T0 = Date.now() - 600_000;
 const ids = { a: `apr-a-${randomBytes(3).toString('hex')}`, b: `apr-b-${randomBytes(3).toString('hex')}` };
 
 function approvalLine(cluster: string, approvalId: string, ts: number) {
-  const key = `v:${cluster}:${approvalId}`;
   const path = `${MOUNT}/data/requests/${approvalId}`;
-  return {
-    vault_cluster: cluster, _time: new Date(ts).toISOString(), _msg: path, key, id: eventIdOf(key), ts, action: 'write', user: 'bob', entity_id: 'ent-bob', status: 'ok', source: 'vault', path, mount: `${MOUNT}/`,
-    hour: new Date(ts).getUTCHours(), housekeeping: '0',
-    // As the forwarder writes Vault's record: the record's content HMAC'd, the version it created known.
-    approval_write: JSON.stringify({ approvalId, mount: `${MOUNT}/`, policies: ['vault-console-admin'], version: 1, recordStatus: null, recordPath: null }),
-  };
+  // As the forwarder writes Vault's record: the record's content HMAC'd, the version it created known.
+  const approvalWrite = JSON.stringify({ approvalId, mount: `${MOUNT}/`, policies: ['vault-console-admin'], version: 1, recordStatus: null, recordPath: null });
+  return eventLine(`v:${cluster}:${approvalId}`, ts, { vault_cluster: cluster, _msg: path, path, mount: `${MOUNT}/`, action: 'write', user: 'bob', entity_id: 'ent-bob', tenant: undefined, secret_type: undefined, approval_write: approvalWrite });
 }
 
 beforeAll(async () => {

@@ -15,7 +15,7 @@ import { createLogger } from '../../../src/main/services/log/logger';
 import type { AuditRepo } from '../../../src/main/services/storage/audit-repo';
 import { systemClock } from '../../../src/main/services/time/clock';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { FIXTURES, loadBoth } from './both-sources';
+import { FIXTURES, loadBoth, SIGNED_OUT_SESSION } from './both-sources';
 
 let vl: VictoriaLogsInstance;
 let local: AuditEventSource;
@@ -187,7 +187,7 @@ describe('VictoriaLogs and the local store answer alike (differential, real Vict
       const alerting = new AuditAlerts({
         repo,
         source: () => source,
-        session: { info: () => ({ signedIn: false }) as never, requireClient: () => { throw new Error('offline'); } },
+        session: SIGNED_OUT_SESSION,
         clock: systemClock,
         log: createLogger('audit'),
       });

@@ -14,7 +14,7 @@ import { openDatabase } from '../../../src/main/services/storage/database';
 import { systemClock } from '../../../src/main/services/time/clock';
 import { startFaultProxy, type FaultProxy } from '../../services/victorialogs/fault-proxy';
 import { startVictoriaLogs, type VictoriaLogsInstance } from '../../services/victorialogs/victorialogs';
-import { FIXTURES, STREAM, forwardFile, vlClient } from './both-sources';
+import { basicAuth, FIXTURES, forwardFile, SIGNED_OUT_SESSION, STREAM, vlClient } from './both-sources';
 
 const FIXTURE = join(FIXTURES, 'openbao-2.4-audit.jsonl');
 let vl: VictoriaLogsInstance;
@@ -170,18 +170,16 @@ describe('audit source faults (real VictoriaLogs)', () => {
   });
 
   it('alerts after the source is replaced by one with the same label (new credentials) ask the new one: a refusal is not hidden by the old answer', async () => {
-    const basic = (password: string) => ({ authorization: `Basic ${Buffer.from(`auditor:${password}`).toString('base64')}` });
     const secured = await startVictoriaLogs({ basicAuth: { username: 'auditor', password: 'S3cret-vl-pass' } });
     try {
-      await forwardFile(secured, FIXTURE, secured.dataDir, STREAM, basic('S3cret-vl-pass'));
+      await forwardFile(secured, FIXTURE, secured.dataDir, STREAM, basicAuth('S3cret-vl-pass'));
       await secured.flush();
-      const signedOut = { info: () => ({ signedIn: false }) as never, requireClient: () => { throw new Error('not signed in'); } };
-      let active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basic('S3cret-vl-pass') }), stream: STREAM });
-      const alerts = new AuditAlerts({ repo: new AuditRepo(openDatabase(':memory:')), session: signedOut, clock: systemClock, log: createLogger('test'), source: () => active });
+      let active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basicAuth('S3cret-vl-pass') }), stream: STREAM });
+      const alerts = new AuditAlerts({ repo: new AuditRepo(openDatabase(':memory:')), session: SIGNED_OUT_SESSION, clock: systemClock, log: createLogger('test'), source: () => active });
       expect((await alerts.alerts({}, DEFAULT_ALERT_SETTINGS)).total).toBeGreaterThan(0);
       // The same endpoint and stream (so the same label and, within 10 s, the same version); a password now refused.
       const old = active;
-      active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basic('changed-and-wrong') }), stream: STREAM });
+      active = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basicAuth('changed-and-wrong') }), stream: STREAM });
       expect(active.label).toBe(old.label);
       const err = await failure(alerts.alerts({}, DEFAULT_ALERT_SETTINGS));
       expect(err.state).toBe('unauthorized');
@@ -198,13 +196,13 @@ describe('audit source faults (real VictoriaLogs)', () => {
       const e1 = await failure(none.page({}, null, 10));
       expect(e1.state).toBe('unauthorized');
       expect(e1.code).toBe('PERMISSION_DENIED');
-      const wrongAuth = { authorization: `Basic ${Buffer.from('auditor:wrong-password-xyz').toString('base64')}` };
+      const wrongAuth = basicAuth('wrong-password-xyz');
       const wrong = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: wrongAuth }), stream: STREAM });
       const e2 = await failure(wrong.counts({}));
       expect(e2.state).toBe('unauthorized');
       expect(e2.message).not.toContain('wrong-password-xyz');
       expect(e2.message).not.toContain(wrongAuth.authorization.slice(6));
-      const right = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: { authorization: `Basic ${Buffer.from('auditor:S3cret-vl-pass').toString('base64')}` } }), stream: STREAM });
+      const right = new VictoriaLogsAuditSource({ client: vlClient(secured.url, { auth: basicAuth('S3cret-vl-pass') }), stream: STREAM });
       expect((await right.check()).state).toBe('ok');
       for (const s of [none, wrong, right]) s.close();
     } finally {
